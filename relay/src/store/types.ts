@@ -1,0 +1,103 @@
+/**
+ * The relay's persistent state, behind an interface so the embedded SQLite store can later be
+ * replaced by PostgreSQL (ARCHITECTURE.md "Growing past one machine"). Mail is never stored.
+ * Secrets are stored encrypted (see ../crypto/secret-box.ts); this layer only sees ciphertext.
+ */
+
+export type SecurityMode = 'tls' | 'starttls' | 'plain';
+
+export interface User {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Device {
+  id: string;
+  userId: string;
+  label: string;
+  /** The Origin the device paired from, e.g. chrome-extension://abc…; the socket must match it. */
+  origin: string;
+  createdAt: number;
+  lastSeenAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface Account {
+  id: string;
+  userId: string;
+  name: string;
+  host: string;
+  port: number;
+  security: SecurityMode;
+  username: string;
+  /** AES-256-GCM ciphertext of the password (base64 envelope from secret-box). */
+  secretEnc: string;
+  /** Mailboxes whose unread counts feed the badge; INBOX by default. */
+  watchedMailboxes: string[];
+  /** SHA-256 fingerprint (hex, colon-separated, upper case) of a pinned self-signed certificate, or null. */
+  pinnedFingerprint: string | null;
+  /** PEM CA bundle trusted for this account in addition to the system store, or null. */
+  caPem: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt'>;
+export type AccountPatch = Partial<Omit<Account, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
+
+export interface PairingCode {
+  /** SHA-256 hex of the normalised code; the code itself is never stored. */
+  codeHash: string;
+  userId: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface Store {
+  // users
+  /** The default user, created on first use (a relay serves one person out of the box). */
+  ensureDefaultUser(): User;
+  getUser(id: string): User | null;
+  listUsers(): User[];
+  createUser(name: string): User;
+
+  // devices
+  /** Creates a device; `tokenHash` is SHA-256 hex of the raw token, which is never stored. */
+  createDevice(input: { userId: string; label: string; origin: string; tokenHash: string }): Device;
+  findDeviceByTokenHash(tokenHash: string): Device | null;
+  getDevice(id: string): Device | null;
+  listDevices(userId?: string): Device[];
+  /** True when at least one non-revoked device pinned to this Origin exists. */
+  hasActiveDeviceWithOrigin(origin: string): boolean;
+  touchDevice(id: string, at: number): void;
+  revokeDevice(id: string, at: number): boolean;
+  countActiveDevices(): number;
+
+  // pairing codes
+  createPairingCode(input: { codeHash: string; userId: string; expiresAt: number }): void;
+  /**
+   * Marks the code used and returns its row if it exists, is unused and unexpired, atomically;
+   * otherwise returns null. A code works exactly once.
+   */
+  consumePairingCode(codeHash: string, now: number): PairingCode | null;
+
+  // accounts
+  createAccount(input: NewAccount): Account;
+  getAccount(id: string): Account | null;
+  listAccounts(userId?: string): Account[];
+  updateAccount(id: string, patch: AccountPatch): Account | null;
+  deleteAccount(id: string): boolean;
+
+  // settings (per user, JSON values)
+  getSetting(userId: string, key: string): unknown;
+  setSetting(userId: string, key: string, value: unknown): void;
+
+  /**
+   * A number that changes whenever another connection (e.g. the CLI in another process) has
+   * written to the store since the last call; the relay polls it to pick up account changes.
+   */
+  changeCounter(): number;
+
+  close(): void;
+}

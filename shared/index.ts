@@ -1,0 +1,5 @@
+export * from './backoff.js';
+export * from './errors.js';
+export * from './limits.js';
+export * from './protocol.js';
+export * from './version.js';
