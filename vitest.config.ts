@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'extension/**/*.test.ts', 'test/conventions/**/*.test.ts'],
+          include: [
+            'shared/**/*.test.ts',
+            'relay/**/*.test.ts',
+            'extension/**/*.test.ts',
+            'test/conventions/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/.output/**'],
           environment: 'node',
         },

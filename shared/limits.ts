@@ -56,6 +56,8 @@ export const Limits = {
   storePollMs: 1_000,
   /** A lazily opened IMAP command connection closes after this much idle time. */
   commandConnectionIdleMs: 3 * 60_000,
+  /** A client that lets this much unsent data pile up (never reads) is disconnected. */
+  maxSocketBufferedBytes: 8 * 1024 * 1024,
   /** Longest account display name / mailbox path accepted. */
   maxNameLength: 200,
   maxMailboxPathLength: 1_000,

@@ -129,7 +129,7 @@ export const EVENT_TYPES = Object.keys(events) as EventType[];
 const requestEnvelopeSchema = z.object({
   id: idSchema,
   type: z.string().max(64),
-  params: z.unknown(),
+  params: z.unknown().optional(),
 });
 
 const responseEnvelopeSchema = z.union([
@@ -156,7 +156,11 @@ export type ServerEvent = {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: WireError; id: string | null };
 
-function fail(code: ErrorCode, message: string, id: string | null = null): { ok: false; error: WireError; id: string | null } {
+function fail(
+  code: ErrorCode,
+  message: string,
+  id: string | null = null,
+): { ok: false; error: WireError; id: string | null } {
   return { ok: false, error: { code, message }, id };
 }
 
@@ -173,7 +177,8 @@ export function parseJsonFrame(raw: string, maxBytes: number): ParseResult<unkno
   }
 }
 
-export type ClientFrame = { kind: 'request'; request: ClientRequest } | { kind: 'ping'; ping: number } | { kind: 'pong'; pong: number };
+export type ClientFrame =
+  { kind: 'request'; request: ClientRequest } | { kind: 'ping'; ping: number } | { kind: 'pong'; pong: number };
 
 /** Relay side: turns an already JSON-parsed frame into a typed request or ping, or an error. */
 export function parseClientFrame(value: unknown): ParseResult<ClientFrame> {
@@ -183,7 +188,14 @@ export function parseClientFrame(value: unknown): ParseResult<ClientFrame> {
   if (pong.success) return { ok: true, value: { kind: 'pong', pong: pong.data.pong } };
   const env = requestEnvelopeSchema.safeParse(value);
   if (!env.success) {
-    const maybeId = typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string' && value.id.length <= 64 ? value.id : null;
+    const maybeId =
+      typeof value === 'object' &&
+      value !== null &&
+      'id' in value &&
+      typeof value.id === 'string' &&
+      value.id.length <= 64
+        ? value.id
+        : null;
     return fail('BAD_REQUEST', 'frame is not a request envelope {id, type, params}', maybeId);
   }
   const { id, type } = env.data;
@@ -216,7 +228,10 @@ export function parseServerFrame(value: unknown): ParseResult<ServerFrame> {
     if (!Object.hasOwn(events, name)) return fail('UNKNOWN_TYPE', `unknown event "${name.slice(0, 64)}"`);
     const payload = events[name as EventType].safeParse(ev.data.payload);
     if (!payload.success) return fail('BAD_REQUEST', `invalid payload for ${name}: ${summarizeIssues(payload.error)}`);
-    return { ok: true, value: { kind: 'event', event: { event: name, seq: ev.data.seq, payload: payload.data } as ServerEvent } };
+    return {
+      ok: true,
+      value: { kind: 'event', event: { event: name, seq: ev.data.seq, payload: payload.data } as ServerEvent },
+    };
   }
   const res = responseEnvelopeSchema.safeParse(value);
   if (res.success) {
@@ -262,3 +277,34 @@ export const httpErrorSchema = z.object({ error: wireErrorSchema });
 export function normalizePairingCode(input: string): string {
   return input.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
+
+// ---------------------------------------------------------------- WebSocket close codes
+
+/**
+ * Close codes the relay uses (4000–4999 are application codes per RFC 6455 §7.4.2).
+ * The client stops reconnecting after UNAUTHORIZED and UNSUPPORTED_PROTOCOL: retrying cannot help.
+ */
+export const CloseCode = {
+  /** Normal close (relay shutting down, client leaving). */
+  NORMAL: 1000,
+  /** Relay is restarting; reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Policy violation: Origin refused, or the peer broke the protocol repeatedly. */
+  POLICY: 1008,
+  /** A frame exceeded maxPayload. */
+  TOO_BIG: 1009,
+  /** `hello` carried an unsupported protocol version. */
+  UNSUPPORTED_PROTOCOL: 4400,
+  /** Token missing, wrong or revoked: pair again. */
+  UNAUTHORIZED: 4401,
+  /** No `hello` within Limits.helloTimeoutMs. */
+  HELLO_TIMEOUT: 4408,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** HTTP paths served by the relay. */
+export const RelayPaths = {
+  health: '/health',
+  pair: '/v1/pair',
+  socket: '/v1/ws',
+} as const;

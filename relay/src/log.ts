@@ -14,11 +14,13 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(options: {
-  level?: LogLevel;
-  sink?: (line: string) => void;
-  base?: Record<string, unknown>;
-} = {}): Logger {
+export function createLogger(
+  options: {
+    level?: LogLevel;
+    sink?: (line: string) => void;
+    base?: Record<string, unknown>;
+  } = {},
+): Logger {
   const min = order[options.level ?? 'info'];
   const sink = options.sink ?? ((line: string) => process.stderr.write(line + '\n'));
   const base = options.base ?? {};

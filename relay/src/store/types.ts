@@ -68,8 +68,12 @@ export interface Store {
   findDeviceByTokenHash(tokenHash: string): Device | null;
   getDevice(id: string): Device | null;
   listDevices(userId?: string): Device[];
-  /** True when at least one non-revoked device pinned to this Origin exists. */
-  hasActiveDeviceWithOrigin(origin: string): boolean;
+  /**
+   * True when any device, revoked or not, ever paired from this Origin. The socket upgrade admits
+   * these, so a revoked browser hears UNAUTHORIZED (close 4401) in hello and shows "not paired",
+   * instead of an opaque failed upgrade that looks like "relay unreachable".
+   */
+  hasDeviceWithOrigin(origin: string): boolean;
   touchDevice(id: string, at: number): void;
   revokeDevice(id: string, at: number): boolean;
   countActiveDevices(): number;

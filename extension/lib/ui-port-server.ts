@@ -1,0 +1,47 @@
+import type { BackgroundController } from './background-controller.js';
+import type { Logger } from './log.js';
+import { parseUiRequest, type BackgroundMessage } from './messages.js';
+import type { PortLike } from './port.js';
+
+/**
+ * Serves one UI Port: pushes `{type:'state'}` at once and after every change, and answers each
+ * request with a `{type:'reply'}` carrying the same id and the snapshot after the request ran.
+ * Invalid messages are logged and dropped (a request without a valid id cannot be answered).
+ */
+export function serveUiPort(port: PortLike, controller: BackgroundController, log: Logger): void {
+  let connected = true;
+  let unsubscribe: (() => void) | null = null;
+  const post = (message: BackgroundMessage): void => {
+    if (!connected) return;
+    try {
+      port.postMessage(message);
+    } catch (error) {
+      // The page closed between our check and the post.
+      log.debug('posting to a UI port failed', error);
+    }
+  };
+  port.onDisconnect.addListener(() => {
+    connected = false;
+    unsubscribe?.();
+  });
+  port.onMessage.addListener((raw) => {
+    const request = parseUiRequest(raw);
+    if (!request) {
+      log.warn('ignored an invalid message from the UI');
+      return;
+    }
+    void controller.handle(request).then((reply) => {
+      const snapshot = controller.snapshot();
+      post(
+        reply.ok
+          ? { type: 'reply', id: request.id, ok: true, snapshot }
+          : { type: 'reply', id: request.id, ok: false, error: reply.error, snapshot },
+      );
+    });
+  });
+  void controller.start().then(() => {
+    if (!connected) return;
+    unsubscribe = controller.subscribe((snapshot) => post({ type: 'state', snapshot }));
+    post({ type: 'state', snapshot: controller.snapshot() });
+  });
+}

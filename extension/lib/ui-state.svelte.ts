@@ -1,0 +1,171 @@
+import { browser } from 'wxt/browser';
+import { parseBackgroundMessage, UI_PORT_NAME, type UiError, type UiReply, type UiRequest } from './messages.js';
+import type { PortLike } from './port.js';
+import type { Snapshot } from './snapshot.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type UiRequestBody = DistributiveOmit<UiRequest, 'id'>;
+
+/** Longer than the background's own pairing timeout (15 s), so its message wins. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Wait before reopening the Port after the worker went away (it restarts on connect). */
+const RECONNECT_PORT_MS = 300;
+
+export interface TidingsUiDeps {
+  connect: () => PortLike;
+  openOptionsPage: () => Promise<void>;
+}
+
+/**
+ * The popup's and options page's view of the background: the latest snapshot and what the user
+ * is waiting for. The only UI-side code that talks to the extension runtime; components receive
+ * its fields as props and call its methods through callbacks.
+ *
+ * The Port is reopened when it drops (the MV3 worker was stopped and restarts on connect).
+ */
+export class TidingsUi {
+  /** Latest state from the background; null until the first push. */
+  snapshot = $state<Snapshot | null>(null);
+  /** Which request is running, for busy states. */
+  busy = $state<UiRequestBody['type'] | null>(null);
+  /** The last failed pairing attempt, shown beside the form. */
+  pairError = $state<UiError | null>(null);
+  /** The last failure of another action (unpair, reconnect). */
+  actionError = $state<string | null>(null);
+
+  #port: PortLike | null = null;
+  #nextId = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- reply callbacks are bookkeeping, never rendered
+  #pending = new Map<string, (reply: UiReply) => void>();
+  #closed = false;
+  readonly #deps: TidingsUiDeps;
+
+  constructor(deps: TidingsUiDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens the channel to the background; call once when the page mounts. */
+  open(): void {
+    this.#closed = false;
+    this.#openPort();
+  }
+
+  /** Closes the channel (page unmount). */
+  close(): void {
+    this.#closed = true;
+    this.#port?.disconnect();
+    this.#port = null;
+  }
+
+  /** Pairs with the relay; true on success. Errors land in `pairError`. */
+  async pair(relayUrl: string, code: string): Promise<boolean> {
+    this.pairError = null;
+    const reply = await this.#run({ type: 'pair', relayUrl, code });
+    if (!reply.ok) this.pairError = reply.error;
+    return reply.ok;
+  }
+
+  async unpair(): Promise<void> {
+    const reply = await this.#run({ type: 'unpair' });
+    this.actionError = reply.ok ? null : reply.error.message;
+  }
+
+  async reconnect(): Promise<void> {
+    const reply = await this.#run({ type: 'reconnect' });
+    this.actionError = reply.ok ? null : reply.error.message;
+  }
+
+  async openOptions(): Promise<void> {
+    await this.#deps.openOptionsPage();
+  }
+
+  // ------------------------------------------------------------ channel
+
+  #openPort(): void {
+    let port: PortLike;
+    try {
+      port = this.#deps.connect();
+    } catch (error) {
+      // The extension was reloaded or removed under this page; nothing to reconnect to.
+      this.actionError = `Lost the connection to the extension (${error instanceof Error ? error.message : String(error)}). Reopen this page.`;
+      return;
+    }
+    this.#port = port;
+    port.onMessage.addListener((raw) => this.#onMessage(raw));
+    port.onDisconnect.addListener(() => {
+      if (this.#port !== port) return;
+      this.#port = null;
+      this.#failPending('The extension restarted; try again.');
+      if (!this.#closed) setTimeout(() => this.#openPort(), RECONNECT_PORT_MS);
+    });
+  }
+
+  #onMessage(raw: unknown): void {
+    const message = parseBackgroundMessage(raw);
+    if (!message) {
+      console.warn('[tidings:ui] ignored an invalid message from the background');
+      return;
+    }
+    this.snapshot = message.snapshot;
+    if (message.type === 'reply') {
+      const resolve = this.#pending.get(message.id);
+      this.#pending.delete(message.id);
+      resolve?.(message.ok ? { ok: true } : { ok: false, error: message.error });
+    }
+  }
+
+  async #run(body: UiRequestBody): Promise<UiReply> {
+    this.busy = body.type;
+    try {
+      return await this.#request(body);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  #request(body: UiRequestBody): Promise<UiReply> {
+    const port = this.#port;
+    if (!port)
+      return Promise.resolve({
+        ok: false,
+        error: { message: 'Not connected to the extension yet; try again in a moment.' },
+      });
+    const id = `u${++this.#nextId}`;
+    const request: UiRequest = { ...body, id };
+    return new Promise<UiReply>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.#pending.delete(id)) {
+          resolve({
+            ok: false,
+            error: { message: 'The extension did not answer. Reload it on chrome://extensions and try again.' },
+          });
+        }
+      }, REQUEST_TIMEOUT_MS);
+      this.#pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      try {
+        port.postMessage(request);
+      } catch {
+        this.#pending.delete(id);
+        clearTimeout(timer);
+        resolve({ ok: false, error: { message: 'Lost the connection to the extension; try again.' } });
+      }
+    });
+  }
+
+  #failPending(message: string): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const resolve of pending) resolve({ ok: false, error: { message } });
+  }
+}
+
+/** The UI state wired to the real extension runtime. */
+export function createTidingsUi(): TidingsUi {
+  return new TidingsUi({
+    connect: () => browser.runtime.connect({ name: UI_PORT_NAME }),
+    openOptionsPage: () => browser.runtime.openOptionsPage(),
+  });
+}

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'wxt';
+import { z } from 'zod';
+
+/** WXT reads the version from extension/package.json, which does not exist: use the repo's. */
+const { version } = z
+  .object({ version: z.string() })
+  .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
+
+/**
+ * WXT project root is `extension/` (the CLI is run as `wxt build extension` from the repo root).
+ * The build lands in the repo root's `.output/chrome-mv3`, where `npm start` and the e2e suite
+ * look for it.
+ */
+export default defineConfig({
+  modules: ['@wxt-dev/module-svelte'],
+  // Explicit imports everywhere: the same modules then run unchanged under vitest (no WXT plugin)
+  // and a reader can see where `browser` and `defineBackground` come from.
+  imports: false,
+  outDir: '../.output',
+  vite: () => ({ plugins: [tailwindcss()] }),
+  manifest: {
+    name: 'Tidings',
+    version,
+    description: 'IMAP mail at a glance: a live unread badge fed by your own Tidings relay.',
+    minimum_chrome_version: '116',
+    // storage: relay URL, device token and cached counts. alarms: wakes the worker to reconnect.
+    // No host permissions: the relay answers CORS for extension origins and WebSockets need none.
+    permissions: ['storage', 'alarms'],
+    action: { default_title: 'Tidings' },
+    icons: {
+      16: 'icon/16.png',
+      32: 'icon/32.png',
+      48: 'icon/48.png',
+      128: 'icon/128.png',
+    },
+  },
+});

@@ -1,0 +1,105 @@
+import type { AccountSummary } from '../../../shared/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { EventHub } from '../events/hub.js';
+import type { Logger } from '../log.js';
+import type { Account, Store } from '../store/types.js';
+import { AccountRuntime } from './account-runtime.js';
+
+/** The fields whose change needs a new IMAP connection. */
+function connectionKey(a: Account): string {
+  return JSON.stringify([
+    a.host,
+    a.port,
+    a.security,
+    a.username,
+    a.secretEnc,
+    a.watchedMailboxes,
+    a.pinnedFingerprint,
+    a.caPem,
+  ]);
+}
+
+/**
+ * Keeps one AccountRuntime per stored account, in step with the store: `sync()` starts runtimes
+ * for new accounts, restarts those whose connection settings changed and stops removed ones,
+ * publishing `accounts.changed` to the affected users. Counts and state changes become
+ * `counts` and `account.state` events for the account's user.
+ */
+export class AccountRegistry {
+  readonly #runtimes = new Map<string, { runtime: AccountRuntime; key: string }>();
+  readonly #o: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger };
+  #syncing: Promise<void> = Promise.resolve();
+
+  constructor(options: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger }) {
+    this.#o = options;
+  }
+
+  /** Serialised so two overlapping syncs never start the same account twice. */
+  sync(): Promise<void> {
+    this.#syncing = this.#syncing
+      .then(() => this.#sync())
+      .catch((err: unknown) => this.#o.log.error('account sync failed', { err }));
+    return this.#syncing;
+  }
+
+  async #sync(): Promise<void> {
+    const { store, hub, log } = this.#o;
+    const accounts = store.listAccounts();
+    const seen = new Set<string>();
+    const changedUsers = new Set<string>();
+    for (const account of accounts) {
+      seen.add(account.id);
+      const key = connectionKey(account);
+      const existing = this.#runtimes.get(account.id);
+      if (existing && existing.key === key) {
+        if (existing.runtime.account.name !== account.name) {
+          await this.#replace(account, key);
+          changedUsers.add(account.userId);
+        }
+        continue;
+      }
+      await this.#replace(account, key);
+      changedUsers.add(account.userId);
+    }
+    for (const [id, { runtime }] of this.#runtimes) {
+      if (seen.has(id)) continue;
+      this.#runtimes.delete(id);
+      await runtime.stop();
+      changedUsers.add(runtime.account.userId);
+      log.info('account removed', { accountId: id });
+    }
+    for (const userId of changedUsers) hub.publish(userId, 'accounts.changed', { accounts: this.summaries(userId) });
+  }
+
+  async #replace(account: Account, key: string): Promise<void> {
+    const old = this.#runtimes.get(account.id);
+    if (old) await old.runtime.stop();
+    const { hub, secretBox, log } = this.#o;
+    const runtime = new AccountRuntime({
+      account,
+      secretBox,
+      log,
+      onCounts: (s) =>
+        hub.publish(account.userId, 'counts', { accountId: s.id, unread: s.unread, mailboxes: s.mailboxes }),
+      onState: (s) => hub.publish(account.userId, 'account.state', { accountId: s.id, state: s.state }),
+    });
+    this.#runtimes.set(account.id, { runtime, key });
+    runtime.start();
+    log.info(old ? 'account restarted' : 'account started', { accountId: account.id, host: account.host });
+  }
+
+  /** Summaries of one user's accounts only: users never see each other's accounts. */
+  summaries(userId: string): AccountSummary[] {
+    const out: AccountSummary[] = [];
+    for (const { runtime } of this.#runtimes.values())
+      if (runtime.account.userId === userId) out.push(runtime.summary());
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async stopAll(): Promise<void> {
+    await this.#syncing;
+    const all = [...this.#runtimes.values()];
+    this.#runtimes.clear();
+    await Promise.all(all.map(({ runtime }) => runtime.stop()));
+  }
+}

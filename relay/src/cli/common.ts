@@ -1,0 +1,190 @@
+/**
+ * What every CLI command shares: its I/O (passed in, so commands never touch `process`), the data
+ * directory layout, opening the store and the secret box, and table output.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { TidingsError } from '../../../shared/index.js';
+import { type Env, parseFlags } from '../config.js';
+import { createSecretBox, type SecretBox } from '../crypto/secret-box.js';
+import { loadSecretKey } from '../crypto/secret-key.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/types.js';
+
+export interface CliInput extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+}
+
+export interface CliOutput {
+  write(text: string): unknown;
+}
+
+export interface CliIo {
+  env: Env;
+  cwd: string;
+  stdin: CliInput;
+  stdout: CliOutput;
+  stderr: CliOutput;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  now: () => number;
+}
+
+/** A command: takes the arguments after its name, returns the exit code. */
+export type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** A runtime failure the user can act on: printed as one line, exit code 1, no stack trace. */
+export class CliFailure extends Error {
+  readonly exitCode: number;
+  constructor(message: string, options?: { exitCode?: number; cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliFailure';
+    this.exitCode = options?.exitCode ?? 1;
+  }
+}
+
+/** The repository root (relay/src/cli → ../../..), for package.json and the built extension. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function readRelayVersion(): string {
+  const pkg = z.object({ version: z.string() }).safeParse(parseJsonFile(join(repoRoot, 'package.json')));
+  return pkg.success ? pkg.data.version : '0.0.0';
+}
+
+function parseJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--help`/`-h` anywhere before a `--` terminator. */
+export function wantsHelp(argv: string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/** The `--data-dir` option every command accepts. */
+export const dataDirOption = { 'data-dir': { type: 'string' } } as const;
+export { parseFlags };
+
+export function dataPaths(dataDir: string): { db: string; keyFile: string } {
+  return { db: join(dataDir, 'tidings.db'), keyFile: join(dataDir, 'secret.key') };
+}
+
+/**
+ * Creates the data directory with mode 0700 (it holds the key file and the store). An existing
+ * directory keeps its mode: the user may have chosen it deliberately.
+ */
+export function prepareDataDir(dataDir: string): void {
+  if (existsSync(dataDir)) {
+    if (!statSync(dataDir).isDirectory())
+      throw new CliFailure(`data directory ${dataDir} exists and is not a directory`);
+    return;
+  }
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new CliFailure(`cannot create data directory ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function openStore(dataDir: string): Store {
+  prepareDataDir(dataDir);
+  const { db } = dataPaths(dataDir);
+  try {
+    return openSqliteStore({ path: db });
+  } catch (err) {
+    throw new CliFailure(`cannot open the store ${db}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Reserved setting holding a known value encrypted with the store's key (see verifyKeyMatchesStore). */
+const KEY_CHECK_SETTING = '_relay.secretKeyCheck';
+const KEY_CHECK_PLAINTEXT = 'tidings-key-check-v1';
+
+/**
+ * Loads the secret key (TIDINGS_SECRET_KEY or `<dataDir>/secret.key`) and checks it is the key
+ * this store's passwords were encrypted with. Without the check, running `accounts add` without
+ * the TIDINGS_SECRET_KEY the relay uses would silently create a second key file, and the relay
+ * could never decrypt that account's password.
+ */
+export function openSecretBox(options: { dataDir: string; env: Env; store: Store; stderr: CliOutput }): {
+  box: SecretBox;
+  source: 'env' | 'file' | 'created';
+  keyFile: string;
+} {
+  const { keyFile } = dataPaths(options.dataDir);
+  const loaded = loadSecretKey({ envValue: options.env.TIDINGS_SECRET_KEY, keyFile });
+  if (loaded.warning) options.stderr.write(`warning: ${loaded.warning}\n`);
+  const box = createSecretBox(loaded.key);
+  verifyKeyMatchesStore({
+    store: options.store,
+    box,
+    describeKey: loaded.source === 'env' ? 'TIDINGS_SECRET_KEY' : keyFile,
+  });
+  return { box, source: loaded.source, keyFile };
+}
+
+function verifyKeyMatchesStore(options: { store: Store; box: SecretBox; describeKey: string }): void {
+  const { store, box } = options;
+  const user = store.ensureDefaultUser();
+  const mismatch = (cause: unknown) =>
+    new CliFailure(
+      `the secret key from ${options.describeKey} is not the key this store's passwords were encrypted with; ` +
+        'start every command with the same TIDINGS_SECRET_KEY (or none, to use <data-dir>/secret.key)',
+      { cause },
+    );
+  const check = store.getSetting(user.id, KEY_CHECK_SETTING);
+  if (typeof check === 'string') {
+    try {
+      if (box.decrypt(check) === KEY_CHECK_PLAINTEXT) return;
+    } catch (err) {
+      throw mismatch(err);
+    }
+    throw mismatch(undefined);
+  }
+  // A store from before the check existed: an account's password tells us the same thing.
+  const sample = store.listAccounts()[0];
+  if (sample) {
+    try {
+      box.decrypt(sample.secretEnc);
+    } catch (err) {
+      if (err instanceof TidingsError) throw mismatch(err);
+      throw err;
+    }
+  }
+  store.setSetting(user.id, KEY_CHECK_SETTING, box.encrypt(KEY_CHECK_PLAINTEXT));
+}
+
+/** Left-aligned columns separated by two spaces; headers in capitals. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Local time as YYYY-MM-DD HH:MM, or "-" for null. */
+export function formatTime(ms: number | null): string {
+  if (ms === null) return '-';
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Makes terminal-control characters in stored values (names, labels) harmless in output. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

@@ -1,0 +1,156 @@
+/**
+ * `relay start`: opens the store and key, prepares TLS, starts the relay, and tells a first-time
+ * user the two things they need: a pairing code and the extension folder to load.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseStartConfig } from '../config.js';
+import { issuePairingCode } from '../auth/pairing.js';
+import { createLogger } from '../log.js';
+import { startRelay } from '../server.js';
+import { ensureSelfSignedCert, loadTlsFiles, type TlsMaterial } from '../tls.js';
+import { CliFailure, type CliIo, openSecretBox, openStore, readRelayVersion, repoRoot, wantsHelp } from './common.js';
+
+export const startHelp = `Usage: npm run relay -- start [options]
+
+Starts the relay: IMAP watchers for every account, and the WebSocket the extension connects to.
+
+Options:
+  --host <addr>          address to listen on (env TIDINGS_HOST, default 127.0.0.1)
+  --port <n>             port, 0 for any free one (env TIDINGS_PORT, default 8787)
+  --data-dir <dir>       store, secret key and certificates (env TIDINGS_DATA_DIR, default ./data)
+  --tls-cert <file>      PEM certificate chain for wss:// (env TIDINGS_TLS_CERT)
+  --tls-key <file>       PEM private key for it (env TIDINGS_TLS_KEY)
+  --tls-self-signed      generate and reuse a self-signed certificate (env TIDINGS_TLS_SELF_SIGNED=1)
+  --log-level <level>    debug, info, warn or error (env TIDINGS_LOG_LEVEL, default info)
+  -h, --help             show this help
+
+Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
+The password key comes from TIDINGS_SECRET_KEY, or <data-dir>/secret.key (created on first start).
+`;
+
+export async function runStart(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(startHelp);
+    return 0;
+  }
+  const config = parseStartConfig({ argv, env: io.env, cwd: io.cwd });
+  const out = (line = '') => io.stdout.write(line + '\n');
+  const log = createLogger({ level: config.logLevel, sink: (line) => io.stderr.write(line + '\n') });
+
+  const store = openStore(config.dataDir);
+  try {
+    const secrets = openSecretBox({ dataDir: config.dataDir, env: io.env, store, stderr: io.stderr });
+    if (secrets.source === 'created') {
+      out(`Created the password key ${secrets.keyFile}: back it up; without it stored passwords cannot be read.`);
+    }
+
+    const tls = await prepareTls(config, out);
+    const user = store.ensureDefaultUser();
+    const relay = await startRelay({
+      host: config.host,
+      port: config.port,
+      store,
+      secretBox: secrets.box,
+      tls: tls ? { cert: tls.cert, key: tls.key } : null,
+      log,
+      version: readRelayVersion(),
+    }).catch((err: unknown) => {
+      throw listenFailure(err, config.host, config.port);
+    });
+
+    out(`Tidings relay listening on ${relay.url}`);
+    if (store.countActiveDevices() === 0) {
+      const { code } = issuePairingCode({ store, userId: user.id, now: io.now() });
+      out();
+      out(`Pairing code: ${code}  (valid 10 minutes, single use)`);
+      out(`Open the Tidings options page, enter the relay URL ${connectUrl(relay.url)} and this code.`);
+    } else {
+      out('To pair another browser, run: npm run relay -- pair');
+    }
+    const extension = findBuiltExtension();
+    if (extension) {
+      out();
+      out(`Load this folder as an unpacked extension: ${extension}`);
+    }
+    if (store.listAccounts(user.id).length === 0) {
+      out();
+      out('No mail accounts yet. Add one with: npm run relay -- accounts add --host <imap host> --username <login>');
+    }
+
+    await abortion(io.signal);
+    io.stderr.write('Shutting down…\n');
+    await relay.close();
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function prepareTls(
+  config: ReturnType<typeof parseStartConfig>,
+  out: (line?: string) => void,
+): Promise<TlsMaterial | null> {
+  let material: TlsMaterial;
+  if (config.tls.mode === 'none') return null;
+  if (config.tls.mode === 'files') {
+    try {
+      material = loadTlsFiles({ certFile: config.tls.certFile, keyFile: config.tls.keyFile });
+    } catch (err) {
+      throw new CliFailure((err as Error).message, { cause: err });
+    }
+    out(`TLS certificate: ${config.tls.certFile}`);
+  } else {
+    const generated = await ensureSelfSignedCert({ dataDir: config.dataDir, hostnames: [config.host, hostname()] });
+    material = generated;
+    out(`TLS: ${generated.created ? 'generated a' : 'using the'} self-signed certificate ${generated.certFile}`);
+    out('  Browsers will not trust it until you accept it once (open the relay URL with https://) or import it.');
+  }
+  out(`  SHA-256 fingerprint: ${material.fingerprint256}`);
+  out(
+    `  SPKI SHA-256: ${material.spkiSha256Base64}  (Chromium: --ignore-certificate-errors-spki-list=${material.spkiSha256Base64})`,
+  );
+  return material;
+}
+
+/** The URL a browser should use: a wildcard bind address is not something one can connect to. */
+function connectUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = hostname();
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** Turns the usual listen errors into one actionable line; anything else passes through. */
+function listenFailure(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return new CliFailure(`${host}:${port} is already in use (another relay running?); choose another --port`, {
+      cause: err,
+    });
+  }
+  if (code === 'EACCES') {
+    return new CliFailure(`not allowed to listen on ${host}:${port}; ports below 1024 need privileges`, { cause: err });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new CliFailure(`${host} is not an address of this machine; check --host`, { cause: err });
+  }
+  return err;
+}
+
+function findBuiltExtension(): string | null {
+  // WXT builds into <root>/.output; the root is either the repo or extension/ depending on config.
+  for (const dir of [join(repoRoot, '.output', 'chrome-mv3'), join(repoRoot, 'extension', '.output', 'chrome-mv3')]) {
+    if (existsSync(join(dir, 'manifest.json'))) return dir;
+  }
+  return null;
+}
+
+function abortion(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

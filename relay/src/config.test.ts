@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, isLoopbackHost, parseStartConfig, resolveDataDir } from './config.js';
+
+const cwd = '/srv/tidings';
+const parse = (argv: string[], env: Record<string, string | undefined> = {}) => parseStartConfig({ argv, env, cwd });
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseStartConfig', () => {
+  it('has loopback defaults', () => {
+    expect(parse([])).toEqual({
+      host: '127.0.0.1',
+      port: 8787,
+      dataDir: '/srv/tidings/data',
+      tls: { mode: 'none' },
+      logLevel: 'info',
+    });
+  });
+
+  it('reads env and lets flags win', () => {
+    const env = {
+      TIDINGS_HOST: '::1',
+      TIDINGS_PORT: '9000',
+      TIDINGS_DATA_DIR: '/var/lib/tidings',
+      TIDINGS_LOG_LEVEL: 'debug',
+    };
+    expect(parse([], env)).toMatchObject({ host: '::1', port: 9000, dataDir: '/var/lib/tidings', logLevel: 'debug' });
+    expect(
+      parse(['--host', 'localhost', '--port', '0', '--data-dir', 'rel', '--log-level', 'warn'], env),
+    ).toMatchObject({
+      host: 'localhost',
+      port: 0,
+      dataDir: '/srv/tidings/rel',
+      logLevel: 'warn',
+    });
+  });
+
+  it('refuses a non-loopback host without TLS, naming the fix', () => {
+    for (const host of ['0.0.0.0', '192.168.1.2', '::', 'relay.example.com']) {
+      const err = configError(() => parse(['--host', host]));
+      expect(err.message).toContain(`Refusing to listen on ${host} without TLS`);
+      expect(err.message).toContain('--tls-cert <file> --tls-key <file>');
+      expect(err.message).toContain('--tls-self-signed');
+    }
+    configError(() => parse([], { TIDINGS_HOST: '0.0.0.0' }));
+  });
+
+  it('allows a non-loopback host with TLS', () => {
+    expect(parse(['--host', '0.0.0.0', '--tls-self-signed']).tls).toEqual({ mode: 'self-signed' });
+    expect(parse(['--host', '0.0.0.0', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']).tls).toEqual({
+      mode: 'files',
+      certFile: 'c.pem',
+      keyFile: 'k.pem',
+    });
+    expect(parse([], { TIDINGS_HOST: '0.0.0.0', TIDINGS_TLS_SELF_SIGNED: '1' }).tls).toEqual({ mode: 'self-signed' });
+    expect(parse([], { TIDINGS_TLS_CERT: 'c', TIDINGS_TLS_KEY: 'k' }).tls).toEqual({
+      mode: 'files',
+      certFile: 'c',
+      keyFile: 'k',
+    });
+  });
+
+  it('needs both halves of a certificate pair', () => {
+    expect(configError(() => parse(['--tls-cert', 'c.pem'])).message).toMatch(/--tls-cert needs --tls-key/);
+    expect(configError(() => parse(['--tls-key', 'k.pem'])).message).toMatch(/--tls-key needs --tls-cert/);
+    // flags beat env per setting: a flag cert can pair with an env key
+    expect(parse(['--tls-cert', 'c.pem'], { TIDINGS_TLS_KEY: 'k.pem' }).tls).toEqual({
+      mode: 'files',
+      certFile: 'c.pem',
+      keyFile: 'k.pem',
+    });
+  });
+
+  it('refuses conflicting TLS choices', () => {
+    configError(() => parse(['--tls-self-signed', '--tls-cert', 'c', '--tls-key', 'k']));
+    configError(() => parse([], { TIDINGS_TLS_SELF_SIGNED: '1', TIDINGS_TLS_CERT: 'c', TIDINGS_TLS_KEY: 'k' }));
+    // an explicit flag choice overrides the env choice
+    expect(parse(['--tls-cert', 'c', '--tls-key', 'k'], { TIDINGS_TLS_SELF_SIGNED: '1' }).tls.mode).toBe('files');
+    expect(parse(['--tls-self-signed'], { TIDINGS_TLS_CERT: 'c', TIDINGS_TLS_KEY: 'k' }).tls.mode).toBe('self-signed');
+  });
+
+  it.each([
+    [['--port', '70000']],
+    [['--port', 'http']],
+    [['--port', '-1']],
+    [['--log-level', 'loud']],
+    [['--bogus']],
+    [['positional']],
+    [['--host', '']],
+  ])('rejects %j', (argv) => {
+    configError(() => parse(argv));
+  });
+
+  it('rejects bad env values', () => {
+    configError(() => parse([], { TIDINGS_PORT: 'x' }));
+    configError(() => parse([], { TIDINGS_TLS_SELF_SIGNED: 'maybe' }));
+  });
+
+  it('treats empty env values as unset', () => {
+    expect(parse([], { TIDINGS_HOST: '', TIDINGS_PORT: '', TIDINGS_TLS_SELF_SIGNED: '' })).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      tls: { mode: 'none' },
+    });
+  });
+
+  it('strips IPv6 brackets', () => {
+    expect(parse(['--host', '[::1]']).host).toBe('::1');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST'])(
+    '%s is loopback',
+    (h) => expect(isLoopbackHost(h)).toBe(true),
+  );
+  it.each([
+    '0.0.0.0',
+    '::',
+    '128.0.0.1',
+    '10.0.0.1',
+    '::2',
+    '::ffff:10.0.0.1',
+    'localhost.example.com',
+    'example.com',
+    '',
+  ])('%s is not loopback', (h) => expect(isLoopbackHost(h)).toBe(false));
+});
+
+describe('resolveDataDir', () => {
+  it('prefers the flag, then env, then ./data', () => {
+    expect(resolveDataDir({ flag: 'x', env: { TIDINGS_DATA_DIR: '/y' }, cwd })).toBe('/srv/tidings/x');
+    expect(resolveDataDir({ flag: undefined, env: { TIDINGS_DATA_DIR: '/y' }, cwd })).toBe('/y');
+    expect(resolveDataDir({ flag: undefined, env: {}, cwd })).toBe('/srv/tidings/data');
+  });
+});

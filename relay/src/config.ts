@@ -1,0 +1,170 @@
+/**
+ * Configuration of `relay start`: flags first, then TIDINGS_* environment variables, then defaults.
+ * Pure: argv and env are passed in (only main.ts reads process.argv / process.env).
+ *
+ * @example
+ * parseStartConfig({ argv: ['--port', '9000'], env: {} })
+ * // { host: '127.0.0.1', port: 9000, dataDir: '/abs/data', tls: { mode: 'none' }, logLevel: 'info' }
+ */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { LogLevel } from './log.js';
+
+/** A usage or configuration mistake: the CLI prints the message and exits with code 2. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export type TlsConfig =
+  { mode: 'none' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed' };
+
+export interface StartConfig {
+  host: string;
+  port: number;
+  /** Absolute. */
+  dataDir: string;
+  tls: TlsConfig;
+  logLevel: LogLevel;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_DATA_DIR = './data';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export const startOptions = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-self-signed': { type: 'boolean' },
+  'log-level': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * True for addresses only this machine can reach: 127.0.0.0/8, ::1 (also IPv4-mapped), localhost.
+ * Browsers treat these as secure contexts, which is why plain ws:// is allowed on them only.
+ */
+export function isLoopbackHost(host: string): boolean {
+  let h = host.trim().toLowerCase();
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  if (h === 'localhost' || h === 'localhost.') return true;
+  if (h.startsWith('::ffff:') && isIP(h.slice(7)) === 4) h = h.slice(7);
+  if (isIP(h) === 4) return h.split('.')[0] === '127';
+  if (isIP(h) === 6) return /^(0{0,4}:){2,7}0{0,3}1$/.test(h) || h === '::1';
+  return false;
+}
+
+/** `--data-dir` (or TIDINGS_DATA_DIR, or ./data) as an absolute path. */
+export function resolveDataDir(options: { flag: string | undefined; env: Env; cwd?: string }): string {
+  const value = options.flag ?? nonEmpty(options.env.TIDINGS_DATA_DIR) ?? DEFAULT_DATA_DIR;
+  return resolve(options.cwd ?? process.cwd(), value);
+}
+
+export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: string }): StartConfig {
+  const { env } = options;
+  const { values } = parseFlags(options.argv, startOptions);
+
+  const host = stripBrackets(values.host ?? nonEmpty(env.TIDINGS_HOST) ?? DEFAULT_HOST);
+  if (host === '') throw new ConfigError('--host must not be empty');
+
+  const port = parsePort(
+    values.port ?? nonEmpty(env.TIDINGS_PORT),
+    values.port !== undefined ? '--port' : 'TIDINGS_PORT',
+  );
+  const dataDir = resolveDataDir({ flag: values['data-dir'], env, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const logLevel = parseLogLevel(values['log-level'] ?? nonEmpty(env.TIDINGS_LOG_LEVEL));
+  const tls = parseTls(values, env);
+
+  if (tls.mode === 'none' && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without TLS: the device token and your mail would cross the network in clear. ` +
+        'Add --tls-cert <file> --tls-key <file>, or --tls-self-signed to generate a certificate.',
+    );
+  }
+  return { host, port, dataDir, tls, logLevel };
+}
+
+/**
+ * node:util parseArgs in strict mode, with its errors turned into ConfigError (exit code 2).
+ */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (err) {
+    // parseArgs' messages are already one clear line ("Unknown option '--x'…"); keep them.
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(message, { cause: err });
+  }
+}
+
+function parseTls(
+  values: { 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'tls-self-signed'?: boolean | undefined },
+  env: Env,
+): TlsConfig {
+  const flagCert = values['tls-cert'];
+  const flagKey = values['tls-key'];
+  const flagSelfSigned = values['tls-self-signed'] === true;
+  if (flagSelfSigned && (flagCert !== undefined || flagKey !== undefined)) {
+    throw new ConfigError('Use either --tls-self-signed or --tls-cert/--tls-key, not both');
+  }
+  if (flagSelfSigned) return { mode: 'self-signed' };
+
+  // Flags beat env per setting, so `--tls-cert` may pair with TIDINGS_TLS_KEY.
+  const certFile = flagCert ?? nonEmpty(env.TIDINGS_TLS_CERT);
+  const keyFile = flagKey ?? nonEmpty(env.TIDINGS_TLS_KEY);
+  const envSelfSigned = parseBoolEnv('TIDINGS_TLS_SELF_SIGNED', env.TIDINGS_TLS_SELF_SIGNED);
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (certFile === undefined) throw new ConfigError('--tls-key needs --tls-cert <file> (the certificate chain, PEM)');
+    if (keyFile === undefined) throw new ConfigError('--tls-cert needs --tls-key <file> (the private key, PEM)');
+    if (envSelfSigned && flagCert === undefined && flagKey === undefined) {
+      throw new ConfigError('Set either TIDINGS_TLS_SELF_SIGNED or TIDINGS_TLS_CERT/TIDINGS_TLS_KEY, not both');
+    }
+    return { mode: 'files', certFile, keyFile };
+  }
+  return envSelfSigned ? { mode: 'self-signed' } : { mode: 'none' };
+}
+
+function parsePort(value: string | undefined, name: string): number {
+  if (value === undefined) return DEFAULT_PORT;
+  // 0 asks the OS for a free port (tests use it); the relay prints the real one.
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined) return 'info';
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (!level) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
+function parseBoolEnv(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
+  if (v === '1' || v === 'true' || v === 'yes') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${value ?? ''}"`);
+}
+
+function stripBrackets(host: string): string {
+  const h = host.trim();
+  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

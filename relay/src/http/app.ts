@@ -1,0 +1,147 @@
+import { upgradeWebSocket } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { WebSocket } from 'ws';
+import { bodyLimit } from 'hono/body-limit';
+import { Limits, pairRequestSchema, RelayPaths, type ErrorCode } from '../../../shared/index.js';
+import { redeemPairingCode } from '../auth/pairing.js';
+import { KeyedRateLimiter } from '../util/token-bucket.js';
+import type { RelayServices } from '../ws/context.js';
+import { Session } from '../ws/session.js';
+import { isExtensionOrigin } from './origins.js';
+
+export interface AppDeps {
+  services: RelayServices;
+  /** Live sessions, so the server can close them on shutdown or revocation. */
+  sessions: Set<Session>;
+}
+
+const errorBody = (code: ErrorCode, message: string) => ({ error: { code, message } });
+
+/**
+ * The relay's HTTP surface: health, pairing, and the WebSocket upgrade. Built from its
+ * dependencies, so tests can call `app.request()` on a real app without a server.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const { services, sessions } = deps;
+  const app = new Hono();
+  const pairLimiter = new KeyedRateLimiter({
+    capacity: Limits.pairAttemptsPerMinute,
+    ratePerSecond: Limits.pairAttemptsPerMinute / 60,
+    now: services.now,
+  });
+
+  app.get(RelayPaths.health, (c) => c.json({ ok: true, version: services.version }));
+
+  // CORS for pairing only, and only for extension origins: the options page calls it with fetch.
+  app.use(RelayPaths.pair, async (c, next) => {
+    const origin = c.req.header('origin');
+    if (isExtensionOrigin(origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
+    if (c.req.method === 'OPTIONS') {
+      if (!isExtensionOrigin(origin)) return c.body(null, 403);
+      c.header('Access-Control-Allow-Methods', 'POST');
+      c.header('Access-Control-Allow-Headers', 'content-type');
+      c.header('Access-Control-Max-Age', '600');
+      return c.body(null, 204);
+    }
+    await next();
+  });
+
+  app.post(
+    RelayPaths.pair,
+    bodyLimit({
+      maxSize: 4 * 1024,
+      onError: (c) => c.json(errorBody('FRAME_TOO_LARGE', 'request body too large'), 413),
+    }),
+    async (c) => {
+      const address = remoteAddress(c);
+      // Only failures use up the budget: a brute-forcer only fails, a person pairing many browsers doesn't.
+      if (!pairLimiter.available(address))
+        return c.json(errorBody('RATE_LIMITED', 'too many pairing attempts; wait a minute'), 429);
+      const origin = c.req.header('origin');
+      if (!isExtensionOrigin(origin)) {
+        pairLimiter.take(address);
+        return c.json(errorBody('ORIGIN_MISMATCH', 'pairing is only possible from the Tidings extension'), 403);
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json(errorBody('INVALID_JSON', 'body must be JSON {code, label}'), 400);
+      }
+      const parsed = pairRequestSchema.safeParse(body);
+      if (!parsed.success) return c.json(errorBody('BAD_REQUEST', 'body must be JSON {code, label}'), 400);
+      const redeemed = redeemPairingCode({
+        store: services.store,
+        code: parsed.data.code,
+        origin,
+        label: parsed.data.label ?? 'Browser',
+        now: services.now(),
+      });
+      if (!redeemed) {
+        pairLimiter.take(address);
+        services.log.info('pairing refused', { address });
+        return c.json(
+          errorBody(
+            'PAIRING_INVALID',
+            'this pairing code is wrong, expired or already used: run `npm run relay -- pair` for a new one',
+          ),
+          401,
+        );
+      }
+      services.log.info('device paired', { deviceId: redeemed.device.id, origin });
+      return c.json({ token: redeemed.token, deviceId: redeemed.device.id });
+    },
+  );
+
+  // Checks that run before the upgrade: a refused Origin never gets a socket.
+  app.get(
+    RelayPaths.socket,
+    async (c, next) => {
+      const url = new URL(c.req.url);
+      if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
+        // Tokens in URLs end up in logs and proxies' histories; refuse instead of accepting quietly.
+        return c.json(errorBody('BAD_REQUEST', 'send the device token in the hello frame, never in the URL'), 400);
+      }
+      const origin = c.req.header('origin');
+      if (!isExtensionOrigin(origin) || !services.store.hasDeviceWithOrigin(origin)) {
+        services.log.info('socket refused: origin', { origin: origin ?? null });
+        return c.json(errorBody('ORIGIN_MISMATCH', 'no device was ever paired from this Origin'), 403);
+      }
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const origin = c.req.header('origin') ?? '';
+      let session: Session | null = null;
+      return {
+        onOpen: (_event, ws) => {
+          const raw = ws.raw;
+          if (!(raw instanceof WebSocket)) return ws.close(1011, 'internal error');
+          session = new Session({ ws: raw, origin, services, onClose: (s) => sessions.delete(s) });
+          sessions.add(session);
+        },
+        onMessage: (event) => session?.receive(event.data),
+        // Session logs socket errors from the raw socket; this keeps hono's adapter from logging to console.
+        onError: () => {},
+      };
+    }),
+  );
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such endpoint'), 404));
+  app.onError((err, c) => {
+    services.log.error('http handler failed', { err });
+    return c.json(errorBody('INTERNAL', 'internal error'), 500);
+  });
+  return app;
+}
+
+function remoteAddress(c: Parameters<typeof getConnInfo>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

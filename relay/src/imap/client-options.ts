@@ -1,0 +1,62 @@
+import { checkServerIdentity, rootCertificates, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import type { ImapFlowOptions } from 'imapflow';
+import { Limits } from '../../../shared/index.js';
+import type { Account } from '../store/types.js';
+
+/** The parts of an account that decide how to reach and trust its server. */
+export type ServerSettings = Pick<Account, 'host' | 'port' | 'security' | 'username' | 'pinnedFingerprint' | 'caPem'>;
+
+/**
+ * TLS options for one account. Certificates are always verified (rejectUnauthorized stays true):
+ * a per-account CA bundle extends the system roots, and a pinned SHA-256 fingerprint replaces the
+ * host-name check for a self-signed server whose certificate the user accepted (the certificate
+ * itself must then be in `caPem`, so the chain still verifies: a pin never disables verification).
+ */
+export function tlsOptions(settings: ServerSettings): ConnectionOptions {
+  const options: ConnectionOptions = { rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  if (settings.caPem) options.ca = [...rootCertificates, settings.caPem];
+  const pinned = settings.pinnedFingerprint?.toUpperCase();
+  if (pinned) {
+    options.checkServerIdentity = (host: string, cert: PeerCertificate) => {
+      if (cert.fingerprint256?.toUpperCase() === pinned) return undefined;
+      return new Error(`certificate fingerprint ${cert.fingerprint256} does not match the pinned ${pinned}`);
+    };
+  } else {
+    options.checkServerIdentity = checkServerIdentity;
+  }
+  return options;
+}
+
+/**
+ * imapflow options for one connection. `secure` is implicit TLS; STARTTLS is *required*
+ * (`doSTARTTLS: true`) so a stripped capability fails instead of falling back to plaintext;
+ * plaintext happens only with the account's explicit `plain` opt-in.
+ */
+export function imapFlowOptions(
+  settings: ServerSettings,
+  password: string,
+  extra: Partial<ImapFlowOptions> = {},
+): ImapFlowOptions {
+  const base: ImapFlowOptions = {
+    host: settings.host,
+    port: settings.port,
+    auth: { user: settings.username, pass: password },
+    logger: false,
+    tls: tlsOptions(settings),
+    maxLiteralSize: Limits.imapMaxLiteralBytes,
+    connectionTimeout: Limits.imapConnectTimeoutMs,
+    greetingTimeout: Limits.imapConnectTimeoutMs,
+    // Half the silence limit: imapflow probes with NOOP after one quiet period and closes after a
+    // second, so a blackholed link is detected within Limits.watcherSilenceMs.
+    socketTimeout: Math.floor(Limits.watcherSilenceMs / 2),
+    clientInfo: { name: 'Tidings relay' },
+  };
+  switch (settings.security) {
+    case 'tls':
+      return { ...base, secure: true, ...extra };
+    case 'starttls':
+      return { ...base, secure: false, doSTARTTLS: true, ...extra };
+    case 'plain':
+      return { ...base, secure: false, doSTARTTLS: false, ...extra };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The relay's entry point, and the only module that reads process.argv, process.env and the
+ * process's streams and signals; everything else gets them as parameters.
+ *
+ *   node --import tsx relay/src/main.ts <command>    (npm run relay -- <command>)
+ */
+import { runCli } from './cli/run.js';
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = () => {
+  signals += 1;
+  // A second Ctrl-C means "now": do not wait for a slow shutdown.
+  if (signals > 1) process.exit(130);
+  controller.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+  now: Date.now,
+});
+process.exitCode = code;
+// Exit naturally so output is flushed; if some handle (a socket the server forgot) keeps the loop
+// alive after the command is done, force the exit. unref: this timer alone keeps nothing alive.
+setTimeout(() => process.exit(code), 2_000).unref();

@@ -1,0 +1,50 @@
+import type { RequestParams, RequestResult, RequestType } from '../../../shared/index.js';
+import type { AccountRegistry } from '../accounts/account-registry.js';
+import type { EventHub } from '../events/hub.js';
+import type { Logger } from '../log.js';
+import type { Device, Store } from '../store/types.js';
+
+/** Long-lived services every handler may use; built once in server.ts. */
+export interface RelayServices {
+  store: Store;
+  accounts: AccountRegistry;
+  hub: EventHub;
+  log: Logger;
+  version: string;
+  now: () => number;
+}
+
+export interface AuthenticatedDevice {
+  userId: string;
+  deviceId: string;
+}
+
+/** What a handler may ask of the socket session it runs in. */
+export interface SessionHandle {
+  /** The Origin the socket was opened from (checked before the upgrade). */
+  readonly origin: string;
+  readonly auth: AuthenticatedDevice | null;
+  /** Marks the socket authenticated and subscribes it to the user's events after `lastSeq`. */
+  signIn(device: Device, lastSeq: number | null): { seq: number; resync: boolean };
+}
+
+export interface HandlerContext {
+  services: RelayServices;
+  session: SessionHandle;
+  /** Aborted when the socket closes. */
+  signal: AbortSignal;
+}
+
+/** Context for handlers that need a signed-in device (all but `hello`). */
+export interface AuthedContext extends HandlerContext {
+  auth: AuthenticatedDevice;
+}
+
+export type Handler<T extends RequestType> = (
+  ctx: AuthedContext,
+  params: RequestParams<T>,
+) => Promise<RequestResult<T>>;
+export type PublicHandler<T extends RequestType> = (
+  ctx: HandlerContext,
+  params: RequestParams<T>,
+) => Promise<RequestResult<T>>;

@@ -1,0 +1,95 @@
+// Benchmark `push` (BENCHMARKS.md): another client APPENDs → the toolbar badge text changes in
+// Chromium. Baseline in the same run: a direct imapflow client idling on the same mailbox.
+//   e2e   = badge set − APPEND sent
+//   floor = direct client's EXISTS − APPEND sent (Dovecot's own ~0.5 s delay lives here)
+//   ours  = badge set − relay received EXISTS (from the relay's debug log)
+import { launchExtension } from '../harness/chromium.js';
+import { startDovecot } from '../harness/dovecot.js';
+import { appendMessage, connectImap } from '../harness/mail.js';
+import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
+import { summary } from './stats.js';
+
+const now = () => performance.timeOrigin + performance.now();
+
+export async function benchPush(options: { samples: number }): Promise<Record<string, number>> {
+  await using dovecot = await startDovecot();
+  await using relay = await startRelayProcess({ args: ['--log-level', 'debug'] });
+  const user = await dovecot.addUser();
+  await addAccountViaCli(relay.dataDir, dovecot, user, { name: 'Bench' });
+  await using browser = await launchExtension();
+
+  const page = await browser.openPage('options.html');
+  const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
+  await page.getByTestId('relay-url').fill(relay.url);
+  await page.getByTestId('pairing-code').fill(code);
+  await page.getByTestId('pair-button').click();
+  await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
+  await page.close();
+  await browser.waitForBadge((t) => t === '' || t === '0', 15_000).catch(() => undefined);
+
+  await using floor = await connectImap(dovecot, user);
+  await floor.mailboxOpen('INBOX');
+  let floorExistsAt = 0;
+  floor.on('exists', () => (floorExistsAt = now()));
+  void floor.idle();
+
+  const e2e: number[] = [];
+  const ours: number[] = [];
+  const floorSamples: number[] = [];
+  const warmup = 3;
+  for (let i = 0; i < options.samples + warmup; i++) {
+    const expected = String(i + 1);
+    const logStart = relay.output().length;
+    floorExistsAt = 0;
+    const sentAt = now();
+    await appendMessage(dovecot, user, { subject: `bench ${i}` });
+    await browser.waitForBadge((t) => t === expected, 10_000);
+    const sw = await browser.serviceWorker();
+    const badgeAt = await sw.evaluate(
+      (text) =>
+        (
+          globalThis as unknown as { tidingsDiagnostics?: { badge: { text: string; at: number }[] } }
+        ).tidingsDiagnostics?.badge.find((b) => b.text === text)?.at ?? 0,
+      expected,
+    );
+    const relayExistsAt = relayExistsTime(relay.output().slice(logStart));
+    // Let the floor client catch up if its EXISTS came after the badge (it sometimes does).
+    const deadline = Date.now() + 3_000;
+    while (floorExistsAt === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (i < warmup) continue;
+    if (!badgeAt || !relayExistsAt || !floorExistsAt)
+      throw new Error(
+        `push sample ${i}: missing timestamp (badge ${badgeAt}, relay ${relayExistsAt}, floor ${floorExistsAt})`,
+      );
+    e2e.push(badgeAt - sentAt);
+    ours.push(badgeAt - relayExistsAt);
+    floorSamples.push(floorExistsAt - sentAt);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const e = summary(e2e);
+  const o = summary(ours);
+  const f = summary(floorSamples);
+  return {
+    e2e_p50_ms: e.p50,
+    e2e_p95_ms: e.p95,
+    ours_p50_ms: o.p50,
+    ours_p95_ms: o.p95,
+    floor_p50_ms: f.p50,
+    floor_p95_ms: f.p95,
+    samples: e.n,
+  };
+}
+
+/** The first "mailbox changed" (exists) timestamp in a slice of the relay's JSON log. */
+function relayExistsTime(log: string): number {
+  for (const line of log.split('\n')) {
+    if (!line.includes('"mailbox changed"') || !line.includes('"exists"')) continue;
+    try {
+      const entry: unknown = JSON.parse(line);
+      if (typeof entry === 'object' && entry !== null && 'at' in entry && typeof entry.at === 'number') return entry.at;
+    } catch {
+      // Not a log line of ours.
+    }
+  }
+  return 0;
+}

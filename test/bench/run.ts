@@ -1,0 +1,46 @@
+// `npm run bench`: runs the benchmarks of BENCHMARKS.md that exist so far against a private
+// Dovecot, the real relay and the built extension, prints a table with the targets, and writes
+// test/bench/results.json. Not a test: figures are reported, never asserted.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchPush } from './push.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const only = process.argv.slice(2);
+
+const benchmarks: Record<string, { run: () => Promise<Record<string, number>>; targets: string }> = {
+  push: {
+    run: () => benchPush({ samples: Number(process.env.BENCH_SAMPLES ?? 40) }),
+    targets: 'ours_p50_ms <= 15, ours_p95_ms <= 40, e2e_p50_ms <= floor_p50_ms + 20',
+  },
+};
+
+if (!existsSync(join(root, '.output', 'chrome-mv3', 'manifest.json')) || process.env.BENCH_BUILD !== '0') {
+  const build = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', 'extension'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const results: Record<string, Record<string, number>> = {};
+for (const [id, bench] of Object.entries(benchmarks)) {
+  if (only.length && !only.includes(id)) continue;
+  process.stdout.write(`\n▶ ${id} …\n`);
+  const started = Date.now();
+  results[id] = await bench.run();
+  process.stdout.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+process.stdout.write('\nbenchmark  figure               value\n');
+for (const [id, figures] of Object.entries(results)) {
+  for (const [name, value] of Object.entries(figures))
+    process.stdout.write(`${id.padEnd(10)} ${name.padEnd(20)} ${value}\n`);
+  process.stdout.write(`${''.padEnd(10)} targets: ${benchmarks[id]!.targets}\n`);
+}
+const out = join(root, 'test', 'bench', 'results.json');
+writeFileSync(out, JSON.stringify({ version: 1, at: new Date().toISOString(), benchmarks: results }, null, 2) + '\n');
+process.stdout.write(`\nwrote ${out}\n`);

@@ -1,0 +1,10 @@
+/**
+ * Where the harness finds the system programs it drives. Debian's packages put them here
+ * (TEST-INFRA.md); `ensure-deps.ts` installs them when missing. Override with an environment
+ * variable on other systems.
+ */
+export const DOVECOT_BIN = process.env['TIDINGS_DOVECOT_BIN'] ?? '/usr/sbin/dovecot';
+export const CHROMIUM_BIN = process.env['TIDINGS_CHROMIUM_BIN'] ?? '/usr/bin/chromium';
+
+/** The Debian packages that provide the binaries above. */
+export const APT_PACKAGES = { dovecot: 'dovecot-imapd', chromium: 'chromium' } as const;

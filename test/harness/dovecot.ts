@@ -1,0 +1,484 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { DOVECOT_BIN } from './binaries.js';
+import { testCertificates } from './certs.js';
+import { freePort } from './ports.js';
+import { keepTmp, makeTempDir, mkdirShared, removeDir } from './paths.js';
+import { descendantsOf, hasExited, isAlive, killOnExit, killTree, OutputBuffer, waitForExit } from './processes.js';
+
+export interface StartDovecotOptions {
+  /** Which certificate Dovecot serves: signed by the test CA (default) or self-signed (TLS_FAILED tests). */
+  certificate?: 'ca-signed' | 'self-signed';
+  /**
+   * Replaces Dovecot's `imap_capability` (the whole list). Use `capabilitiesWithout('MOVE')` to hide
+   * one extension; a value starting with `+` adds to the defaults instead.
+   */
+  capabilities?: string;
+  /** Appended verbatim to the generated dovecot.conf (later settings win). */
+  extraConfig?: string;
+}
+
+export interface ImapUser {
+  username: string;
+  password: string;
+}
+
+export interface Dovecot extends AsyncDisposable {
+  readonly host: '127.0.0.1';
+  /** Implicit TLS (IMAPS) port. */
+  readonly imapsPort: number;
+  /** Plain IMAP port offering STARTTLS (plaintext login allowed, for `security: 'plain'` tests). */
+  readonly starttlsPort: number;
+  /** PEM of the test CA; trusted clients verify the `ca-signed` certificate with it. */
+  readonly caPem: string;
+  /** Which certificate this instance serves. */
+  readonly certificate: 'ca-signed' | 'self-signed';
+  /** PEM of the certificate this instance serves. */
+  readonly certPem: string;
+  /** `X509Certificate.fingerprint256` of the served certificate (`AB:CD:...`). */
+  readonly fingerprint256: string;
+  /** Base64 SHA-256 of the served certificate's SPKI. */
+  readonly spkiSha256: string;
+  /** The instance's private directory (config, log, users file, mail). */
+  readonly dir: string;
+  /** Numeric uid/gid that owns mail files (Dovecot refuses uid 0 at login). */
+  readonly mailUid: number;
+  readonly mailGid: number;
+  /** Home directory of a user; the maildir is `<home>/Maildir`. */
+  homeOf(username: string): string;
+  /** Adds a user (unique generated name unless given); takes effect at once (passwd-file is re-read). */
+  addUser(options?: { username?: string; password?: string }): Promise<ImapUser>;
+  /** SIGTERM, wait for exit, start again on the same ports with the same mail. */
+  restart(): Promise<void>;
+  /** SIGTERM and wait for exit (~1.1 s). Connected clients get BYE. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL the whole process tree (a crash: open connections drop without BYE). */
+  kill(): Promise<void>;
+  /** Dovecot's log file plus anything the master printed. */
+  logs(): string;
+  /** Whether the master process is running. */
+  readonly running: boolean;
+}
+
+/**
+ * Dovecot 2.3.19's post-login CAPABILITY list with the settings below (IMAP4rev1 ... SPECIAL-USE).
+ * Used by `capabilitiesWithout`; keep in step with the installed version (a harness test checks it).
+ */
+export const DEFAULT_CAPABILITIES =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS ' +
+  'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS ' +
+  'LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH ' +
+  'LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+/**
+ * An `imap_capability` value: the default list minus the named extensions.
+ *
+ * @example await startDovecot({ capabilities: capabilitiesWithout('MOVE', 'QRESYNC') })
+ */
+export function capabilitiesWithout(...names: string[]): string {
+  const drop = new Set(names.map((n) => n.toUpperCase()));
+  return DEFAULT_CAPABILITIES.split(' ')
+    .filter((c) => !drop.has(c.toUpperCase()))
+    .join(' ');
+}
+
+/** The `dovecot` system user's ids from /etc/passwd; Dovecot runs mail processes as them. */
+function mailOwner(): { uid: number; gid: number; user: string } {
+  if (process.getuid?.() !== 0) {
+    const info = userInfo();
+    return { uid: info.uid, gid: info.gid, user: info.username };
+  }
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , uid, gid] = line.split(':');
+      if (name === 'dovecot' && uid && gid) return { uid: Number(uid), gid: Number(gid), user: 'dovecot' };
+    }
+  } catch {
+    // Fall through to a fixed id: Dovecot accepts any non-zero uid with a static userdb.
+  }
+  return { uid: 5000, gid: 5000, user: 'dovecot' };
+}
+
+interface ConfigInput {
+  dir: string;
+  baseDir: string;
+  instanceName: string;
+  imapsPort: number;
+  starttlsPort: number;
+  certFile: string;
+  keyFile: string;
+  usersDir: string;
+  mailRoot: string;
+  uid: number;
+  gid: number;
+  options: StartDovecotOptions;
+}
+
+function renderConfig(c: ConfigInput): string {
+  const asRoot = process.getuid?.() === 0;
+  // Without root Dovecot can neither chroot its login processes nor switch users: run everything
+  // as the current user. (Untested on this machine, where tests run as root.)
+  const unprivileged = asRoot
+    ? ''
+    : `default_internal_user = ${userInfo().username}
+default_login_user = ${userInfo().username}
+service anvil {
+  chroot =
+}
+`;
+  return `# Generated by test/harness/dovecot.ts: a private instance for one test fixture.
+protocols = imap
+listen = 127.0.0.1
+base_dir = ${c.baseDir}
+state_dir = ${join(c.dir, 'state')}
+instance_name = ${c.instanceName}
+log_path = ${join(c.dir, 'dovecot.log')}
+auth_verbose = yes
+${unprivileged}
+ssl = yes
+ssl_cert = <${c.certFile}
+ssl_key = <${c.keyFile}
+
+# Plaintext LOGIN must work on the STARTTLS port without STARTTLS for the security=plain tests.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+
+passdb {
+  driver = passwd-file
+  # One file per user, opened on the user's first login. A single shared file is re-read when it
+  # changes, but Dovecot stats it at most once per second, so a user added right after another
+  # user's login would be "unknown" for up to a second.
+  args = scheme=PLAIN username_format=%u ${c.usersDir}/%u
+}
+# Tests of failed logins should not wait Dovecot's default 2 s; set it back with extraConfig.
+auth_failure_delay = 0 secs
+userdb {
+  driver = static
+  # uid 0 fails at login with "Internal error" (TEST-INFRA.md).
+  args = uid=${c.uid} gid=${c.gid} home=${c.mailRoot}/%u
+}
+first_valid_uid = 1
+first_valid_gid = 1
+
+mail_location = maildir:~/Maildir
+# Tests never survive a power cut; skipping fsync keeps APPEND-heavy tests fast.
+mail_fsync = never
+namespace inbox {
+  inbox = yes
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+
+# inotify push needs this short fallback when > ~128 sessions share a uid (TEST-INFRA.md).
+mailbox_idle_check_interval = 1 secs
+# Default 10 per user+IP; load tests open many.
+mail_max_userip_connections = 10000
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${c.starttlsPort}
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = ${c.imapsPort}
+    ssl = yes
+  }
+  service_count = 0
+  client_limit = 1000
+${asRoot ? '' : '  chroot =\n'}}
+service imap {
+  process_limit = 2048
+}
+service auth {
+  client_limit = 4096
+}
+service anvil {
+  client_limit = 4096
+  # Without this socket the auth process disables its per-IP penalty (2 s doubling to 15 s after
+  # a failed login), which would otherwise slow every later login from 127.0.0.1 in the same
+  # instance. mode = 0 means "do not create" (src/master/service-listen.c).
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+${c.options.capabilities !== undefined ? `imap_capability = ${c.options.capabilities}\n` : ''}${c.options.extraConfig ?? ''}
+`;
+}
+
+/** Connects with TLS and resolves once the server greets with `* OK`; rejects on any failure. */
+async function greets(host: string, port: number, timeoutMs: number): Promise<void> {
+  await new Promise<void>((resolveGreeting, reject) => {
+    // Certificate checks are beside the point here: we only wait for the listener to be ready.
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no greeting'));
+    }, timeoutMs);
+    let received = '';
+    socket.on('data', (data: Buffer) => {
+      received += data.toString('latin1');
+      if (received.includes('\r\n')) {
+        clearTimeout(timer);
+        socket.destroy();
+        if (received.startsWith('* OK')) resolveGreeting();
+        else reject(new Error(`unexpected greeting: ${received.trim()}`));
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    });
+  });
+}
+
+let userCounter = 0;
+
+/**
+ * Starts a private Dovecot (own dirs, free ports, its own users) and waits for its IMAPS greeting.
+ * Every call is a separate instance; use one fresh user per test (`addUser`) to isolate tests.
+ *
+ * @example
+ * await using dovecot = await startDovecot();
+ * const user = await dovecot.addUser();
+ * const client = await connectImap(dovecot, user);
+ */
+export async function startDovecot(options: StartDovecotOptions = {}): Promise<Dovecot> {
+  const certs = await testCertificates();
+  const certificate = options.certificate ?? 'ca-signed';
+  const served = certificate === 'ca-signed' ? certs.server : certs.selfSigned;
+  const owner = mailOwner();
+
+  const dir = makeTempDir('dovecot');
+  // Unix socket paths are limited to 108 bytes; Dovecot puts sockets such as
+  // "token-login/imap-urlauth" under base_dir. Deep checkouts get a short base_dir in /tmp.
+  let shortBaseDir: string | undefined;
+  let baseDir = join(dir, 'run');
+  if (baseDir.length > 70) {
+    shortBaseDir = mkdtempSync(join(tmpdir(), 'tidings-dc-'));
+    baseDir = shortBaseDir;
+  }
+  const mailRoot = mkdirShared(join(dir, 'mail'));
+  chownSync(mailRoot, owner.uid, owner.gid);
+  mkdirShared(join(dir, 'state'));
+  const usersDir = mkdirShared(join(dir, 'users'));
+  const configPath = join(dir, 'dovecot.conf');
+  const logPath = join(dir, 'dovecot.log');
+
+  const [imapsPort, starttlsPort] = [await freePort(), await freePort()];
+  writeFileSync(
+    configPath,
+    renderConfig({
+      dir,
+      baseDir,
+      instanceName: `tidings-${randomBytes(4).toString('hex')}`,
+      imapsPort,
+      starttlsPort,
+      certFile: served.certFile,
+      keyFile: served.keyFile,
+      usersDir,
+      mailRoot,
+      uid: owner.uid,
+      gid: owner.gid,
+      options,
+    }),
+  );
+
+  const output = new OutputBuffer();
+  let child: ChildProcess | undefined;
+  let untrack: (() => void) | undefined;
+
+  const readLog = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const logs = (): string => {
+    const printed = output.toString();
+    return printed ? `${readLog()}\n--- dovecot stdout/stderr ---\n${printed}` : readLog();
+  };
+
+  const start = async (): Promise<void> => {
+    // A master.pid left by a SIGKILLed master would make Dovecot refuse to start (TEST-INFRA.md);
+    // we only start after our previous process is gone, so it is always stale here.
+    rmSync(join(baseDir, 'master.pid'), { force: true });
+    const proc = spawn(DOVECOT_BIN, ['-F', '-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    untrack = killOnExit(proc);
+    proc.stdout?.on('data', (d: Buffer) => output.append(d));
+    proc.stderr?.on('data', (d: Buffer) => output.append(d));
+    let spawnError: Error | undefined;
+    proc.on('error', (error) => {
+      spawnError = error;
+    });
+    const deadline = Date.now() + 15_000;
+    let lastError: unknown;
+    for (;;) {
+      if (spawnError) throw new Error(`dovecot failed to spawn (${DOVECOT_BIN}): ${spawnError.message}`);
+      if (hasExited(proc)) {
+        throw new Error(
+          `dovecot exited during start-up (code ${proc.exitCode}, signal ${proc.signalCode}):\n${logs()}`,
+        );
+      }
+      try {
+        await greets('127.0.0.1', imapsPort, 2_000);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      if (Date.now() > deadline) {
+        killTree(proc.pid ?? -1);
+        throw new Error(
+          `dovecot did not greet on 127.0.0.1:${imapsPort} within 15 s (${String(lastError)}):\n${logs()}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  const waitGone = async (pids: number[], timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  const kill = async (): Promise<void> => {
+    const proc = child;
+    if (!proc?.pid || hasExited(proc)) return;
+    // Collect the tree first: imap processes keep serving their clients after the master dies.
+    const tree = [proc.pid, ...descendantsOf(proc.pid)];
+    for (const pid of tree) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await waitForExit(proc, 5_000);
+    await waitGone(tree, 5_000);
+    untrack?.();
+  };
+
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    if (!proc?.pid || hasExited(proc)) return;
+    proc.kill('SIGTERM');
+    // Dovecot's master takes ~1.1 s to exit after SIGTERM (TEST-INFRA.md).
+    if (!(await waitForExit(proc, 10_000))) await kill();
+    untrack?.();
+  };
+
+  try {
+    await start();
+  } catch (error) {
+    await kill();
+    if (shortBaseDir) removeDir(shortBaseDir);
+    removeDir(dir);
+    throw error;
+  }
+
+  const dovecot: Dovecot = {
+    host: '127.0.0.1',
+    imapsPort,
+    starttlsPort,
+    caPem: certs.ca.certPem,
+    certificate,
+    certPem: served.certPem,
+    fingerprint256: served.fingerprint256,
+    spkiSha256: served.spkiSha256,
+    dir,
+    mailUid: owner.uid,
+    mailGid: owner.gid,
+    homeOf: (username) => join(mailRoot, username),
+    get running() {
+      return child !== undefined && !hasExited(child);
+    },
+    async addUser(userOptions = {}) {
+      userCounter += 1;
+      const username = userOptions.username ?? `user${userCounter}-${randomBytes(3).toString('hex')}`;
+      const password = userOptions.password ?? randomBytes(12).toString('base64url');
+      // Dovecot's default auth_username_chars; also keeps the per-user passwd-file path safe.
+      if (!/^[A-Za-z0-9.@_-]+$/.test(username) || username.startsWith('.')) {
+        throw new Error(`addUser: username may only contain letters, digits and . @ _ - : ${username}`);
+      }
+      const file = join(usersDir, username);
+      if (existsSync(file)) throw new Error(`addUser: user ${username} already exists`);
+      // {PLAIN.BASE64}: any password (':' included) survives the colon-separated passwd-file format.
+      const line = `${username}:{PLAIN.BASE64}${Buffer.from(password, 'utf8').toString('base64')}::::::\n`;
+      // Write-then-rename: Dovecot never reads a half-written file.
+      writeFileSync(`${file}.tmp`, line, { mode: 0o644 });
+      renameSync(`${file}.tmp`, file);
+      return { username, password };
+    },
+    async restart() {
+      await stop();
+      await start();
+    },
+    stop,
+    kill,
+    logs,
+    async [Symbol.asyncDispose]() {
+      // The instance's data is thrown away, so skip SIGTERM's ~1.1 s graceful exit and SIGKILL
+      // the whole tree — unless the directory is kept for inspection (TIDINGS_KEEP_TMP=1).
+      if (keepTmp) await stop();
+      else await kill();
+      if (shortBaseDir) removeDir(shortBaseDir);
+      removeDir(dir);
+    },
+  };
+  return dovecot;
+}
+
+/** True when `<home>/Maildir` exists for the user (i.e. Dovecot or seedMaildir created it). */
+export function hasMaildir(dovecot: Dovecot, username: string): boolean {
+  return existsSync(join(dovecot.homeOf(username), 'Maildir'));
+}
+
+/** Creates `path` (and parents) owned by the mail uid, as Dovecot itself would. */
+export function mkdirMailOwned(dovecot: Dovecot, path: string): void {
+  const parts: string[] = [];
+  let cursor = path;
+  while (!existsSync(cursor)) {
+    parts.unshift(cursor);
+    const parent = join(cursor, '..');
+    if (parent === cursor) break;
+    cursor = parent;
+  }
+  for (const p of parts) {
+    mkdirSync(p, { mode: 0o700 });
+    chownSync(p, dovecot.mailUid, dovecot.mailGid);
+  }
+}
