@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -6,8 +7,11 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    reporters: ['default', './test/harness/summary-reporter.ts'],
     projects: [
       {
+        // Compiles `*.svelte.ts` state classes (runes) so their logic is unit-tested as shipped.
+        plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
           include: [

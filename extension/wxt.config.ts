@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'wxt';
+import { loadLocale, SUPPORTED_LOCALES } from './lib/locales.js';
 import { z } from 'zod';
 
 /** WXT reads the version from extension/package.json, which does not exist: use the repo's. */
@@ -20,14 +21,32 @@ export default defineConfig({
   imports: false,
   outDir: '../.output',
   vite: () => ({ plugins: [tailwindcss()] }),
+  hooks: {
+    // Merge extension/locales/<lang>/*.json into the _locales/<lang>/messages.json Chrome reads.
+    'build:publicAssets': (wxt, files) => {
+      const localesDir = new URL('./locales', import.meta.url).pathname;
+      for (const lang of SUPPORTED_LOCALES) {
+        files.push({
+          relativeDest: `_locales/${lang}/messages.json`,
+          contents: JSON.stringify(loadLocale(localesDir, lang)),
+        });
+      }
+    },
+  },
   manifest: {
-    name: 'Tidings',
+    name: '__MSG_extName__',
     version,
-    description: 'IMAP mail at a glance: a live unread badge fed by your own Tidings relay.',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     minimum_chrome_version: '116',
     // storage: relay URL, device token and cached counts. alarms: wakes the worker to reconnect.
     // No host permissions: the relay answers CORS for extension origins and WebSockets need none.
-    permissions: ['storage', 'alarms'],
+    // downloads: attachments are fetched by the browser's download manager from the relay's
+    // attachment route with the device token in an Authorization header, streamed to disk and
+    // never held in extension memory (a fetch + blob would need the whole file in RAM).
+    // notifications: a desktop notification for new mail (text only), with Mark as read and
+    // Archive buttons; the relay decides which messages notify (per account, quiet hours).
+    permissions: ['storage', 'alarms', 'downloads', 'notifications'],
     action: { default_title: 'Tidings' },
     icons: {
       16: 'icon/16.png',

@@ -58,6 +58,78 @@ export const Limits = {
   commandConnectionIdleMs: 3 * 60_000,
   /** A client that lets this much unsent data pile up (never reads) is disconnected. */
   maxSocketBufferedBytes: 8 * 1024 * 1024,
+  /** One autoconfig HTTP fetch (Mozilla config-v1.1.xml) must finish within this time. */
+  autoconfigTimeoutMs: 5_000,
+  /** Largest autoconfig XML read; real files are 1–5 KB, so this bounds a hostile server. */
+  autoconfigMaxBytes: 64 * 1024,
+  /** HTTPS redirects followed per autoconfig URL (hosting providers often redirect once). */
+  autoconfigMaxRedirects: 3,
+  /** Deepest element nesting the autoconfig XML parser accepts (real files nest 4 deep). */
+  xmlMaxDepth: 16,
+  /** One DNS query (SRV for discovery, A/AAAA for diagnosis) must finish within this time. */
+  dnsTimeoutMs: 5_000,
+  /** A server certificate that expires sooner than this gets a warning in the diagnosis. */
+  certificateExpiryWarnMs: 14 * 24 * 3_600_000,
+  /** QUOTA (RFC 9208) is re-read at most this often: usage changes slowly and GETQUOTAROOT is not free. */
+  quotaRefreshMinMs: 60_000,
+  /**
+   * Extension cache (IndexedDB): rows kept per list scope. The popup shows ~10 rows at once and
+   * pages 50 at a time; 200 covers a few screens of scrolling on open without unbounded storage.
+   */
+  cacheRowsPerScope: 200,
+  /** List scopes cached (least recently used dropped): the inboxes plus a few folders. */
+  cacheScopes: 30,
+  /** Message bodies cached (least recently used dropped): "the last few opened" reopen instantly. */
+  cacheBodies: 20,
+  /** Queued actions kept while the relay is unreachable; beyond this new actions are refused. */
+  outboxMaxEntries: 500,
+  /** Attempts of an action the relay answered with a retryable code before it is rolled back. */
+  outboxMaxAttempts: 3,
+  /**
+   * A popup request that arrives while the worker is still connecting (it was just woken) waits
+   * this long for the socket instead of failing at once; `hello` takes a few ms on a good link.
+   */
+  relayConnectWaitMs: 5_000,
+  /** Longest link the popup asks the background to open (browsers cap URLs near 2 MB; mail links are short). */
+  maxLinkLength: 8_192,
+  /**
+   * Message keys the extension remembers for the badge's "new since the popup was last opened"
+   * mode; past this the oldest are dropped (the badge shows 999+ long before, and storage.session
+   * is small: 10 MB for the whole extension).
+   */
+  badgeNewMailMax: 2_000,
+  /** New-mail notifications of one account within this window are merged into one ("5 new messages"). */
+  notificationCoalesceMs: 2_000,
+  /** Message ids one notification keeps for its buttons (Mark as read / Archive act on all of them). */
+  notificationMaxMessages: 500,
+  /**
+   * Bytes of the first text part fetched for a list row's preview (`BODY.PEEK[1]<0.2048>`): a
+   * line of text needs far less, and a fixed partial fetch keeps a page of rows O(page).
+   */
+  previewFetchBytes: 2_048,
+  /** Characters of preview text per row (the wire schema allows 300). */
+  previewMaxChars: 200,
+  /**
+   * New rows one `message.new` event carries at most (e.g. mail that arrived while the watcher
+   * was reconnecting); the newest are sent, and the count still comes from STATUS.
+   */
+  newMessageRowsMax: 100,
+  /**
+   * List rows' immutable parts (envelope, preview…) kept per account while its command connection
+   * is open, so a page listed again costs one FETCH of flags; ~1 KB each.
+   */
+  rowCacheMax: 500,
+  /** `messages.action` ids remembered per account for idempotent replays (outbox after reconnect). */
+  actionJournalMax: 1_000,
+  /** …and for this long; the extension's outbox replays within seconds to minutes. */
+  actionJournalTtlMs: 10 * 60_000,
+  /**
+   * A request waits at most this long for the account's command connection (its mailbox lock);
+   * longer means a stuck server, and the popup should hear TIMEOUT rather than spin.
+   */
+  commandLockTimeoutMs: 30_000,
+  /** Longest attachment file name sent in Content-Disposition (after sanitising). */
+  attachmentFilenameMaxChars: 200,
   /** Longest account display name / mailbox path accepted. */
   maxNameLength: 200,
   maxMailboxPathLength: 1_000,

@@ -61,8 +61,278 @@ export const accountSummarySchema = z.object({
   unread: z.number().int().nonnegative(),
   mailboxes: z.array(mailboxCountSchema),
   state: accountStateSchema,
+  /** CSS hex colour chosen by the user, or null. */
+  color: z.string().nullable().default(null),
+  /** Storage use where the server has QUOTA (RFC 9208), else null. */
+  quota: z.object({ usedBytes: z.number().nonnegative(), limitBytes: z.number().positive() }).nullable().default(null),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
+
+// ---------------------------------------------------------------- mail building blocks (issue 3)
+
+/**
+ * A message's identity: (account, mailbox, UIDVALIDITY, UID). UIDVALIDITY is a string because
+ * imapflow returns it as a BigInt. Acting on an identity whose uidValidity no longer matches the
+ * mailbox is refused with STALE_UIDVALIDITY, never applied to another message.
+ */
+export const messageIdSchema = z.object({
+  accountId: idSchema,
+  mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
+  uidValidity: z.string().regex(/^\d{1,20}$/),
+  uid: z.number().int().positive(),
+});
+export type MessageId = z.infer<typeof messageIdSchema>;
+
+/** Stable string key of a message identity, for maps and DOM ids. */
+export function messageKey(id: MessageId): string {
+  return `${id.accountId}\u0000${id.mailbox}\u0000${id.uidValidity}\u0000${id.uid}`;
+}
+
+export const addressSchema = z.object({ name: z.string().max(1_000), address: z.string().max(1_000) });
+export type Address = z.infer<typeof addressSchema>;
+
+/** RFC 6154 special-use roles, plus INBOX. */
+export const mailboxRoleSchema = z.enum(['inbox', 'sent', 'drafts', 'trash', 'junk', 'archive', 'all', 'flagged']);
+export type MailboxRole = z.infer<typeof mailboxRoleSchema>;
+
+export const mailboxInfoSchema = z.object({
+  path: z.string().max(Limits.maxMailboxPathLength),
+  /** Last path segment, decoded (modified UTF-7 → UTF-8); shown as text only. */
+  name: z.string(),
+  delimiter: z.string().max(4).nullable(),
+  parent: z.string().nullable(),
+  role: mailboxRoleSchema.nullable(),
+  unread: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  subscribed: z.boolean(),
+  /** \Noselect folders exist only as parents. */
+  selectable: z.boolean(),
+});
+export type MailboxInfo = z.infer<typeof mailboxInfoSchema>;
+
+/** One row of a message list, the same for listing, search and new-mail events. */
+export const messageRowSchema = z.object({
+  id: messageIdSchema,
+  from: z.array(addressSchema),
+  to: z.array(addressSchema),
+  subject: z.string(),
+  /** Epoch ms (INTERNALDATE when the Date header is missing or invalid). */
+  date: z.number(),
+  flags: z.array(z.string()),
+  seen: z.boolean(),
+  flagged: z.boolean(),
+  answered: z.boolean(),
+  size: z.number().int().nonnegative(),
+  hasAttachments: z.boolean(),
+  /** One line from a partial fetch of the first text part; never the whole body. */
+  preview: z.string().max(300),
+});
+export type MessageRow = z.infer<typeof messageRowSchema>;
+
+/** Where a list or search looks: one mailbox, or the INBOX of every account merged by date. */
+export const listScopeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('mailbox'),
+    accountId: idSchema,
+    mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
+  }),
+  z.object({ kind: z.literal('unified') }),
+]);
+export type ListScope = z.infer<typeof listScopeSchema>;
+
+const listResultSchema = z.object({
+  rows: z.array(messageRowSchema),
+  /** Opaque; pass back to get the next (older) page; null at the end. */
+  nextCursor: z.string().max(4_096).nullable(),
+  /** Messages in scope (for a search: matches), for the UI's scroll extent. */
+  total: z.number().int().nonnegative(),
+});
+
+export const searchQuerySchema = z
+  .object({
+    text: z.string().max(500).optional(),
+    from: z.string().max(500).optional(),
+    subject: z.string().max(500).optional(),
+    unread: z.boolean().optional(),
+    flagged: z.boolean().optional(),
+  })
+  .refine((q) => Object.values(q).some((v) => v !== undefined && v !== ''), 'empty search');
+export type SearchQuery = z.infer<typeof searchQuerySchema>;
+
+export const attachmentSchema = z.object({
+  /** IMAP body part id, e.g. "2" or "1.2". */
+  partId: z.string().regex(/^\d+(\.\d+)*$/),
+  /** RFC 2231 decoded; shown as text only. */
+  filename: z.string(),
+  contentType: z.string().max(255),
+  size: z.number().int().nonnegative(),
+  /** Content-Disposition inline with a Content-ID (a cid: image in the body). */
+  inline: z.boolean(),
+  contentId: z.string().max(998).nullable(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const messageBodySchema = z.object({
+  kind: z.enum(['html', 'text', 'none']),
+  /** Decoded to UTF-8; UNSANITIZED — the popup sanitizes before rendering. */
+  content: z.string(),
+  /** True when the part was larger than Limits.bodyPartMaxBytes and was cut. */
+  truncated: z.boolean(),
+});
+export type MessageBody = z.infer<typeof messageBodySchema>;
+
+/** A mail action on one or many messages. */
+export const mailActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('seen'), value: z.boolean() }),
+  z.object({ kind: z.literal('flagged'), value: z.boolean() }),
+  /** Move to the account's archive folder (\Archive, or the configured one). */
+  z.object({ kind: z.literal('archive') }),
+  /** Move to \Trash; permanently delete (\Deleted + UID EXPUNGE) when already in Trash. */
+  z.object({ kind: z.literal('delete') }),
+  z.object({ kind: z.literal('junk') }),
+  z.object({ kind: z.literal('move'), to: z.string().min(1).max(Limits.maxMailboxPathLength) }),
+]);
+export type MailAction = z.infer<typeof mailActionSchema>;
+
+export const actionOutcomeSchema = z.object({
+  id: messageIdSchema,
+  ok: z.boolean(),
+  /** Where a moved message now lives (UIDPLUS COPYUID), so undo can move it back; null if unknown. */
+  movedTo: messageIdSchema.nullable(),
+  error: wireErrorSchema.nullable(),
+});
+export type ActionOutcome = z.infer<typeof actionOutcomeSchema>;
+
+// ---------------------------------------------------------------- account setup (issue 4)
+
+export const securityModeSchema = z.enum(['tls', 'starttls', 'plain']);
+export type SecurityModeWire = z.infer<typeof securityModeSchema>;
+
+export const serverSettingsSchema = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65_535),
+  security: securityModeSchema,
+  username: z.string().min(1).max(320),
+  /** SHA-256 fingerprint (hex, colons) of a self-signed certificate the user accepted, or null. */
+  pinnedFingerprint: z.string().max(200).nullable(),
+});
+export type ServerSettingsWire = z.infer<typeof serverSettingsSchema>;
+
+export const serverCandidateSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  security: securityModeSchema,
+  /** Where this candidate came from. */
+  source: z.enum(['preset', 'autoconfig', 'srv', 'guess']),
+  /** Username template result, e.g. the full address or the local part. */
+  username: z.string(),
+});
+export type ServerCandidate = z.infer<typeof serverCandidateSchema>;
+
+export const certificateInfoSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  validFrom: z.number(),
+  validTo: z.number(),
+  fingerprint256: z.string(),
+  /** Chains to a trusted root (or the pinned fingerprint matches). */
+  trusted: z.boolean(),
+  selfSigned: z.boolean(),
+});
+export type CertificateInfo = z.infer<typeof certificateInfoSchema>;
+
+export const diagnosisStepSchema = z.object({
+  id: z.enum(['dns', 'tcp', 'tls', 'capabilities', 'auth']),
+  status: z.enum(['ok', 'warn', 'fail', 'skipped']),
+  /** What was found, in plain words. */
+  detail: z.string(),
+  /** What to do about a warn/fail, in plain words (e.g. "This server needs an app password: …"). */
+  hint: z.string().nullable(),
+  ms: z.number().nullable(),
+  /**
+   * For a failed step, the error code it stands for (AUTH_FAILED, TLS_FAILED, …), so the options
+   * page can explain it in the user's language; `detail`/`hint` stay the relay's English words.
+   * Optional: older relays do not send it.
+   */
+  code: errorCodeSchema.nullable().optional(),
+});
+export type DiagnosisStep = z.infer<typeof diagnosisStepSchema>;
+
+export const diagnosisSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(diagnosisStepSchema),
+  addresses: z.array(z.string()),
+  tlsVersion: z.string().nullable(),
+  certificate: certificateInfoSchema.nullable(),
+  capabilities: z.array(z.string()),
+  rttMs: z.number().nullable(),
+  /** Set when the failure is an untrusted certificate the user could pin. */
+  error: wireErrorSchema.nullable(),
+});
+export type Diagnosis = z.infer<typeof diagnosisSchema>;
+
+export const deviceInfoSchema = z.object({
+  id: idSchema,
+  label: z.string(),
+  origin: z.string(),
+  createdAt: z.number(),
+  lastSeenAt: z.number().nullable(),
+  /** The device this socket belongs to. */
+  current: z.boolean(),
+});
+export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+
+/** Per-user settings kept by the relay, so every browser of the user agrees. */
+export const userSettingsSchema = z.object({
+  notifications: z.object({
+    enabled: z.boolean(),
+    /** Accounts with notifications off. */
+    mutedAccounts: z.array(idSchema),
+    quietHours: z.object({
+      enabled: z.boolean(),
+      start: hhmm,
+      end: hhmm,
+      /** 0 = Sunday … 6 = Saturday; days on which quiet hours apply. */
+      days: z.array(z.number().int().min(0).max(6)),
+      /** IANA time zone the schedule is in, e.g. "Europe/Madrid". */
+      timeZone: z.string().max(64),
+    }),
+  }),
+  badge: z.object({
+    /** 'all': every unread message; 'new': unread messages that arrived since the popup was last opened. */
+    countMode: z.enum(['all', 'new']),
+    hideAtZero: z.boolean(),
+  }),
+  /** Senders (lower-case addresses) whose remote images always load. */
+  remoteImagesAllowed: z.array(z.string().max(320)),
+});
+export type UserSettings = z.infer<typeof userSettingsSchema>;
+
+export const DEFAULT_USER_SETTINGS: UserSettings = {
+  notifications: {
+    enabled: true,
+    mutedAccounts: [],
+    quietHours: { enabled: false, start: '22:00', end: '07:00', days: [0, 1, 2, 3, 4, 5, 6], timeZone: 'UTC' },
+  },
+  badge: { countMode: 'all', hideAtZero: true },
+  remoteImagesAllowed: [],
+};
+
+export const accountDetailsSchema = serverSettingsSchema.extend({
+  id: idSchema,
+  name: z.string().max(Limits.maxNameLength),
+  /** CSS hex colour shown beside the account. */
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .nullable(),
+  watchedMailboxes: z.array(z.string().max(Limits.maxMailboxPathLength)).min(1),
+  /** Override for the archive folder; null = the \Archive special-use folder. */
+  archiveMailbox: z.string().max(Limits.maxMailboxPathLength).nullable(),
+});
+export type AccountDetails = z.infer<typeof accountDetailsSchema>;
 
 // ---------------------------------------------------------------- requests
 
@@ -92,6 +362,127 @@ export const requests = {
     params: z.object({}),
     result: z.object({ accounts: z.array(accountSummarySchema) }),
   },
+
+  // ---- issue 3: triage
+  /** Folders of one account with special-use roles, counts and hierarchy. */
+  'mailboxes.list': {
+    params: z.object({ accountId: idSchema }),
+    result: z.object({ mailboxes: z.array(mailboxInfoSchema) }),
+  },
+  /** Newest first, pages of at most 50, for one mailbox or the unified inbox. */
+  'messages.list': {
+    params: z.object({
+      scope: listScopeSchema,
+      cursor: z.string().max(4_096).nullable(),
+      limit: z.number().int().min(1).max(50).default(50),
+    }),
+    result: listResultSchema,
+  },
+  /** Server-side SEARCH; same rows as messages.list. */
+  'messages.search': {
+    params: z.object({
+      scope: listScopeSchema,
+      query: searchQuerySchema,
+      cursor: z.string().max(4_096).nullable(),
+      limit: z.number().int().min(1).max(50).default(50),
+    }),
+    result: listResultSchema,
+  },
+  /** Headers, the best text part (HTML preferred), and attachment metadata. */
+  'message.get': {
+    params: z.object({ id: messageIdSchema }),
+    result: z.object({
+      id: messageIdSchema,
+      from: z.array(addressSchema),
+      to: z.array(addressSchema),
+      cc: z.array(addressSchema),
+      replyTo: z.array(addressSchema),
+      subject: z.string(),
+      date: z.number(),
+      flags: z.array(z.string()),
+      body: messageBodySchema,
+      attachments: z.array(attachmentSchema),
+    }),
+  },
+  /** One inline part (a cid: image), base64, capped at Limits.bodyPartMaxBytes. */
+  'message.part': {
+    params: z.object({ id: messageIdSchema, partId: z.string().regex(/^\d+(\.\d+)*$/) }),
+    result: z.object({ contentType: z.string(), dataBase64: z.string(), truncated: z.boolean() }),
+  },
+  /**
+   * Applies one action to one or many messages (same account). `actionId` makes a replay after a
+   * reconnect idempotent: the relay remembers recent action ids and answers a repeat with the
+   * first outcome instead of acting twice.
+   */
+  'messages.action': {
+    params: z.object({
+      actionId: z.string().min(8).max(64),
+      ids: z.array(messageIdSchema).min(1).max(500),
+      action: mailActionSchema,
+    }),
+    result: z.object({ outcomes: z.array(actionOutcomeSchema) }),
+  },
+
+  // ---- issue 4: account setup, devices, settings
+  /** Suggests server settings for an address: presets, autoconfig, then SRV (RFC 6186). */
+  'accounts.discover': {
+    params: z.object({ email: z.string().min(3).max(320) }),
+    result: z.object({ candidates: z.array(serverCandidateSchema) }),
+  },
+  /** Runs the diagnosis checklist against settings + password without saving anything. */
+  'accounts.diagnose': {
+    params: z.object({ settings: serverSettingsSchema, password: z.string().min(1).max(4_096) }),
+    result: diagnosisSchema,
+  },
+  /** Diagnoses, then saves the account (password encrypted on the relay) and starts watching it. */
+  'accounts.add': {
+    params: z.object({
+      settings: serverSettingsSchema,
+      password: z.string().min(1).max(4_096),
+      name: z.string().min(1).max(Limits.maxNameLength),
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .nullable()
+        .default(null),
+      watchedMailboxes: z.array(z.string().min(1).max(Limits.maxMailboxPathLength)).min(1).default(['INBOX']),
+    }),
+    result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema }),
+  },
+  'accounts.get': {
+    params: z.object({ id: idSchema }),
+    result: z.object({ account: accountDetailsSchema }),
+  },
+  /** Edits settings; a new password (or server settings) is diagnosed before it is saved. */
+  'accounts.update': {
+    params: z.object({
+      id: idSchema,
+      patch: accountDetailsSchema.omit({ id: true }).partial(),
+      password: z.string().min(1).max(4_096).optional(),
+    }),
+    result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema.nullable() }),
+  },
+  'accounts.remove': {
+    params: z.object({ id: idSchema }),
+    result: z.object({}),
+  },
+  'devices.list': {
+    params: z.object({}),
+    result: z.object({ devices: z.array(deviceInfoSchema) }),
+  },
+  /** Revoking the current device closes this socket with 4401 after the reply. */
+  'devices.revoke': {
+    params: z.object({ id: idSchema }),
+    result: z.object({}),
+  },
+  'settings.get': {
+    params: z.object({}),
+    result: z.object({ settings: userSettingsSchema }),
+  },
+  'settings.set': {
+    params: z.object({ settings: userSettingsSchema }),
+    result: z.object({ settings: userSettingsSchema }),
+  },
 } as const;
 
 export type RequestType = keyof typeof requests;
@@ -118,6 +509,32 @@ export const events = {
   'accounts.changed': z.object({ accounts: z.array(accountSummarySchema) }),
   /** This device was revoked; the client must forget its token and show "not paired". */
   'device.revoked': z.object({}),
+  /**
+   * New messages arrived in a watched mailbox. `notify` is decided by the relay (per-account
+   * switch, quiet hours, already read or gone by the time it was fetched), so every browser agrees.
+   */
+  'message.new': z.object({
+    accountId: idSchema,
+    mailbox: z.string(),
+    rows: z.array(messageRowSchema),
+    notify: z.boolean(),
+  }),
+  /** Flags of a message changed (by any client). */
+  'message.flags': z.object({ id: messageIdSchema, flags: z.array(z.string()) }),
+  /** Messages left a mailbox (expunged or moved away). */
+  'message.expunged': z.object({
+    accountId: idSchema,
+    mailbox: z.string(),
+    uidValidity: z.string(),
+    uids: z.array(z.number().int().positive()),
+  }),
+  /**
+   * The mailbox's UIDVALIDITY changed (RFC 3501 §2.3.1.1): every cached identity, row and cursor
+   * of it is stale. Drop them and list the mailbox again; counts follow in `counts`.
+   */
+  'mailbox.reset': z.object({ accountId: idSchema, mailbox: z.string(), uidValidity: z.string() }),
+  /** The user's settings changed (from any browser). */
+  'settings.changed': z.object({ settings: userSettingsSchema }),
 } as const;
 
 export type EventType = keyof typeof events;
@@ -307,4 +724,10 @@ export const RelayPaths = {
   health: '/health',
   pair: '/v1/pair',
   socket: '/v1/ws',
+  /**
+   * GET with query accountId, mailbox, uidValidity, uid, partId and header
+   * `Authorization: Bearer <device token>` (+ the paired Origin): streams one attachment as
+   * `application/octet-stream` with `Content-Disposition: attachment`.
+   */
+  attachment: '/v1/attachment',
 } as const;

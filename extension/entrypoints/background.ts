@@ -2,8 +2,15 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { BackgroundController } from '../lib/background-controller.js';
 import type { Badge } from '../lib/badge.js';
+import { formatNumber, t } from '../lib/i18n.js';
 import { consoleLogger } from '../lib/log.js';
+import { MailCache } from '../lib/mail-cache.js';
+import { idbCacheStore } from '../lib/mail-cache-idb.js';
+import { actionResultSchema } from '../lib/data-messages.js';
+import { MailService } from '../lib/mail-service.js';
 import { UI_PORT_NAME } from '../lib/messages.js';
+import { MailNotifier } from '../lib/notifications.js';
+import { openTargetPath, type OpenTarget } from '../lib/open-target.js';
 import type { CreateSocket } from '../lib/relay-client.js';
 import { serveUiPort } from '../lib/ui-port-server.js';
 
@@ -24,6 +31,13 @@ export default defineBackground({
         get: async (key) => (await browser.storage.local.get(key))[key],
         set: (key, value) => browser.storage.local.set({ [key]: value }),
       },
+      // Cleared when the browser closes: the badge's "new since the popup was opened" set.
+      sessionStore: {
+        get: async (key) => (await browser.storage.session.get(key))[key],
+        set: (key, value) => browser.storage.session.set({ [key]: value }),
+      },
+      t,
+      formatNumber,
       setBadge: (badge) => setBadge(badge),
       createSocket: openWebSocket,
       fetch: (url, init) => fetch(url, init),
@@ -40,6 +54,83 @@ export default defineBackground({
       log,
     });
 
+    // Mail data for the popup: cache (IndexedDB), durable action outbox, links and downloads.
+    const mailCache = new MailCache({ store: idbCacheStore(indexedDB), now: () => Date.now(), log });
+    const mail = new MailService({
+      relay: {
+        request: (type, params) => controller.relayRequest(type, params),
+        isOpen: () => controller.snapshot().connection.status === 'open',
+        httpAccess: () => controller.relayHttpAccess(),
+      },
+      cache: mailCache,
+      store: {
+        get: async (key) => (await browser.storage.local.get(key))[key],
+        set: (key, value) => browser.storage.local.set({ [key]: value }),
+      },
+      openTab: async (url) => {
+        await browser.tabs.create({ url });
+      },
+      // The browser streams the file to disk with the token header; the worker never holds it.
+      download: async ({ url, headers, filename }) => {
+        await browser.downloads.download({ url, headers, filename, conflictAction: 'uniquify' });
+      },
+      now: () => Date.now(),
+      setTimer: (fn, ms) => {
+        const id = setTimeout(fn, ms);
+        return () => clearTimeout(id);
+      },
+      log: consoleLogger('mail'),
+    });
+    controller.subscribe((snapshot) => mail.onSnapshot(snapshot));
+    controller.subscribeEvents((event) => mail.onEvent(event));
+    void mail.start();
+
+    // New-mail notifications: the relay decides `notify`; buttons act through the mail outbox.
+    const notifier = new MailNotifier({
+      api: {
+        create: (id, content) => browser.notifications.create(id, content),
+        update: (id, content) => browser.notifications.update(id, content),
+        clear: (id) => browser.notifications.clear(id),
+      },
+      t,
+      setTimer: (fn, ms) => {
+        const id = setTimeout(fn, ms);
+        return () => clearTimeout(id);
+      },
+      accountName: (accountId) => controller.snapshot().accounts.find((a) => a.id === accountId)?.name ?? null,
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      act: async (ids, action) => {
+        const reply = await mail.handle({
+          id: 'notification',
+          type: 'action',
+          params: { actionId: crypto.randomUUID(), ids, action },
+        });
+        if (!reply.ok) return { ok: false, message: reply.error.message };
+        const result = actionResultSchema.safeParse(reply.result);
+        if (!result.success) return { ok: true };
+        if (result.data.status === 'failed') return { ok: false, message: result.data.error.message };
+        const failed = result.data.status === 'done' ? result.data.outcomes.find((o) => !o.ok) : undefined;
+        return failed ? { ok: false, message: failed.error?.message ?? failed.id.mailbox } : { ok: true };
+      },
+      open: (target) => openInPopup(target),
+      store: {
+        get: async (key) => (await browser.storage.session.get(key))[key],
+        set: (key, value) => browser.storage.session.set({ [key]: value }),
+      },
+      log: consoleLogger('notifications'),
+      // Firefox shows no notification buttons (and rejects the option).
+      buttons: import.meta.env.BROWSER !== 'firefox',
+    });
+    controller.subscribeEvents((event) => notifier.onEvent(event));
+    // Registered synchronously: a click on a notification may be what starts the worker.
+    browser.notifications.onClicked.addListener((id) => void notifier.onClicked(id));
+    browser.notifications.onButtonClicked.addListener((id, index) => void notifier.onButtonClicked(id, index));
+    browser.notifications.onClosed.addListener((id) => void notifier.onClosed(id));
+    // For test drivers, which cannot press a notification's buttons (see `diagnostics` below).
+    diagnostics.notificationButton = (id, index) => notifier.onButtonClicked(id, index);
+    diagnostics.notificationClick = (id) => notifier.onClicked(id);
+    diagnostics.clearMailCache = () => mailCache.clear();
+
     browser.runtime.onConnect.addListener((port) => {
       // onConnect only fires for our own pages (other extensions use onConnectExternal); the name
       // check keeps future ports from being served as UI ports by accident.
@@ -47,7 +138,7 @@ export default defineBackground({
         port.disconnect();
         return;
       }
-      serveUiPort(port, controller, log);
+      serveUiPort(port, controller, log, mail);
     });
 
     browser.alarms.onAlarm.addListener((alarm) => {
@@ -65,8 +156,38 @@ export default defineBackground({
  * DevTools or a test driver as `tidingsDiagnostics.badge`. The `push` benchmark measures "relay
  * received EXISTS → badge set" from these. Bounded; holds no mail content.
  */
-const diagnostics = { badge: [] as { text: string; at: number }[] };
+const diagnostics: {
+  badge: { text: string; at: number }[];
+  /** Runs a notification button's handler as a click would (e2e tests; no other caller). */
+  notificationButton?: (notificationId: string, buttonIndex: number) => Promise<void>;
+  /** Runs a notification's click handler as a click would (e2e tests; no other caller). */
+  notificationClick?: (notificationId: string) => Promise<void>;
+  /** Empties the mail cache (the popup_list benchmark's cold case; no other caller). */
+  clearMailCache?: () => Promise<void>;
+} = { badge: [] };
 (globalThis as { tidingsDiagnostics?: typeof diagnostics }).tidingsDiagnostics = diagnostics;
+
+/**
+ * Opens the popup on a message (a notification click): `action.openPopup()` where the browser has
+ * it (Chrome 127+, needs a focused window), with the target in the popup's URL for that one
+ * opening; otherwise the same page in a tab.
+ */
+async function openInPopup(target: OpenTarget): Promise<void> {
+  const path = openTargetPath(target);
+  const action = browser.action as typeof browser.action & { openPopup?: () => Promise<void> };
+  if (action.openPopup) {
+    try {
+      await action.setPopup({ popup: path });
+      await action.openPopup();
+      return;
+    } catch {
+      // No focused browser window, or the browser refused: fall through to a tab.
+    } finally {
+      await action.setPopup({ popup: 'popup.html' });
+    }
+  }
+  await browser.tabs.create({ url: browser.runtime.getURL(`/${path}`) });
+}
 
 async function setBadge(badge: Badge): Promise<void> {
   await Promise.all([

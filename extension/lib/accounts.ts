@@ -20,6 +20,9 @@ export function applyEvent(accounts: readonly AccountSummary[], event: ServerEve
       return [...event.payload.accounts];
     case 'device.revoked':
       return [...accounts];
+    default:
+      // Message and settings events do not change the account list (counts follow in `counts`).
+      return [...accounts];
   }
 }
 

@@ -8,6 +8,7 @@ import type { FetchLike } from './pairing.js';
 import type { PortLike } from './port.js';
 import { parseStoredState, STORAGE_KEY } from './stored-state.js';
 import { account, FakeClock, fakeSocketFactory, recordingLogger, type FakeSocket } from './testing/fakes.js';
+import { testTranslator } from './testing/translator.js';
 import { serveUiPort } from './ui-port-server.js';
 
 const requestFrame = z.object({ id: z.string(), type: z.string(), params: z.record(z.string(), z.unknown()) });
@@ -46,6 +47,7 @@ function setup(options: { stored?: unknown; fetch?: FetchLike } = {}) {
     random: () => 1,
     deviceLabel: async () => 'Chrome on linux',
     log: recordingLogger(),
+    t: testTranslator(),
   });
   const stored = () => parseStoredState(store.data.get(STORAGE_KEY)).state;
   return { controller, clock, sockets, store, badges, fetchCalls, stored, lastBadge: () => badges.at(-1) };

@@ -1,7 +1,20 @@
-import type { AccountSummary } from '../../shared/index.js';
+import {
+  DEFAULT_USER_SETTINGS,
+  RelayPaths,
+  TidingsError,
+  userSettingsSchema,
+  type AccountSummary,
+  type RequestParams,
+  type RequestResult,
+  type RequestType,
+  type ServerEvent,
+  type UserSettings,
+} from '../../shared/index.js';
 import { computeBadge, type Badge } from './badge.js';
+import type { Translate } from './i18n.js';
 import type { Logger } from './log.js';
 import type { UiReply, UiRequest } from './messages.js';
+import { NEW_MAIL_STORAGE_KEY, NewMailTracker } from './new-mail.js';
 import { checkPairingCode, pairWithRelay, type FetchLike } from './pairing.js';
 import { RelayClient, type CreateSocket, type SetTimer } from './relay-client.js';
 import { checkRelayUrl } from './relay-url.js';
@@ -25,7 +38,19 @@ export interface BackgroundControllerDeps {
   /** Name this browser gives itself when pairing, e.g. "Chrome on mac". */
   deviceLabel: () => Promise<string>;
   log: Logger;
+  /** The browser's language, for the badge tooltip and pairing errors (lib/i18n.ts `t`). */
+  t: Translate;
+  /** Localized number formatting for the badge tooltip; default `String`. */
+  formatNumber?: (n: number) => string;
+  /**
+   * Storage that lives as long as the browser session (`storage.session`), for the badge's
+   * "new since the popup was last opened" set. Without it the set lives only in memory.
+   */
+  sessionStore?: KeyValueStore;
 }
+
+/** The `storage.local` key of the user's settings as last received from the relay. */
+export const SETTINGS_STORAGE_KEY = 'tidings.settings.v1';
 
 /**
  * Everything the service worker does, without `browser.*`: loads and persists state, owns the
@@ -44,6 +69,11 @@ export class BackgroundController {
   #pairing = false;
   #lastBadge = '';
   #writes: Promise<void> = Promise.resolve();
+  /** The relay's per-user settings (badge mode, notifications); cached for the next worker start. */
+  #settings: UserSettings = DEFAULT_USER_SETTINGS;
+  readonly #newMail = new NewMailTracker();
+  #sessionWrites: Promise<void> = Promise.resolve();
+  #eventListeners = new Set<(event: ServerEvent) => void>();
   readonly #d: BackgroundControllerDeps;
 
   constructor(deps: BackgroundControllerDeps) {
@@ -75,6 +105,44 @@ export class BackgroundController {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The user's settings as last received from the relay (defaults until then). */
+  get settings(): UserSettings {
+    return this.#settings;
+  }
+
+  /**
+   * Calls `listener` with every relay event after the controller applied it (badge, settings);
+   * returns the unsubscribe function. Notifications and UI event forwarding hang off this.
+   */
+  subscribeEvents(listener: (event: ServerEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  /**
+   * Sends one request to the relay on the open socket. Rejects with a `TidingsError`
+   * (`UNREACHABLE` when not paired or not connected).
+   */
+  async relayRequest<T extends RequestType>(type: T, params: RequestParams<T>): Promise<RequestResult<T>> {
+    await this.start();
+    if (!this.#client) throw new TidingsError('UNREACHABLE', 'not paired with a relay');
+    return await this.#client.request(type, params);
+  }
+
+  /**
+   * The relay's http(s) base URL and the device token, for requests outside the socket (the
+   * attachment download route, `Authorization: Bearer`). Null when unpaired. Background only:
+   * the token never goes to a page.
+   */
+  relayHttpAccess(): { httpBase: string; token: string } | null {
+    const { pairing, relayUrl } = this.#stored;
+    if (!pairing) return null;
+    const checked = checkRelayUrl(relayUrl, this.#d.t);
+    if (!checked.ok) return null;
+    const pair = checked.endpoints.pairUrl;
+    return { httpBase: pair.slice(0, pair.length - RelayPaths.pair.length), token: pairing.token };
+  }
+
   /** Runs one UI request. Never throws: failures come back as `{ ok: false, error }`. */
   async handle(request: UiRequest): Promise<UiReply> {
     await this.start();
@@ -88,6 +156,13 @@ export class BackgroundController {
         return { ok: true };
       case 'reconnect':
         this.#ensureConnected();
+        return { ok: true };
+      case 'popupOpened':
+        // The user has looked: the badge's "new" count starts again from zero.
+        if (this.#newMail.reset()) {
+          this.#persistNewMail();
+          this.#publish();
+        }
         return { ok: true };
     }
   }
@@ -115,6 +190,7 @@ export class BackgroundController {
     if (problems.length > 0)
       this.#d.log.warn(`stored state had invalid fields, reset to defaults: ${problems.join(', ')}`);
     this.#stored = state;
+    await this.#loadExtras();
     this.#publish();
     this.#startClient();
   }
@@ -128,7 +204,7 @@ export class BackgroundController {
   #startClient(): void {
     const { pairing, relayUrl, lastSeq, accounts } = this.#stored;
     if (!pairing || this.#client) return;
-    const endpoints = checkRelayUrl(relayUrl);
+    const endpoints = checkRelayUrl(relayUrl, this.#d.t);
     if (!endpoints.ok) {
       // parseStoredState only keeps valid URLs, so this is a bug, not a user error.
       this.#d.log.error(`stored relay URL is invalid: ${endpoints.message}`);
@@ -149,6 +225,9 @@ export class BackgroundController {
       },
       onSync: ({ accounts: next, lastSeq: seq }) => {
         if (this.#client === client) this.#onSync(next, seq);
+      },
+      onEvent: (event) => {
+        if (this.#client === client) this.#onEvent(event);
       },
     });
     this.#client = client;
@@ -172,8 +251,10 @@ export class BackgroundController {
       this.#connection = { status: 'idle' };
       this.#stored = { ...this.#stored, pairing: null, revoked: true, lastSeq: null, accounts: [], accountsAt: null };
       this.#persist();
+      this.#forgetRelayState();
     } else {
       this.#connection = state;
+      if (state.status === 'open') void this.#refreshSettings(this.#client);
     }
     this.#publish();
   }
@@ -181,15 +262,87 @@ export class BackgroundController {
   #onSync(accounts: AccountSummary[], lastSeq: number): void {
     this.#stored = { ...this.#stored, accounts, lastSeq, accountsAt: this.#d.now() };
     this.#persist();
+    if (this.#newMail.retainAccounts(accounts)) this.#persistNewMail();
     this.#publish();
   }
 
+  /** One relay event, after the client applied it to the account list (onSync follows for those). */
+  #onEvent(event: ServerEvent): void {
+    if (event.event === 'settings.changed') this.#setSettings(event.payload.settings);
+    if (this.#newMail.apply(event)) {
+      this.#persistNewMail();
+      this.#publish();
+    }
+    for (const listener of this.#eventListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#d.log.error('event listener threw', error);
+      }
+    }
+  }
+
+  /** Reads the settings after every (re)connect: a settings.changed may have been missed. */
+  async #refreshSettings(client: RelayClient | null): Promise<void> {
+    if (!client) return;
+    try {
+      const { settings } = await client.request('settings.get', {});
+      if (this.#client === client) this.#setSettings(settings);
+    } catch (error) {
+      // An older relay without settings, or a socket that dropped: the cached settings stay.
+      this.#d.log.info(`could not read the settings from the relay: ${String(error)}`);
+    }
+  }
+
+  #setSettings(settings: UserSettings): void {
+    if (JSON.stringify(settings) === JSON.stringify(this.#settings)) return;
+    this.#settings = settings;
+    this.#writes = this.#writes
+      .then(() => this.#d.store.set(SETTINGS_STORAGE_KEY, settings))
+      .catch((error: unknown) => this.#d.log.error('saving settings failed', error));
+    this.#publish();
+  }
+
+  /** Settings (local) and the "new mail" set (session) are read once at start; bad data is dropped. */
+  async #loadExtras(): Promise<void> {
+    try {
+      const parsed = userSettingsSchema.safeParse(await this.#d.store.get(SETTINGS_STORAGE_KEY));
+      if (parsed.success) this.#settings = parsed.data;
+    } catch (error) {
+      this.#d.log.warn('reading cached settings failed; using defaults', error);
+    }
+    try {
+      this.#newMail.restore(await this.#d.sessionStore?.get(NEW_MAIL_STORAGE_KEY));
+    } catch (error) {
+      this.#d.log.warn('reading the new-mail set failed; starting from zero', error);
+    }
+  }
+
+  #persistNewMail(): void {
+    const store = this.#d.sessionStore;
+    if (!store) return;
+    const value = this.#newMail.toJSON();
+    this.#sessionWrites = this.#sessionWrites
+      .then(() => store.set(NEW_MAIL_STORAGE_KEY, value))
+      .catch((error: unknown) => this.#d.log.warn('saving the new-mail set failed', error));
+  }
+
+  /** Pairing ended: what belonged to that relay's user goes too. */
+  #forgetRelayState(): void {
+    if (this.#newMail.reset()) this.#persistNewMail();
+    this.#settings = DEFAULT_USER_SETTINGS;
+    this.#writes = this.#writes
+      .then(() => this.#d.store.set(SETTINGS_STORAGE_KEY, null))
+      .catch((error: unknown) => this.#d.log.error('clearing settings failed', error));
+  }
+
   async #pair(relayUrlInput: string, codeInput: string): Promise<UiReply> {
-    const url = checkRelayUrl(relayUrlInput);
+    const { t } = this.#d;
+    const url = checkRelayUrl(relayUrlInput, t);
     if (!url.ok) return { ok: false, error: { field: 'relayUrl', message: url.message } };
-    const code = checkPairingCode(codeInput);
+    const code = checkPairingCode(codeInput, t);
     if (!code.ok) return { ok: false, error: { field: 'code', message: code.message } };
-    if (this.#pairing) return { ok: false, error: { message: 'Pairing is already in progress.' } };
+    if (this.#pairing) return { ok: false, error: { message: t('pair_inProgress') } };
     this.#pairing = true;
     try {
       const outcome = await pairWithRelay({
@@ -198,9 +351,11 @@ export class BackgroundController {
         code: code.code,
         label: await this.#d.deviceLabel(),
         fetch: this.#d.fetch,
+        t,
       });
       if (!outcome.ok) return outcome;
       this.#stopClient();
+      this.#forgetRelayState();
       this.#stored = {
         relayUrl: url.endpoints.url,
         pairing: { token: outcome.token, deviceId: outcome.deviceId },
@@ -227,6 +382,7 @@ export class BackgroundController {
     this.#stopClient();
     this.#stored = { ...this.#stored, pairing: null, revoked: false, lastSeq: null, accounts: [], accountsAt: null };
     this.#persist();
+    this.#forgetRelayState();
     this.#publish();
   }
 
@@ -239,13 +395,18 @@ export class BackgroundController {
   }
 
   /** Resolves when every write so far has landed (for tests and orderly shutdown). */
-  flush(): Promise<void> {
-    return this.#writes;
+  async flush(): Promise<void> {
+    await Promise.all([this.#writes, this.#sessionWrites]);
   }
 
   #publish(): void {
     const snapshot = this.snapshot();
-    const badge = computeBadge(snapshot);
+    const badge = computeBadge(snapshot, {
+      t: this.#d.t,
+      formatNumber: this.#d.formatNumber,
+      settings: this.#settings.badge,
+      newCounts: this.#newMail.counts(snapshot.accounts),
+    });
     const key = JSON.stringify(badge);
     if (key !== this.#lastBadge) {
       this.#lastBadge = key;

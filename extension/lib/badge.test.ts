@@ -3,6 +3,9 @@ import type { AccountSummary } from '../../shared/index.js';
 import { BadgeColors, computeBadge } from './badge.js';
 import type { ConnectionState, Snapshot } from './snapshot.js';
 import { account } from './testing/fakes.js';
+import { testTranslator } from './testing/translator.js';
+
+const t = testTranslator();
 
 const open: ConnectionState = { status: 'open', since: 1 };
 
@@ -26,7 +29,9 @@ const authFailed: AccountSummary['state'] = {
 
 describe('computeBadge', () => {
   it('shows ? in grey when not paired', () => {
-    const b = computeBadge(snap({ pairing: { status: 'unpaired', revoked: false }, connection: { status: 'idle' } }));
+    const b = computeBadge(snap({ pairing: { status: 'unpaired', revoked: false }, connection: { status: 'idle' } }), {
+      t,
+    });
     expect(b).toEqual({
       text: '?',
       color: BadgeColors.inactive,
@@ -37,14 +42,15 @@ describe('computeBadge', () => {
   it('says so when the relay revoked the pairing, and while the refusal is being processed', () => {
     const revoked = computeBadge(
       snap({ pairing: { status: 'unpaired', revoked: true }, connection: { status: 'idle' } }),
+      { t },
     );
     expect(revoked.text).toBe('?');
     expect(revoked.title).toMatch(/no longer accepts this browser/);
-    expect(computeBadge(snap({ connection: { status: 'unauthorized' } })).text).toBe('?');
+    expect(computeBadge(snap({ connection: { status: 'unauthorized' } }), { t }).text).toBe('?');
   });
 
   it('shows an amber ! when the relay speaks another protocol version', () => {
-    const b = computeBadge(snap({ connection: { status: 'incompatible', message: 'relay speaks 2' } }));
+    const b = computeBadge(snap({ connection: { status: 'incompatible', message: 'relay speaks 2' } }), { t });
     expect(b.text).toBe('!');
     expect(b.color).toBe(BadgeColors.warning);
     expect(b.title).toMatch(/different protocol versions — update the older one\.\nrelay speaks 2/);
@@ -56,7 +62,7 @@ describe('computeBadge', () => {
       { status: 'backoff', attempt: 2, retryAt: 5, error: 'x' },
       { status: 'connecting', attempt: 2 },
     ] as const) {
-      const b = computeBadge(snap({ connection, accounts }));
+      const b = computeBadge(snap({ connection, accounts }), { t });
       expect(b.text).toBe('off');
       expect(b.color).toBe(BadgeColors.inactive);
       expect(b.title).toBe(
@@ -68,15 +74,16 @@ describe('computeBadge', () => {
   it('keeps the cached counts during the first connect after the worker wakes', () => {
     const b = computeBadge(
       snap({ connection: { status: 'connecting', attempt: 0 }, accounts: [account({ id: 'w', unread: 4 })] }),
+      { t },
     );
     expect(b.text).toBe('4');
   });
 
   it('shows nothing and a hint when there are no accounts yet', () => {
-    const b = computeBadge(snap());
+    const b = computeBadge(snap(), { t });
     expect(b.text).toBe('');
-    expect(b.title).toMatch(/no accounts yet.*npm run relay -- accounts add/);
-    expect(computeBadge(snap({ connection: { status: 'connecting', attempt: 0 } })).title).toMatch(
+    expect(b.title).toMatch(/no accounts yet.*options page/);
+    expect(computeBadge(snap({ connection: { status: 'connecting', attempt: 0 } }), { t }).title).toMatch(
       /connecting to the relay/,
     );
   });
@@ -90,6 +97,7 @@ describe('computeBadge', () => {
           account({ id: 'o', name: 'Old', unread: 0, state: { status: 'stopped' } }),
         ],
       }),
+      { t },
     );
     expect(b).toEqual({
       text: '5',
@@ -99,15 +107,16 @@ describe('computeBadge', () => {
   });
 
   it('shows an empty badge at zero unread', () => {
-    const b = computeBadge(snap({ accounts: [account({ id: 'w', name: 'Work', unread: 0 })] }));
+    const b = computeBadge(snap({ accounts: [account({ id: 'w', name: 'Work', unread: 0 })] }), { t });
     expect(b.text).toBe('');
     expect(b.title).toBe('Tidings — no unread mail\nWork: 0 unread');
   });
 
   it('caps the count at 999+', () => {
-    expect(computeBadge(snap({ accounts: [account({ id: 'a', unread: 999 })] })).text).toBe('999');
+    expect(computeBadge(snap({ accounts: [account({ id: 'a', unread: 999 })] }), { t }).text).toBe('999');
     expect(
-      computeBadge(snap({ accounts: [account({ id: 'a', unread: 600 }), account({ id: 'b', unread: 400 })] })).text,
+      computeBadge(snap({ accounts: [account({ id: 'a', unread: 600 }), account({ id: 'b', unread: 400 })] }), { t })
+        .text,
     ).toBe('999+');
   });
 
@@ -119,6 +128,7 @@ describe('computeBadge', () => {
           account({ id: 'h', name: 'Home', state: authFailed }),
         ],
       }),
+      { t },
     );
     expect(withMail).toEqual({
       text: '3',
@@ -132,6 +142,7 @@ describe('computeBadge', () => {
           account({ id: 'x', name: 'X', state: { status: 'error', code: 'TLS_FAILED', message: '', retryAt: 9 } }),
         ],
       }),
+      { t },
     );
     expect(noMail.text).toBe('!');
     expect(noMail.color).toBe(BadgeColors.error);

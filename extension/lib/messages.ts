@@ -6,8 +6,13 @@
  *   background → UI   { type: 'reply', id, ok: true, snapshot }
  *                     { type: 'reply', id, ok: false, error: { message, field? }, snapshot }
  *                     { type: 'state', snapshot }        (on connect and after every change)
+ *
+ * Mail data requests (relay proxy, actions, cache, links, downloads) and their pushes are listed
+ * in data-messages.ts; their replies carry `result` (ok) or `error.code` (failed).
  */
 import { z } from 'zod';
+import { errorCodeSchema, parseServerFrame, type ServerEvent } from '../../shared/index.js';
+import { actionResultSchema } from './data-messages.js';
 import { snapshotSchema } from './snapshot.js';
 
 export const UI_PORT_NAME = 'ui';
@@ -22,6 +27,11 @@ export const uiRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: requestId, type: z.literal('unpair') }),
   /** Connect now instead of waiting for the backoff timer. */
   z.object({ id: requestId, type: z.literal('reconnect') }),
+  /**
+   * The popup was opened: the badge's "new since the popup was last opened" count (settings
+   * badge.countMode 'new') starts again from zero. The popup sends it once on mount.
+   */
+  z.object({ id: requestId, type: z.literal('popupOpened') }),
 ]);
 export type UiRequest = z.infer<typeof uiRequestSchema>;
 export type UiRequestType = UiRequest['type'];
@@ -30,11 +40,20 @@ export type UiRequestType = UiRequest['type'];
 export const uiErrorSchema = z.object({
   message: z.string(),
   field: z.enum(['relayUrl', 'code']).optional(),
+  /** The relay's error code, for data requests (data-messages.ts). */
+  code: errorCodeSchema.optional(),
 });
 export type UiError = z.infer<typeof uiErrorSchema>;
 
 const replySchema = z.discriminatedUnion('ok', [
-  z.object({ type: z.literal('reply'), id: requestId, ok: z.literal(true), snapshot: snapshotSchema }),
+  z.object({
+    type: z.literal('reply'),
+    id: requestId,
+    ok: z.literal(true),
+    /** What a data request returned (data-messages.ts); absent for connection requests. */
+    result: z.unknown().optional(),
+    snapshot: snapshotSchema,
+  }),
   z.object({
     type: z.literal('reply'),
     id: requestId,
@@ -46,10 +65,26 @@ const replySchema = z.discriminatedUnion('ok', [
 
 const statePushSchema = z.object({ type: z.literal('state'), snapshot: snapshotSchema });
 
-export const backgroundMessageSchema = z.union([replySchema, statePushSchema]);
+/** A relay event forwarded by the background, checked against the shared event schemas. */
+const serverEventSchema = z.unknown().transform((value, ctx): ServerEvent => {
+  const parsed = parseServerFrame(value);
+  if (parsed.ok && parsed.value.kind === 'event') return parsed.value.event;
+  ctx.addIssue({ code: 'custom', message: 'not a relay event' });
+  return z.NEVER;
+});
+
+/** Mail data pushes (data-messages.ts); they carry no snapshot. */
+export const dataPushSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('event'), event: serverEventSchema }),
+  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(64), result: actionResultSchema }),
+  z.object({ type: z.literal('outbox'), pending: z.number().int().nonnegative() }),
+]);
+export type DataPushMessage = z.infer<typeof dataPushSchema>;
+
+export const backgroundMessageSchema = z.union([replySchema, statePushSchema, dataPushSchema]);
 export type BackgroundMessage = z.infer<typeof backgroundMessageSchema>;
 /** What a request resolves to on the UI side. */
-export type UiReply = { ok: true } | { ok: false; error: UiError };
+export type UiReply = { ok: true; result?: unknown } | { ok: false; error: UiError };
 
 /** Parses a message from the UI; `null` for anything that is not a valid request. */
 export function parseUiRequest(value: unknown): UiRequest | null {

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkPairingCode, pairWithRelay, type FetchLike } from './pairing.js';
+import { checkPairingCode as check, pairWithRelay, type FetchLike } from './pairing.js';
+import { testTranslator } from './testing/translator.js';
+
+const t = testTranslator();
+const checkPairingCode = (input: string) => check(input, t);
 
 const base = {
   pairUrl: 'http://127.0.0.1:8787/v1/pair',
   relayUrl: 'ws://127.0.0.1:8787',
   code: 'ABCD-2345',
   label: 'Chrome on linux',
+  t,
 };
 
 function respond(status: number, body: unknown): { fetch: FetchLike; calls: { url: string; init: RequestInit }[] } {

@@ -1,5 +1,6 @@
 import { httpErrorSchema, normalizePairingCode, pairResponseSchema, type PairRequest } from '../../shared/index.js';
 import { errorHint } from './error-text.js';
+import type { Translate } from './i18n.js';
 import type { UiError } from './messages.js';
 
 /** Characters in a pairing code once dashes and spaces are removed (`XXXX-XXXX`). */
@@ -12,16 +13,16 @@ export const PAIR_TIMEOUT_MS = 15_000;
  * Checks and formats what the user typed as a pairing code: case, spaces and dashes do not
  * matter; the result is the canonical `XXXX-XXXX` the relay prints.
  */
-export function checkPairingCode(input: string): { ok: true; code: string } | { ok: false; message: string } {
+export function checkPairingCode(
+  input: string,
+  t: Translate,
+): { ok: true; code: string } | { ok: false; message: string } {
   const normalized = normalizePairingCode(input);
   if (normalized.length === 0) {
-    return { ok: false, message: 'Enter the pairing code printed by `npm run relay -- pair`.' };
+    return { ok: false, message: t('pairCode_empty') };
   }
   if (normalized.length !== PAIRING_CODE_LENGTH) {
-    return {
-      ok: false,
-      message: `A pairing code has ${PAIRING_CODE_LENGTH} letters and digits, like ABCD-2345 (you typed ${normalized.length}).`,
-    };
+    return { ok: false, message: t('pairCode_length', [String(PAIRING_CODE_LENGTH), String(normalized.length)]) };
   }
   return { ok: true, code: `${normalized.slice(0, 4)}-${normalized.slice(4)}` };
 }
@@ -43,9 +44,11 @@ export async function pairWithRelay(options: {
   code: string;
   label: string;
   fetch: FetchLike;
+  /** The browser's language, for the messages. */
+  t: Translate;
   timeoutMs?: number;
 }): Promise<PairOutcome> {
-  const { pairUrl, relayUrl, code, label } = options;
+  const { pairUrl, relayUrl, code, label, t } = options;
   const body: PairRequest = { code, label };
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? PAIR_TIMEOUT_MS);
@@ -65,12 +68,11 @@ export async function pairWithRelay(options: {
   } catch {
     // fetch rejects with a bare TypeError for refused connections, DNS failures, TLS errors
     // and CORS refusals alike; the browser does not tell us which.
-    const what = abort.signal.aborted ? 'did not answer in time' : 'could not be reached';
     return {
       ok: false,
       error: {
         field: 'relayUrl',
-        message: `The relay at ${relayUrl} ${what}. Check that the relay is running (\`npm start\`) and that the address is right.`,
+        message: t(abort.signal.aborted ? 'pair_timeout' : 'pair_unreachable', relayUrl),
       },
     };
   } finally {
@@ -83,37 +85,26 @@ export async function pairWithRelay(options: {
     if (parsed.success) return { ok: true, token: parsed.data.token, deviceId: parsed.data.deviceId };
     return {
       ok: false,
-      error: {
-        field: 'relayUrl',
-        message: `The server at ${relayUrl} answered, but not like a Tidings relay. Check the address.`,
-      },
+      error: { field: 'relayUrl', message: t('pair_notRelay', relayUrl) },
     };
   }
   const failure = httpErrorSchema.safeParse(json);
   if (!failure.success) {
     return {
       ok: false,
-      error: {
-        field: 'relayUrl',
-        message: `The server at ${relayUrl} answered HTTP ${response.status}. Is this the address of a Tidings relay?`,
-      },
+      error: { field: 'relayUrl', message: t('pair_httpStatus', [relayUrl, String(response.status)]) },
     };
   }
   const { code: errorCode, message } = failure.data.error;
   switch (errorCode) {
     case 'PAIRING_INVALID':
-      return { ok: false, error: { field: 'code', message: errorHint('PAIRING_INVALID') } };
+      return { ok: false, error: { field: 'code', message: errorHint('PAIRING_INVALID', t) } };
     case 'RATE_LIMITED':
-      return { ok: false, error: { message: errorHint('RATE_LIMITED') } };
+      return { ok: false, error: { message: errorHint('RATE_LIMITED', t) } };
     case 'BAD_REQUEST':
-      return {
-        ok: false,
-        error: {
-          message: `The relay rejected the request (${message}). Make sure the extension and the relay are the same version.`,
-        },
-      };
+      return { ok: false, error: { message: t('pair_badRequest', message) } };
     default:
-      return { ok: false, error: { message: `${errorHint(errorCode)} (${errorCode}: ${message})` } };
+      return { ok: false, error: { message: `${errorHint(errorCode, t)} (${errorCode}: ${message})` } };
   }
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkRelayUrl, DEFAULT_RELAY_URL, isLoopbackHost } from './relay-url.js';
+import { checkRelayUrl as check, DEFAULT_RELAY_URL, isLoopbackHost } from './relay-url.js';
+import { testTranslator } from './testing/translator.js';
+
+const t = testTranslator();
+const checkRelayUrl = (input: string) => check(input, t);
 
 function endpoints(input: string) {
   const r = checkRelayUrl(input);

@@ -1,4 +1,5 @@
 import { RelayPaths } from '../../shared/index.js';
+import type { Translate } from './i18n.js';
 
 /** Where `npm start` runs the relay. */
 export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8787';
@@ -28,37 +29,34 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Validates what the user typed as the relay address. Only `ws://` (loopback hosts only) and
  * `wss://` are accepted, without credentials, query or fragment; a path prefix (reverse proxy)
- * is kept. Messages say what to type instead.
+ * is kept. Messages (in the browser's language, `t`) say what to type instead.
  *
- * @example checkRelayUrl('ws://127.0.0.1:8787/') // ok, socketUrl 'ws://127.0.0.1:8787/v1/ws'
+ * @example checkRelayUrl('ws://127.0.0.1:8787/', t) // ok, socketUrl 'ws://127.0.0.1:8787/v1/ws'
  */
-export function checkRelayUrl(input: string): RelayUrlCheck {
+export function checkRelayUrl(input: string, t: Translate): RelayUrlCheck {
   const trimmed = input.trim();
-  if (trimmed === '') return { ok: false, message: `Enter the relay address, e.g. ${DEFAULT_RELAY_URL}.` };
+  if (trimmed === '') return { ok: false, message: t('relayUrl_empty', DEFAULT_RELAY_URL) };
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    return { ok: false, message: `"${trimmed}" is not a valid address. Use the form ${DEFAULT_RELAY_URL}.` };
+    return { ok: false, message: t('relayUrl_invalid', [trimmed, DEFAULT_RELAY_URL]) };
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     const suggestion = url.protocol === 'http:' ? 'ws://' : 'wss://';
-    return { ok: false, message: `Use ${suggestion} instead of ${url.protocol}// for the relay address.` };
+    return { ok: false, message: t('relayUrl_http', [suggestion, `${url.protocol}//`]) };
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    return { ok: false, message: 'The relay address must start with wss:// (or ws:// for a relay on this computer).' };
+    return { ok: false, message: t('relayUrl_scheme') };
   }
   if (url.username !== '' || url.password !== '') {
-    return { ok: false, message: 'Remove the user name and password from the address; pairing uses a code instead.' };
+    return { ok: false, message: t('relayUrl_credentials') };
   }
   if (url.search !== '' || url.hash !== '') {
-    return { ok: false, message: 'Remove the "?…" or "#…" part from the relay address.' };
+    return { ok: false, message: t('relayUrl_query') };
   }
   if (url.protocol === 'ws:' && !isLoopbackHost(url.hostname)) {
-    return {
-      ok: false,
-      message: `Plain ws:// is only allowed for a relay on this computer (127.0.0.1, localhost or [::1]). Use wss://${url.host} for ${url.hostname}.`,
-    };
+    return { ok: false, message: t('relayUrl_plainRemote', [`wss://${url.host}`, url.hostname]) };
   }
   const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
   const httpBase = (url.protocol === 'wss:' ? 'https:' : 'http:') + base.slice(url.protocol.length);

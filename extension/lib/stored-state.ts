@@ -29,7 +29,8 @@ export const defaultStoredState: StoredState = {
 
 /** The storage key holds an object; each field is checked on its own (see parseStoredState). */
 const fields = {
-  relayUrl: z.string().refine((s) => checkRelayUrl(s).ok, 'not a valid relay URL'),
+  // Only validity matters here; the message (the key, untranslated) is never shown.
+  relayUrl: z.string().refine((s) => checkRelayUrl(s, (key) => key).ok, 'not a valid relay URL'),
   pairing: z.object({ token: z.string().min(1), deviceId: z.string().min(1) }).nullable(),
   revoked: z.boolean(),
   lastSeq: z.number().int().nonnegative().nullable(),

@@ -1,5 +1,7 @@
 import type { BackgroundController } from './background-controller.js';
+import { parseDataRequest } from './data-messages.js';
 import type { Logger } from './log.js';
+import type { MailService } from './mail-service.js';
 import { parseUiRequest, type BackgroundMessage } from './messages.js';
 import type { PortLike } from './port.js';
 
@@ -7,10 +9,13 @@ import type { PortLike } from './port.js';
  * Serves one UI Port: pushes `{type:'state'}` at once and after every change, and answers each
  * request with a `{type:'reply'}` carrying the same id and the snapshot after the request ran.
  * Invalid messages are logged and dropped (a request without a valid id cannot be answered).
+ * With `mail`, mail data requests (data-messages.ts) are answered too and its pushes (relay
+ * events, settled actions, outbox size) are forwarded.
  */
-export function serveUiPort(port: PortLike, controller: BackgroundController, log: Logger): void {
+export function serveUiPort(port: PortLike, controller: BackgroundController, log: Logger, mail?: MailService): void {
   let connected = true;
   let unsubscribe: (() => void) | null = null;
+  let unsubscribeMail: (() => void) | null = null;
   const post = (message: BackgroundMessage): void => {
     if (!connected) return;
     try {
@@ -23,8 +28,21 @@ export function serveUiPort(port: PortLike, controller: BackgroundController, lo
   port.onDisconnect.addListener(() => {
     connected = false;
     unsubscribe?.();
+    unsubscribeMail?.();
   });
   port.onMessage.addListener((raw) => {
+    const data = mail ? parseDataRequest(raw) : null;
+    if (mail && data) {
+      void mail.handle(data).then((reply) => {
+        const snapshot = controller.snapshot();
+        post(
+          reply.ok
+            ? { type: 'reply', id: data.id, ok: true, result: reply.result, snapshot }
+            : { type: 'reply', id: data.id, ok: false, error: reply.error, snapshot },
+        );
+      });
+      return;
+    }
     const request = parseUiRequest(raw);
     if (!request) {
       log.warn('ignored an invalid message from the UI');
@@ -43,5 +61,9 @@ export function serveUiPort(port: PortLike, controller: BackgroundController, lo
     if (!connected) return;
     unsubscribe = controller.subscribe((snapshot) => post({ type: 'state', snapshot }));
     post({ type: 'state', snapshot: controller.snapshot() });
+    if (mail) {
+      unsubscribeMail = mail.subscribe((push) => post(push));
+      post({ type: 'outbox', pending: mail.pending });
+    }
   });
 }

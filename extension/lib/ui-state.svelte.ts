@@ -1,10 +1,23 @@
 import { browser } from 'wxt/browser';
-import { parseBackgroundMessage, UI_PORT_NAME, type UiError, type UiReply, type UiRequest } from './messages.js';
+import { parseResult, type RequestParams, type RequestResult, type RequestType } from '../../shared/index.js';
+import type { DataRequest } from './data-messages.js';
+import {
+  parseBackgroundMessage,
+  UI_PORT_NAME,
+  type DataPushMessage,
+  type UiError,
+  type UiReply,
+  type UiRequest,
+} from './messages.js';
 import type { PortLike } from './port.js';
 import type { Snapshot } from './snapshot.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type UiRequestBody = DistributiveOmit<UiRequest, 'id'>;
+/** A mail data request without its id (data-messages.ts). */
+export type DataRequestBody = DistributiveOmit<DataRequest, 'id'>;
+/** A relay request's checked result, or what went wrong (with the relay's code when it answered). */
+export type RelayReply<T> = { ok: true; value: T } | { ok: false; error: UiError };
 
 /** Longer than the background's own pairing timeout (15 s), so its message wins. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -38,6 +51,8 @@ export class TidingsUi {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- reply callbacks are bookkeeping, never rendered
   #pending = new Map<string, (reply: UiReply) => void>();
   #closed = false;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners are bookkeeping, never rendered
+  #pushListeners = new Set<(push: DataPushMessage) => void>();
   readonly #deps: TidingsUiDeps;
 
   constructor(deps: TidingsUiDeps) {
@@ -75,6 +90,41 @@ export class TidingsUi {
     this.actionError = reply.ok ? null : reply.error.message;
   }
 
+  /**
+   * Tells the background the popup is open, so the badge's "new since the popup was last opened"
+   * count starts again. The popup calls this once on mount; failures only cost a stale badge.
+   */
+  async popupOpened(): Promise<void> {
+    await this.#request({ type: 'popupOpened' });
+  }
+
+  /**
+   * Sends one protocol request to the relay through the background (pages never talk to the relay
+   * themselves) and checks the result against the shared schema.
+   *
+   * @example
+   * const reply = await ui.relay('settings.get', {});
+   * if (reply.ok) show(reply.value.settings);
+   */
+  async relay<T extends RequestType>(type: T, params: RequestParams<T>): Promise<RelayReply<RequestResult<T>>> {
+    const reply = await this.#request({ type: 'relay', request: { type, params } });
+    if (!reply.ok) return reply;
+    const checked = parseResult(type, reply.result);
+    if (checked.ok) return { ok: true, value: checked.value };
+    return { ok: false, error: { message: checked.error.message, code: checked.error.code } };
+  }
+
+  /** Sends one mail data request (cache, action, link, download; data-messages.ts). */
+  send(body: DataRequestBody): Promise<UiReply> {
+    return this.#request(body);
+  }
+
+  /** Calls `listener` with every data push (relay events, settled actions, outbox size). */
+  onPush(listener: (push: DataPushMessage) => void): () => void {
+    this.#pushListeners.add(listener);
+    return () => this.#pushListeners.delete(listener);
+  }
+
   async openOptions(): Promise<void> {
     await this.#deps.openOptionsPage();
   }
@@ -106,11 +156,21 @@ export class TidingsUi {
       console.warn('[tidings:ui] ignored an invalid message from the background');
       return;
     }
+    if (message.type === 'event' || message.type === 'action' || message.type === 'outbox') {
+      for (const listener of this.#pushListeners) {
+        try {
+          listener(message);
+        } catch (error) {
+          console.error('[tidings:ui] a push listener threw', error);
+        }
+      }
+      return;
+    }
     this.snapshot = message.snapshot;
     if (message.type === 'reply') {
       const resolve = this.#pending.get(message.id);
       this.#pending.delete(message.id);
-      resolve?.(message.ok ? { ok: true } : { ok: false, error: message.error });
+      resolve?.(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error });
     }
   }
 
@@ -123,7 +183,7 @@ export class TidingsUi {
     }
   }
 
-  #request(body: UiRequestBody): Promise<UiReply> {
+  #request(body: UiRequestBody | DataRequestBody): Promise<UiReply> {
     const port = this.#port;
     if (!port)
       return Promise.resolve({
@@ -131,7 +191,7 @@ export class TidingsUi {
         error: { message: 'Not connected to the extension yet; try again in a moment.' },
       });
     const id = `u${++this.#nextId}`;
-    const request: UiRequest = { ...body, id };
+    const request: UiRequest | DataRequest = { ...body, id };
     return new Promise<UiReply>((resolve) => {
       const timer = setTimeout(() => {
         if (this.#pending.delete(id)) {

@@ -4,6 +4,7 @@
  */
 import type { AccountSummary } from '../../shared/index.js';
 import { errorHint, errorLabel } from './error-text.js';
+import type { Translate } from './i18n.js';
 import type { Snapshot } from './snapshot.js';
 
 export type Tone = 'ok' | 'muted' | 'warning' | 'error';
@@ -19,38 +20,38 @@ export interface ConnectionView {
   tone: Tone;
 }
 
-/** How the connection to the relay looks to the user. */
-export function connectionView(snapshot: Snapshot | null): ConnectionView {
-  if (!snapshot) return { key: 'loading', label: 'Loading…', detail: '', technical: '', tone: 'muted' };
+/** How the connection to the relay looks to the user, in the browser's language (`t`). */
+export function connectionView(snapshot: Snapshot | null, t: Translate): ConnectionView {
+  if (!snapshot) return { key: 'loading', label: t('status_loading'), detail: '', technical: '', tone: 'muted' };
   const { pairing, connection, relayUrl } = snapshot;
   if (pairing.status === 'unpaired' || connection.status === 'unauthorized') {
     return {
       key: 'unpaired',
-      label: 'Not paired',
+      label: t('status_unpaired'),
       detail:
         pairing.status === 'unpaired' && pairing.revoked
-          ? 'The relay no longer accepts this browser (the device was revoked or the relay was reset). Pair again with a new code.'
-          : 'Pair this browser with your relay to see your mail counts.',
+          ? t('status_unpaired_revoked_detail')
+          : t('status_unpaired_detail'),
       technical: '',
       tone: 'muted',
     };
   }
   switch (connection.status) {
     case 'open':
-      return { key: 'open', label: 'Connected', detail: '', technical: '', tone: 'ok' };
+      return { key: 'open', label: t('status_open'), detail: '', technical: '', tone: 'ok' };
     case 'incompatible':
       return {
         key: 'incompatible',
-        label: 'Update needed',
-        detail: 'This extension and the relay speak different protocol versions. Update the older one, then reconnect.',
+        label: t('status_incompatible'),
+        detail: t('status_incompatible_detail'),
         technical: connection.message,
         tone: 'warning',
       };
     case 'backoff':
       return {
         key: 'unreachable',
-        label: 'Relay unreachable',
-        detail: `Cannot reach the relay at ${relayUrl}. Is it running (npm start)? Retrying automatically.`,
+        label: t('status_unreachable'),
+        detail: t('status_unreachable_detail', relayUrl),
         technical: connection.error,
         tone: 'error',
       };
@@ -58,15 +59,15 @@ export function connectionView(snapshot: Snapshot | null): ConnectionView {
       if (connection.attempt > 0) {
         return {
           key: 'unreachable',
-          label: 'Relay unreachable',
-          detail: `Cannot reach the relay at ${relayUrl}. Is it running (npm start)? Trying again now…`,
+          label: t('status_unreachable'),
+          detail: t('status_unreachable_retrying_detail', relayUrl),
           technical: '',
           tone: 'error',
         };
       }
-      return { key: 'connecting', label: 'Connecting…', detail: '', technical: '', tone: 'muted' };
+      return { key: 'connecting', label: t('status_connecting'), detail: '', technical: '', tone: 'muted' };
     case 'idle':
-      return { key: 'connecting', label: 'Connecting…', detail: '', technical: '', tone: 'muted' };
+      return { key: 'connecting', label: t('status_connecting'), detail: '', technical: '', tone: 'muted' };
   }
 }
 
@@ -80,20 +81,20 @@ export interface AccountView {
 }
 
 /** How one account's IMAP connection looks to the user. */
-export function accountView(account: AccountSummary): AccountView {
+export function accountView(account: AccountSummary, t: Translate): AccountView {
   const { state } = account;
   switch (state.status) {
     case 'online':
-      return { label: 'Online', tone: 'ok', hint: '', technical: '' };
+      return { label: t('status_account_online'), tone: 'ok', hint: '', technical: '' };
     case 'connecting':
-      return { label: 'Connecting…', tone: 'muted', hint: '', technical: '' };
+      return { label: t('status_connecting'), tone: 'muted', hint: '', technical: '' };
     case 'stopped':
-      return { label: 'Paused', tone: 'muted', hint: 'The relay is not watching this account.', technical: '' };
+      return { label: t('status_account_paused'), tone: 'muted', hint: t('status_account_paused_hint'), technical: '' };
     case 'error':
       return {
-        label: capitalize(errorLabel(state.code)),
+        label: capitalize(errorLabel(state.code, t)),
         tone: 'error',
-        hint: errorHint(state.code),
+        hint: errorHint(state.code, t),
         technical: `${state.code}${state.message ? `: ${state.message}` : ''}`,
       };
   }

@@ -23,7 +23,19 @@ describe('parseStartConfig', () => {
       dataDir: '/srv/tidings/data',
       tls: { mode: 'none' },
       logLevel: 'info',
+      discovery: { autoconfigBaseUrl: null, dnsServers: null },
     });
+  });
+
+  it('reads the discovery test options from the environment', () => {
+    expect(
+      parse([], {
+        TIDINGS_AUTOCONFIG_BASE_URL: 'http://127.0.0.1:8080/',
+        TIDINGS_DNS_SERVER: '127.0.0.1:5353, [::1]:53',
+      }).discovery,
+    ).toEqual({ autoconfigBaseUrl: 'http://127.0.0.1:8080', dnsServers: ['127.0.0.1:5353', '[::1]:53'] });
+    expect(configError(() => parse([], { TIDINGS_AUTOCONFIG_BASE_URL: 'ftp://x' })).message).toMatch(/http\(s\) URL/);
+    expect(configError(() => parse([], { TIDINGS_DNS_SERVER: 'dns.example.com' })).message).toMatch(/IP addresses/);
   });
 
   it('reads env and lets flags win', () => {

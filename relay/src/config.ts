@@ -30,6 +30,13 @@ export interface StartConfig {
   dataDir: string;
   tls: TlsConfig;
   logLevel: LogLevel;
+  /**
+   * Advanced/test options for accounts.discover, from the environment only:
+   * TIDINGS_AUTOCONFIG_BASE_URL replaces "https://" in the autoconfig URLs (a private mirror, or a
+   * loopback server in tests); TIDINGS_DNS_SERVER (comma-separated ip[:port]) aims SRV and host
+   * lookups at those servers instead of the system's.
+   */
+  discovery: { autoconfigBaseUrl: string | null; dnsServers: string[] | null };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -90,7 +97,39 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
         'Add --tls-cert <file> --tls-key <file>, or --tls-self-signed to generate a certificate.',
     );
   }
-  return { host, port, dataDir, tls, logLevel };
+  return { host, port, dataDir, tls, logLevel, discovery: parseDiscovery(env) };
+}
+
+function parseDiscovery(env: Env): StartConfig['discovery'] {
+  const base = nonEmpty(env.TIDINGS_AUTOCONFIG_BASE_URL)?.trim();
+  let autoconfigBaseUrl: string | null = null;
+  if (base !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(base);
+    } catch (err) {
+      throw new ConfigError(`TIDINGS_AUTOCONFIG_BASE_URL must be an http(s) URL, got "${base}"`, { cause: err });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError(`TIDINGS_AUTOCONFIG_BASE_URL must be an http(s) URL, got "${base}"`);
+    autoconfigBaseUrl = base.replace(/\/+$/, '');
+  }
+  const dns = nonEmpty(env.TIDINGS_DNS_SERVER);
+  let dnsServers: string[] | null = null;
+  if (dns !== undefined) {
+    dnsServers = dns.split(',').map((s) => s.trim());
+    for (const server of dnsServers) {
+      const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(server);
+      const ip = m?.[1] ?? m?.[2];
+      if (!m || !ip || isIP(ip) === 0 || (m[3] !== undefined && Number(m[3]) > 65_535))
+        throw new ConfigError(
+          `TIDINGS_DNS_SERVER must list IP addresses with optional ports (1.2.3.4:53, [::1]:53), got "${server}"`,
+        );
+      if (m[1] !== undefined && m[3] === undefined)
+        throw new ConfigError(`TIDINGS_DNS_SERVER: write [${m[1]}]:53 with a port`);
+    }
+  }
+  return { autoconfigBaseUrl, dnsServers };
 }
 
 /**

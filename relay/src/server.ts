@@ -9,6 +9,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
+import { createDiscoveryOptions, type DiscoveryOptions } from './setup/discover.js';
 import type { Store } from './store/types.js';
 import type { RelayServices } from './ws/context.js';
 import type { Session } from './ws/session.js';
@@ -21,6 +22,8 @@ export interface RelayOptions {
   tls: { cert: string; key: string } | null;
   log: Logger;
   version: string;
+  /** Where accounts.discover looks; default the real autoconfig URLs and the system's DNS. */
+  discovery?: DiscoveryOptions;
 }
 
 export interface RunningRelay {
@@ -39,8 +42,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { store, log } = options;
   const hub = new EventHub();
   const accounts = new AccountRegistry({ store, secretBox: options.secretBox, hub, log });
-  const services: RelayServices = { store, accounts, hub, log, version: options.version, now: Date.now };
   const sessions = new Set<Session>();
+  const services: RelayServices = {
+    store,
+    accounts,
+    hub,
+    log,
+    version: options.version,
+    now: Date.now,
+    secretBox: options.secretBox,
+    discovery: options.discovery ?? createDiscoveryOptions(),
+    closeDeviceSockets(deviceId, code, reason) {
+      for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
+    },
+  };
   const app = createApp({ services, sessions });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.maxClientFrameBytes });

@@ -28,7 +28,8 @@ export async function benchPush(options: { samples: number }): Promise<Record<st
   await browser.waitForBadge((t) => t === '' || t === '0', 15_000).catch(() => undefined);
 
   await using floor = await connectImap(dovecot, user);
-  await floor.mailboxOpen('INBOX');
+  // Like the relay's watcher: EXAMINE, so both sessions watch the mailbox the same way.
+  await floor.mailboxOpen('INBOX', { readOnly: true });
   let floorExistsAt = 0;
   floor.on('exists', () => (floorExistsAt = now()));
   void floor.idle();

@@ -5,15 +5,35 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBodyOpen } from './body-open.js';
+import { benchListScaling } from './list-scaling.js';
+import { benchPopupList } from './popup-list.js';
 import { benchPush } from './push.js';
+import { benchRelayOverhead } from './relay-overhead.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const only = process.argv.slice(2);
 
 const benchmarks: Record<string, { run: () => Promise<Record<string, number>>; targets: string }> = {
+  list_scaling: {
+    run: () => benchListScaling({ samples: Number(process.env.BENCH_SAMPLES ?? 40) }),
+    targets: 'ratio_100k_1k <= 1.5',
+  },
+  relay_overhead: {
+    run: () => benchRelayOverhead({ samples: Number(process.env.BENCH_SAMPLES ?? 60) }),
+    targets: 'ratio_p50 <= 1.15',
+  },
   push: {
     run: () => benchPush({ samples: Number(process.env.BENCH_SAMPLES ?? 40) }),
     targets: 'ours_p50_ms <= 15, ours_p95_ms <= 40, e2e_p50_ms <= floor_p50_ms + 20',
+  },
+  body_open: {
+    run: () => benchBodyOpen({ samples: Number(process.env.BENCH_SAMPLES ?? 30) }),
+    targets: 'html60k_p50_ms <= 80, big_p50_ms <= 250, big_bytes_from_imap <= 2 x big_text_part_bytes',
+  },
+  popup_list: {
+    run: () => benchPopupList({ samples: Number(process.env.BENCH_SAMPLES ?? 30) }),
+    targets: 'warm_p50_ms <= 100, cold_p50_ms <= 250',
   },
 };
 

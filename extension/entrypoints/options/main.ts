@@ -1,10 +1,32 @@
 import { mount } from 'svelte';
 import '../../assets/app.css';
+import { t, uiLanguage } from '../../lib/i18n.js';
+import { OptionsState } from '../../lib/options-state.svelte.js';
 import { createTidingsUi } from '../../lib/ui-state.svelte.js';
 import App from './App.svelte';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
+document.documentElement.lang = uiLanguage();
+document.title = t('opt_pageTitle');
 const ui = createTidingsUi();
 ui.open();
-mount(App, { target, props: { ui } });
+const browserTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const options = new OptionsState({
+  // Relay requests go through the background's proxy; the page never talks to the relay itself.
+  call: async (type, params) => {
+    const reply = await ui.relay(type, params);
+    return reply.ok
+      ? { ok: true, result: reply.value }
+      : { ok: false, error: { message: reply.error.message, ...(reply.error.code ? { code: reply.error.code } : {}) } };
+  },
+  subscribe: (listener) =>
+    ui.onPush((push) => {
+      if (push.type === 'event') listener(push.event);
+    }),
+  t,
+  timeZone: () => browserTimeZone,
+  now: () => Date.now(),
+});
+options.open();
+mount(App, { target, props: { ui, options, browserTimeZone, now: () => Date.now() } });

@@ -121,6 +121,8 @@ export function account(overrides: Partial<AccountSummary> & { id: string }): Ac
     name: overrides.id,
     username: `${overrides.id}@example.org`,
     host: 'imap.example.org',
+    color: null,
+    quota: null,
     unread: 0,
     mailboxes: [{ path: 'INBOX', unread: overrides.unread ?? 0, total: 10 }],
     state: { status: 'online', since: 1 },

@@ -1,7 +1,9 @@
-import type { AccountSummary } from '../../../shared/index.js';
+import { ErrorCode, TidingsError, type AccountSummary } from '../../../shared/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
+import { shouldNotify } from '../notify/should-notify.js';
+import { loadUserSettings } from '../settings/user-settings.js';
 import type { Account, Store } from '../store/types.js';
 import { AccountRuntime } from './account-runtime.js';
 
@@ -17,6 +19,11 @@ function connectionKey(a: Account): string {
     a.pinnedFingerprint,
     a.caPem,
   ]);
+}
+
+/** Fields shown to the user that need no new connection when they change. */
+function displayKey(a: Account): string {
+  return JSON.stringify([a.name, a.color, a.archiveMailbox]);
 }
 
 /**
@@ -52,8 +59,10 @@ export class AccountRegistry {
       const key = connectionKey(account);
       const existing = this.#runtimes.get(account.id);
       if (existing && existing.key === key) {
-        if (existing.runtime.account.name !== account.name) {
-          await this.#replace(account, key);
+        // Display-only edits (name, colour, archive folder) must not reconnect: the watchers keep
+        // their IDLE sessions and only the summary changes.
+        if (displayKey(existing.runtime.account) !== displayKey(account)) {
+          existing.runtime.updateDetails(account);
           changedUsers.add(account.userId);
         }
         continue;
@@ -74,7 +83,7 @@ export class AccountRegistry {
   async #replace(account: Account, key: string): Promise<void> {
     const old = this.#runtimes.get(account.id);
     if (old) await old.runtime.stop();
-    const { hub, secretBox, log } = this.#o;
+    const { hub, secretBox, log, store } = this.#o;
     const runtime = new AccountRuntime({
       account,
       secretBox,
@@ -82,10 +91,40 @@ export class AccountRegistry {
       onCounts: (s) =>
         hub.publish(account.userId, 'counts', { accountId: s.id, unread: s.unread, mailboxes: s.mailboxes }),
       onState: (s) => hub.publish(account.userId, 'account.state', { accountId: s.id, state: s.state }),
+      publish: (event, payload) => hub.publish(account.userId, event, payload),
+      // The user's current settings (muted accounts, quiet hours) decide message.new's `notify`,
+      // read per event so a settings.set applies to the very next message.
+      shouldNotify: (row, current) =>
+        shouldNotify({
+          settings: loadUserSettings(store, current.userId, log),
+          accountId: current.id,
+          row,
+          now: Date.now(),
+        }),
+      onQuota: () => hub.publish(account.userId, 'accounts.changed', { accounts: this.summaries(account.userId) }),
     });
     this.#runtimes.set(account.id, { runtime, key });
     runtime.start();
     log.info(old ? 'account restarted' : 'account started', { accountId: account.id, host: account.host });
+  }
+
+  /**
+   * The runtime of one of the user's accounts. Another user's account id is NOT_FOUND, exactly
+   * like an id that does not exist: authorisation on every request, and no existence oracle.
+   */
+  runtime(userId: string, accountId: string): AccountRuntime {
+    const entry = this.#runtimes.get(accountId);
+    if (!entry || entry.runtime.account.userId !== userId)
+      throw new TidingsError(ErrorCode.NOT_FOUND, 'no such account');
+    return entry.runtime;
+  }
+
+  /** All runtimes of one user (the unified inbox), ordered by account name. */
+  runtimesOf(userId: string): AccountRuntime[] {
+    return [...this.#runtimes.values()]
+      .map((e) => e.runtime)
+      .filter((r) => r.account.userId === userId)
+      .sort((a, b) => a.account.name.localeCompare(b.account.name) || a.account.id.localeCompare(b.account.id));
   }
 
   /** Summaries of one user's accounts only: users never see each other's accounts. */

@@ -9,6 +9,7 @@ import { parseStartConfig } from '../config.js';
 import { issuePairingCode } from '../auth/pairing.js';
 import { createLogger } from '../log.js';
 import { startRelay } from '../server.js';
+import { createDiscoveryOptions } from '../setup/discover.js';
 import { ensureSelfSignedCert, loadTlsFiles, type TlsMaterial } from '../tls.js';
 import { CliFailure, type CliIo, openSecretBox, openStore, readRelayVersion, repoRoot, wantsHelp } from './common.js';
 
@@ -28,6 +29,11 @@ Options:
 
 Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
 The password key comes from TIDINGS_SECRET_KEY, or <data-dir>/secret.key (created on first start).
+
+Advanced and test options (environment only), for account discovery from the options page:
+  TIDINGS_AUTOCONFIG_BASE_URL=<url>   fetch Mozilla autoconfig files from <url>/<host>/… instead of
+                                      https://<host>/… (a private mirror, or a test server)
+  TIDINGS_DNS_SERVER=<ip[:port],…>    resolve SRV records (RFC 6186) with these DNS servers
 `;
 
 export async function runStart(argv: string[], io: CliIo): Promise<number> {
@@ -56,6 +62,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       tls: tls ? { cert: tls.cert, key: tls.key } : null,
       log,
       version: readRelayVersion(),
+      discovery: createDiscoveryOptions(config.discovery),
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });

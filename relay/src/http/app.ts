@@ -8,6 +8,7 @@ import { redeemPairingCode } from '../auth/pairing.js';
 import { KeyedRateLimiter } from '../util/token-bucket.js';
 import type { RelayServices } from '../ws/context.js';
 import { Session } from '../ws/session.js';
+import { registerAttachmentRoute } from './attachment.js';
 import { isExtensionOrigin } from './origins.js';
 
 export interface AppDeps {
@@ -129,6 +130,9 @@ export function createApp(deps: AppDeps): Hono {
       };
     }),
   );
+
+  // Attachment downloads over HTTP (a streamed file, not a WebSocket frame).
+  registerAttachmentRoute(app, services);
 
   app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such endpoint'), 404));
   app.onError((err, c) => {

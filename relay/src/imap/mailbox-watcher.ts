@@ -1,8 +1,33 @@
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { backoffDelay, ErrorCode, Limits, type AccountState, type MailboxCount } from '../../../shared/index.js';
+import { ImapFlow, type ExpungeEvent, type FlagsEvent, type ImapFlowOptions } from 'imapflow';
+import {
+  backoffDelay,
+  ErrorCode,
+  Limits,
+  type AccountState,
+  type MailboxCount,
+  type MessageId,
+  type MessageRow,
+} from '../../../shared/index.js';
 import type { Logger } from '../log.js';
 import { classifyImapError, type ClassifiedError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import { fetchRows } from './message-rows.js';
+import { hasQuota, readQuota, type Quota } from './quota.js';
+
+/**
+ * Per-message push (on top of counts): rows of new mail, flag changes and expunges, itemised
+ * with message identities, and UIDVALIDITY resets. Optional, so a bare count watcher stays cheap.
+ */
+export interface WatcherPush {
+  accountId: string;
+  /** New messages (UID >= the last UIDNEXT seen), newest first, at most Limits.newMessageRowsMax. */
+  onNew: (rows: MessageRow[]) => void;
+  onFlags: (id: MessageId, flags: string[]) => void;
+  /** UIDs that left the mailbox (QRESYNC VANISHED; servers without QRESYNC give no UIDs). */
+  onExpunged: (uidValidity: string, uids: number[]) => void;
+  /** The mailbox's UIDVALIDITY changed: everything known about it is stale. */
+  onReset: (uidValidity: string) => void;
+}
 
 export interface MailboxWatcherOptions {
   settings: ServerSettings;
@@ -12,6 +37,13 @@ export interface MailboxWatcherOptions {
   log: Logger;
   onCounts: (counts: MailboxCount) => void;
   onState: (state: AccountState) => void;
+  push?: WatcherPush;
+  /**
+   * Storage quota (RFC 9208) of the account, read after counts on this connection: at the start
+   * of every session, then at most every Limits.quotaRefreshMinMs when the mailbox changes (new
+   * mail). Give it to one watcher per account; null when the server has no QUOTA.
+   */
+  onQuota?: (quota: Quota | null) => void;
   now?: () => number;
   random?: () => number;
   /** Tests and benchmarks may observe the raw client; defaults to `new ImapFlow(options)`. */
@@ -34,6 +66,17 @@ export class MailboxWatcher {
   #refreshing = false;
   #dirty = false;
   #running: Promise<void> | null = null;
+  /**
+   * What the last session knew, kept across reconnects: mail that arrived while disconnected is
+   * pushed as message.new, and QRESYNC (RFC 7162 §3.2.5) replays flag changes and expunges since
+   * `modseq` on the next SELECT.
+   */
+  #known: { uidValidity: string; uidNext: number; modseq: bigint | null } | null = null;
+  #vanished: { uidValidity: string; uids: number[] } | null = null;
+  /** Bumped on every change the server pushes and on every (re)open; see changeVersion. */
+  #version = 0;
+  /** The session client whose quota was last read, and when; a new session reads it again. */
+  #quotaRead: { client: ImapFlow; at: number } | null = null;
   readonly #o: MailboxWatcherOptions;
   readonly #now: () => number;
 
@@ -44,6 +87,15 @@ export class MailboxWatcher {
 
   get state(): AccountState {
     return this.#state;
+  }
+
+  /**
+   * A number that changes whenever the server pushed a change to the mailbox (EXISTS, EXPUNGE,
+   * FETCH) or the watcher reconnected; null while not online (changes may go unheard). The command
+   * connection skips its NOOP when this has not moved since its own last sync.
+   */
+  get changeVersion(): number | null {
+    return this.#state.status === 'online' ? this.#version : null;
   }
 
   start(): void {
@@ -133,6 +185,9 @@ export class MailboxWatcher {
       const options = imapFlowOptions(this.#o.settings, this.#o.password(), {
         disableAutoIdle: true,
         maxIdleTime: Limits.idleReissueMs,
+        // EXPUNGE then arrives as VANISHED with UIDs (RFC 7162 §3.2.10), so message.expunged can
+        // name the messages without a sequence-to-UID map of the whole mailbox.
+        qresync: true,
       });
       client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     } catch (err) {
@@ -150,8 +205,18 @@ export class MailboxWatcher {
     try {
       await client.connect();
       if (signal.aborted) return { wasOnline, error: classifyImapError(new Error('stopped')) };
-      await client.mailboxOpen(this.#o.mailbox, { readOnly: true });
+      // Before SELECT: with QRESYNC the SELECT itself reports what changed while disconnected.
+      this.#listenForMessages(client);
+      const known = this.#known;
+      const resync =
+        known && known.modseq !== null && client.enabled.has('QRESYNC')
+          ? { uidValidity: known.uidValidity, changedSince: known.modseq }
+          : {};
+      const opened = await client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync });
+      this.#onOpened(opened.uidValidity, opened.uidNext, opened.highestModseq ?? null);
+      this.#version += 1;
       const refresh = (kind: string) => () => {
+        this.#version += 1;
         // `at` is epoch ms with sub-ms precision: the push benchmark measures from here to the badge.
         this.#o.log.debug('mailbox changed', { kind, at: performance.timeOrigin + performance.now() });
         this.#scheduleRefresh(client);
@@ -208,13 +273,116 @@ export class MailboxWatcher {
     try {
       do {
         this.#dirty = false;
-        const status = await client.status(this.#o.mailbox, { messages: true, unseen: true });
+        const status = await client.status(this.#o.mailbox, {
+          messages: true,
+          unseen: true,
+          uidNext: this.#o.push !== undefined,
+          highestModseq: this.#o.push !== undefined && client.enabled.has('CONDSTORE'),
+        });
         if (!status) throw Object.assign(new Error(`STATUS ${this.#o.mailbox} failed`), { code: 'StatusFailed' });
         this.#o.onCounts({ path: this.#o.mailbox, unread: status.unseen ?? 0, total: status.messages ?? 0 });
+        await this.#pushNew(client, status.uidNext, status.highestModseq);
       } while (this.#dirty && client.usable);
+      await this.#refreshQuota(client);
     } finally {
       this.#refreshing = false;
     }
+  }
+
+  /** Reads the quota once per session and then at most every Limits.quotaRefreshMinMs. */
+  async #refreshQuota(client: ImapFlow): Promise<void> {
+    const onQuota = this.#o.onQuota;
+    if (!onQuota) return;
+    const last = this.#quotaRead;
+    const now = this.#now();
+    if (last && last.client === client && now - last.at < Limits.quotaRefreshMinMs) return;
+    this.#quotaRead = { client, at: now };
+    if (!hasQuota(client)) return onQuota(null);
+    try {
+      onQuota(await readQuota(client));
+    } catch (err) {
+      // Quota is nice to have: a failing GETQUOTAROOT must not take the watcher down.
+      if (!client.usable) throw err;
+      this.#o.log.debug('quota read failed', { err });
+    }
+  }
+
+  /** Records the opened mailbox; a UIDVALIDITY other than the known one is a reset (full resync). */
+  #onOpened(uidValidity: bigint, uidNext: number, modseq: bigint | null): void {
+    const uv = String(uidValidity);
+    const known = this.#known;
+    if (known && known.uidValidity === uv) return;
+    if (known) {
+      this.#o.log.warn('UIDVALIDITY changed; clients must reload the mailbox', { from: known.uidValidity, to: uv });
+      this.#o.push?.onReset(uv);
+    }
+    this.#known = { uidValidity: uv, uidNext, modseq };
+  }
+
+  #listenForMessages(client: ImapFlow): void {
+    const push = this.#o.push;
+    if (!push) return;
+    client.on('flags', (data: FlagsEvent) => {
+      const known = this.#known;
+      // With QRESYNC/CONDSTORE enabled the server includes UID in unsolicited FETCH (RFC 7162 §3.2.4).
+      if (!known || data.uid === undefined) {
+        this.#o.log.debug('flags change without UID; counts only', { seq: data.seq });
+        return;
+      }
+      const id: MessageId = {
+        accountId: push.accountId,
+        mailbox: this.#o.mailbox,
+        uidValidity: known.uidValidity,
+        uid: data.uid,
+      };
+      push.onFlags(id, [...data.flags]);
+    });
+    client.on('expunge', (data: ExpungeEvent) => {
+      const known = this.#known;
+      if (!known || data.uid === undefined) {
+        this.#o.log.debug('expunge without UID (no QRESYNC); counts only', { seq: data.seq });
+        return;
+      }
+      // VANISHED names ranges; imapflow emits one event per UID: batch them into one event.
+      if (!this.#vanished) {
+        this.#vanished = { uidValidity: known.uidValidity, uids: [] };
+        setImmediate(() => {
+          const batch = this.#vanished;
+          this.#vanished = null;
+          if (batch?.uids.length) push.onExpunged(batch.uidValidity, batch.uids);
+        });
+      }
+      this.#vanished.uids.push(data.uid);
+    });
+  }
+
+  /**
+   * After STATUS: rows of messages with UID >= the last UIDNEXT, fetched on this connection
+   * (O(new), only the newest Limits.newMessageRowsMax UIDs), then the known UIDNEXT/modseq advance.
+   */
+  async #pushNew(client: ImapFlow, uidNext: number | undefined, modseq: bigint | undefined): Promise<void> {
+    const push = this.#o.push;
+    const known = this.#known;
+    if (!push || !known || uidNext === undefined) return;
+    if (uidNext > known.uidNext) {
+      const from = Math.max(known.uidNext, uidNext - Limits.newMessageRowsMax);
+      // Advanced first: a message that breaks the fetch must not be retried on every reconnect.
+      known.uidNext = uidNext;
+      try {
+        const fetched = await fetchRows(
+          client,
+          `${from}:${uidNext - 1}`,
+          { uid: true },
+          { accountId: push.accountId, mailbox: this.#o.mailbox, uidValidity: known.uidValidity },
+        );
+        const rows = fetched.map((f) => f.row).filter((r) => r.id.uid >= from);
+        if (rows.length) push.onNew(rows);
+      } catch (err) {
+        if (!client.usable) throw err;
+        this.#o.log.warn('fetching new message rows failed; counts only', { err, from, uidNext });
+      }
+    }
+    if (modseq !== undefined) known.modseq = modseq;
   }
 }
 

@@ -86,6 +86,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX devices_origin ON devices(origin);
     `,
   },
+  {
+    version: 4,
+    description: 'account colour and archive folder override',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN color TEXT;
+      ALTER TABLE accounts ADD COLUMN archive_mailbox TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -51,6 +51,8 @@ const accountRow = z.object({
   watched_mailboxes: z.string(),
   pinned_fingerprint: z.string().nullable(),
   ca_pem: z.string().nullable(),
+  color: z.string().nullable(),
+  archive_mailbox: z.string().nullable(),
   created_at: z.number(),
   updated_at: z.number(),
 });
@@ -97,6 +99,8 @@ function toAccount(row: unknown): Account {
     watchedMailboxes: mailboxes.data,
     pinnedFingerprint: r.pinned_fingerprint,
     caPem: r.ca_pem,
+    color: r.color,
+    archiveMailbox: r.archive_mailbox,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -126,6 +130,8 @@ const patchColumns = {
   watchedMailboxes: 'watched_mailboxes',
   pinnedFingerprint: 'pinned_fingerprint',
   caPem: 'ca_pem',
+  color: 'color',
+  archiveMailbox: 'archive_mailbox',
 } as const satisfies Record<keyof AccountPatch, string>;
 
 /**
@@ -176,9 +182,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     insertAccount: db.prepare(
       `INSERT INTO accounts (id, user_id, name, host, port, security, username, secret_enc, watched_mailboxes,
-         pinned_fingerprint, ca_pem, created_at, updated_at)
+         pinned_fingerprint, ca_pem, color, archive_mailbox, created_at, updated_at)
        VALUES (@id, @user_id, @name, @host, @port, @security, @username, @secret_enc, @watched_mailboxes,
-         @pinned_fingerprint, @ca_pem, @created_at, @updated_at)`,
+         @pinned_fingerprint, @ca_pem, @color, @archive_mailbox, @created_at, @updated_at)`,
     ),
     getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
     listAccounts: db.prepare('SELECT * FROM accounts ORDER BY created_at, rowid'),
@@ -264,6 +270,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const account: Account = {
         ...input,
         watchedMailboxes: [...input.watchedMailboxes],
+        color: input.color ?? null,
+        archiveMailbox: input.archiveMailbox ?? null,
         id: newId(),
         createdAt: at,
         updatedAt: at,
@@ -280,6 +288,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         watched_mailboxes: JSON.stringify(account.watchedMailboxes),
         pinned_fingerprint: account.pinnedFingerprint,
         ca_pem: account.caPem,
+        color: account.color,
+        archive_mailbox: account.archiveMailbox,
         created_at: at,
         updated_at: at,
       });

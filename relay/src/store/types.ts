@@ -39,11 +39,16 @@ export interface Account {
   pinnedFingerprint: string | null;
   /** PEM CA bundle trusted for this account in addition to the system store, or null. */
   caPem: string | null;
+  /** CSS hex colour shown beside the account, or null. */
+  color: string | null;
+  /** Archive folder override; null = the server's \Archive special-use folder. */
+  archiveMailbox: string | null;
   createdAt: number;
   updatedAt: number;
 }
 
-export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'color' | 'archiveMailbox'> &
+  Partial<Pick<Account, 'color' | 'archiveMailbox'>>;
 export type AccountPatch = Partial<Omit<Account, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
 
 export interface PairingCode {

@@ -1,7 +1,9 @@
 import type { RequestParams, RequestResult, RequestType } from '../../../shared/index.js';
 import type { AccountRegistry } from '../accounts/account-registry.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
+import type { DiscoveryOptions } from '../setup/discover.js';
 import type { Device, Store } from '../store/types.js';
 
 /** Long-lived services every handler may use; built once in server.ts. */
@@ -12,6 +14,12 @@ export interface RelayServices {
   log: Logger;
   version: string;
   now: () => number;
+  /** Encrypts a password sent once by accounts.add/update before it is stored. */
+  secretBox: SecretBox;
+  /** Where accounts.discover looks (autoconfig base URL, DNS resolver); injectable for tests. */
+  discovery: DiscoveryOptions;
+  /** Closes every open socket of a device (after devices.revoke) with the given close code. */
+  closeDeviceSockets(deviceId: string, code: number, reason: string): void;
 }
 
 export interface AuthenticatedDevice {

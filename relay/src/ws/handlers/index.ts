@@ -1,7 +1,23 @@
 import type { RequestType } from '../../../../shared/index.js';
 import type { Handler, PublicHandler } from '../context.js';
+import { accountsAdd } from './accounts-add.js';
+import { accountsDiagnose } from './accounts-diagnose.js';
+import { accountsDiscover } from './accounts-discover.js';
+import { accountsGet } from './accounts-get.js';
 import { accountsList } from './accounts-list.js';
+import { accountsRemove } from './accounts-remove.js';
+import { accountsUpdate } from './accounts-update.js';
+import { devicesList } from './devices-list.js';
+import { devicesRevoke } from './devices-revoke.js';
 import { hello } from './hello.js';
+import { mailboxesList } from './mailboxes-list.js';
+import { messageGet } from './message-get.js';
+import { messagePart } from './message-part.js';
+import { messagesAction } from './messages-action.js';
+import { messagesList } from './messages-list.js';
+import { messagesSearch } from './messages-search.js';
+import { settingsGet } from './settings-get.js';
+import { settingsSet } from './settings-set.js';
 
 /** `hello` is the only request accepted before authentication. */
 export const publicHandlers = { hello } satisfies { [T in 'hello']: PublicHandler<T> };
@@ -12,4 +28,20 @@ export const publicHandlers = { hello } satisfies { [T in 'hello']: PublicHandle
  */
 export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'accounts.list': accountsList,
+  'mailboxes.list': mailboxesList,
+  'messages.list': messagesList,
+  'messages.search': messagesSearch,
+  'message.get': messageGet,
+  'message.part': messagePart,
+  'messages.action': messagesAction,
+  'accounts.discover': accountsDiscover,
+  'accounts.diagnose': accountsDiagnose,
+  'accounts.add': accountsAdd,
+  'accounts.get': accountsGet,
+  'accounts.update': accountsUpdate,
+  'accounts.remove': accountsRemove,
+  'devices.list': devicesList,
+  'devices.revoke': devicesRevoke,
+  'settings.get': settingsGet,
+  'settings.set': settingsSet,
 };

@@ -1,0 +1,48 @@
+/**
+ * Folder ordering and labels for the folder picker: special-use folders first in a fixed order,
+ * then the rest by path, each with its depth for indentation, filtered by what the user typed.
+ */
+import type { MailboxInfo, MailboxRole } from '../../../shared/index.js';
+import type { IconName } from './icons.js';
+
+const ROLE_ORDER: readonly MailboxRole[] = ['inbox', 'flagged', 'drafts', 'sent', 'archive', 'all', 'junk', 'trash'];
+
+export const ROLE_ICONS: Record<MailboxRole, IconName> = {
+  inbox: 'inbox',
+  sent: 'sent',
+  drafts: 'drafts',
+  trash: 'trash',
+  junk: 'junk',
+  archive: 'archive',
+  all: 'all',
+  flagged: 'star',
+};
+
+export interface FolderEntry {
+  mailbox: MailboxInfo;
+  depth: number;
+  icon: IconName;
+}
+
+function depthOf(m: MailboxInfo): number {
+  if (!m.delimiter) return 0;
+  return m.path.split(m.delimiter).length - 1;
+}
+
+/** Folders in display order; `query` keeps the folders whose name or path contains it (any case). */
+export function folderEntries(mailboxes: readonly MailboxInfo[], query = ''): FolderEntry[] {
+  const q = query.trim().toLocaleLowerCase();
+  const rank = (m: MailboxInfo): number => {
+    const role = m.role ?? (m.path.toUpperCase() === 'INBOX' ? 'inbox' : null);
+    const i = role ? ROLE_ORDER.indexOf(role) : -1;
+    return i < 0 ? ROLE_ORDER.length : i;
+  };
+  return [...mailboxes]
+    .filter((m) => q === '' || m.name.toLocaleLowerCase().includes(q) || m.path.toLocaleLowerCase().includes(q))
+    .sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path))
+    .map((mailbox) => {
+      const role = mailbox.role ?? (mailbox.path.toUpperCase() === 'INBOX' ? 'inbox' : null);
+      // Special-use folders sit at the top level of the list whatever their real depth.
+      return { mailbox, depth: role || q ? 0 : depthOf(mailbox), icon: role ? ROLE_ICONS[role] : 'folder' };
+    });
+}

@@ -1,0 +1,39 @@
+/**
+ * What a notification click asks the popup to show, carried in the popup's URL:
+ *
+ *   popup.html?open=<encodeURIComponent(JSON.stringify(MessageId))>   one message
+ *   popup.html?account=<account id>                                   that account's inbox
+ *
+ * The background sets it with `action.setPopup` before `action.openPopup()` (Chrome 127+) or
+ * opens it in a tab where that is unavailable; the popup reads it once on load with
+ * `parseOpenTarget(location.search)`. Parsed with the shared schema: a URL is input like any other.
+ */
+import { z } from 'zod';
+import { messageIdSchema, type MessageId } from '../../shared/index.js';
+
+export type OpenTarget = { accountId: string; message: MessageId | null };
+
+/** The popup page with the target in its query, relative to the extension root. */
+export function openTargetPath(target: OpenTarget): `popup.html?${string}` {
+  return target.message
+    ? `popup.html?open=${encodeURIComponent(JSON.stringify(target.message))}`
+    : `popup.html?account=${encodeURIComponent(target.accountId)}`;
+}
+
+/** Reads `location.search`; null when there is no (valid) target. */
+export function parseOpenTarget(search: string): OpenTarget | null {
+  const query = new URLSearchParams(search);
+  const open = query.get('open');
+  if (open !== null) {
+    let json: unknown;
+    try {
+      json = JSON.parse(open);
+    } catch {
+      return null;
+    }
+    const id = messageIdSchema.safeParse(json);
+    return id.success ? { accountId: id.data.accountId, message: id.data } : null;
+  }
+  const account = z.string().min(1).max(64).safeParse(query.get('account'));
+  return account.success ? { accountId: account.data, message: null } : null;
+}

@@ -1,0 +1,101 @@
+/**
+ * Keyboard shortcuts of the popup, as a pure mapping from a key event to a command, so the rules
+ * (which keys, when they must not fire) are tested without a DOM.
+ */
+
+export type Command =
+  | 'next'
+  | 'prev'
+  | 'first'
+  | 'last'
+  | 'open'
+  | 'back'
+  | 'archive'
+  | 'delete'
+  | 'flag'
+  | 'read'
+  | 'junk'
+  | 'move'
+  | 'search'
+  | 'select'
+  | 'undo'
+  | 'help';
+
+/** The parts of a KeyboardEvent the mapping looks at. */
+export interface KeyInput {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  /** The focused element's tag name (upper case) and whether it is contenteditable. */
+  target: { tagName: string; isContentEditable: boolean; type?: string } | null;
+}
+
+const COMMANDS: Record<string, Command> = {
+  j: 'next',
+  ArrowDown: 'next',
+  k: 'prev',
+  ArrowUp: 'prev',
+  Home: 'first',
+  End: 'last',
+  Enter: 'open',
+  o: 'open',
+  Escape: 'back',
+  e: 'archive',
+  '#': 'delete',
+  Delete: 'delete',
+  s: 'flag',
+  u: 'read',
+  '!': 'junk',
+  v: 'move',
+  '/': 'search',
+  x: 'select',
+  z: 'undo',
+  '?': 'help',
+};
+
+/** Input types that take typed text (a checkbox or button does not). */
+const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', 'password', 'number', '']);
+
+/** True while the user types into a field: shortcuts must not fire then. */
+export function isTyping(target: KeyInput['target']): boolean {
+  if (!target) return false;
+  if (target.isContentEditable) return true;
+  if (target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') return true;
+  return target.tagName === 'INPUT' && TEXT_INPUTS.has((target.type ?? '').toLowerCase());
+}
+
+/**
+ * The command for a key press, or null to let the browser handle it. Shortcuts never fire with
+ * Ctrl/Cmd/Alt (browser and OS shortcuts), nor while typing in a field. Enter on a focused
+ * button is the button's own activation, not "open".
+ *
+ * @example keyCommand({ key: 'e', ctrlKey: false, metaKey: false, altKey: false, target: null }) // 'archive'
+ */
+export function keyCommand(input: KeyInput): Command | null {
+  if (input.ctrlKey || input.metaKey || input.altKey) return null;
+  if (isTyping(input.target)) return null;
+  const tag = input.target?.tagName;
+  if ((input.key === 'Enter' || input.key === ' ') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) {
+    return null;
+  }
+  return Object.hasOwn(COMMANDS, input.key) ? (COMMANDS[input.key] ?? null) : null;
+}
+
+/** Shortcut help: the keys shown for each command (in the help dialog, and as button hints). */
+export const SHORTCUTS: readonly { keys: readonly string[]; command: Command }[] = [
+  { keys: ['j', '↓'], command: 'next' },
+  { keys: ['k', '↑'], command: 'prev' },
+  { keys: ['Enter', 'o'], command: 'open' },
+  { keys: ['Esc'], command: 'back' },
+  { keys: ['e'], command: 'archive' },
+  { keys: ['#'], command: 'delete' },
+  { keys: ['s'], command: 'flag' },
+  { keys: ['u'], command: 'read' },
+  { keys: ['!'], command: 'junk' },
+  { keys: ['v'], command: 'move' },
+  { keys: ['x'], command: 'select' },
+  { keys: ['z'], command: 'undo' },
+  { keys: ['/'], command: 'search' },
+  { keys: ['?'], command: 'help' },
+];

@@ -1,0 +1,321 @@
+import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
+import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
+import type { Logger } from '../log.js';
+import { classifyImapError } from './classify-error.js';
+import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import { RowCache } from './message-rows.js';
+
+export interface CommandConnectionOptions {
+  settings: ServerSettings;
+  /** Called for every connection attempt, so the password is decrypted only when needed. */
+  password: () => string;
+  log: Logger;
+  /** Close after this much idle time (default Limits.commandConnectionIdleMs). */
+  idleMs?: number;
+  /** Tests and benchmarks may observe the raw client; defaults to `new ImapFlow(options)`. */
+  createClient?: (options: ImapFlowOptions) => ImapFlow;
+  /**
+   * For mailboxes an IDLE watcher covers: a version that moves whenever the server pushed a
+   * change (null = not covered, or the watcher is offline). A `refresh` skips its NOOP when the
+   * version has not moved since this connection last synced the mailbox: push already says
+   * nothing changed, and the round trip is saved on every popup list.
+   */
+  changeVersion?: (mailbox: string) => number | null;
+}
+
+/** The selected mailbox a `withMailbox` callback works in. */
+export interface MailboxSession {
+  client: ImapFlow;
+  mailbox: MailboxObject;
+  /** UIDVALIDITY as the wire carries it (imapflow gives a BigInt). */
+  uidValidity: string;
+  /** Immutable row parts cached for this connection's lifetime. */
+  rows: RowCache;
+}
+
+export interface RunOptions {
+  /** Aborted when the requesting socket closes; checked before waiting and before running. */
+  signal?: AbortSignal;
+  /**
+   * Catch up on EXISTS/EXPUNGE first when the mailbox was already selected (NOOP, RFC 3501
+   * §6.1.2). `'push'`: only when the IDLE watcher heard of a change since this connection last
+   * synced (lists: as fresh as push, without a round trip per popup open). `'always'`: every
+   * time (actions, which must not report success on a message another client just removed).
+   */
+  refresh?: 'push' | 'always';
+  /** Operation name for the debug log (bytes read/written per operation). */
+  op?: string;
+}
+
+/** Connection state as one discriminated union (CONVENTIONS.md 4), never a set of flags. */
+type State =
+  | { status: 'closed' }
+  | { status: 'connecting'; ready: Promise<ImapFlow> }
+  | { status: 'open'; client: ImapFlow }
+  | { status: 'stopped' };
+
+/**
+ * One account's lazily opened IMAP connection for requests (listing, reading, actions), apart
+ * from the IDLE watchers so a popup request never interrupts push. It opens on the first request
+ * with `disableAutoIdle` (no IDLE between requests), serialises requests with imapflow's mailbox
+ * lock (one mailbox selected at a time, commands of one request never interleaved with
+ * another's), and logs out after `Limits.commandConnectionIdleMs` without requests.
+ * imapflow instances are single-use: after a close the next request builds a new one.
+ *
+ * Errors leave as TidingsError with a protocol code (classifyImapError); a missing mailbox is
+ * NOT_FOUND.
+ *
+ * @example
+ * const rows = await commands.withMailbox('INBOX', ({ client }) => fetchRows(client, '1:*', ...));
+ */
+export class CommandConnection {
+  #state: State = { status: 'closed' };
+  #busy = 0;
+  #idleTimer: NodeJS.Timeout | null = null;
+  /** The selected mailbox and the watcher's change version when it was last synced (SELECT/NOOP). */
+  #synced: { path: string; version: number | null } | null = null;
+  /** Dropped with the connection: an idle account keeps no rows in memory. */
+  #rows = new RowCache();
+  readonly #o: CommandConnectionOptions;
+  readonly #idleMs: number;
+
+  constructor(options: CommandConnectionOptions) {
+    this.#o = options;
+    this.#idleMs = options.idleMs ?? Limits.commandConnectionIdleMs;
+  }
+
+  /** Whether a connection is open or opening (for tests and diagnostics). */
+  get open(): boolean {
+    return this.#state.status === 'open' || this.#state.status === 'connecting';
+  }
+
+  /**
+   * Runs `fn` with the client without selecting a mailbox (LIST, STATUS). Such commands may run
+   * between two commands of a lock holder, which is harmless for them.
+   */
+  async withClient<T>(fn: (client: ImapFlow) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    return this.#run(options, async (client) => fn(client));
+  }
+
+  /**
+   * Runs `fn` holding the lock on `mailbox` (selected read-write). Nothing else runs on this
+   * connection until `fn` settles, so sequence numbers it reads stay valid for its commands.
+   */
+  async withMailbox<T>(
+    mailbox: string,
+    fn: (session: MailboxSession) => Promise<T>,
+    options: RunOptions = {},
+  ): Promise<T> {
+    return this.#run(options, async (client, signal) => {
+      const before = client.mailbox;
+      // Read before SELECT/NOOP: a change pushed meanwhile moves the version and forces the next sync.
+      const version = this.#o.changeVersion?.(mailbox) ?? null;
+      const lock = await client
+        .getMailboxLock(mailbox, { acquireTimeout: Limits.commandLockTimeoutMs, description: options.op })
+        .catch((err: unknown) => {
+          if (isMailboxMissing(err))
+            throw new TidingsError(ErrorCode.NOT_FOUND, `mailbox "${mailbox.slice(0, 200)}" does not exist`);
+          throw err;
+        });
+      try {
+        throwIfAborted(signal);
+        const current = client.mailbox;
+        if (!current) throw Object.assign(new Error('mailbox closed while locked'), { code: 'NoConnection' });
+        // The fast path (already selected) skips SELECT, so EXISTS/EXPUNGE since the last command
+        // have not been read yet: a NOOP collects them (RFC 3501 §6.1.2) — unless the watcher's
+        // push says nothing happened since this connection last synced the mailbox.
+        const fastPath = before !== false && before === current;
+        const synced = this.#synced;
+        const quiet = version !== null && synced !== null && synced.path === current.path && synced.version === version;
+        if (fastPath && (options.refresh === 'always' || (options.refresh === 'push' && !quiet))) await client.noop();
+        if (!fastPath || options.refresh) this.#synced = { path: current.path, version };
+        const selected = client.mailbox;
+        if (!selected) throw Object.assign(new Error('mailbox closed while locked'), { code: 'NoConnection' });
+        return await fn({ client, mailbox: selected, uidValidity: String(selected.uidValidity), rows: this.#rows });
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  /** Logs out (or closes) and stays closed: later requests fail with UNREACHABLE. */
+  async stop(): Promise<void> {
+    const state = this.#state;
+    this.#state = { status: 'stopped' };
+    this.#clearIdleTimer();
+    const client =
+      state.status === 'open'
+        ? state.client
+        : state.status === 'connecting'
+          ? await state.ready.catch(() => null)
+          : null;
+    if (client) await logoutQuietly(client);
+  }
+
+  async #run<T>(
+    options: RunOptions,
+    fn: (client: ImapFlow, signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    const signal = options.signal;
+    throwIfAborted(signal);
+    this.#busy += 1;
+    this.#clearIdleTimer();
+    const started = performance.now();
+    let client: ImapFlow | null = null;
+    let statsBefore: { sent: number; received: number } | null = null;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const reused = this.#state.status === 'open';
+        client = await this.#client();
+        statsBefore = { ...client.stats() };
+        try {
+          return await fn(client, signal);
+        } catch (err) {
+          // A connection the server dropped while we were idle shows up on its first use. Retry
+          // once on a fresh connection, but only when nothing can have been applied: the failure
+          // is a dead connection and the client was not freshly opened for this request.
+          if (attempt === 0 && reused && !client.usable && isConnectionError(err)) {
+            this.#o.log.debug('command connection was dead; reconnecting', { op: options.op });
+            this.#forget(client);
+            continue;
+          }
+          throw err;
+        }
+      }
+    } catch (err) {
+      throw toTidingsError(err);
+    } finally {
+      this.#busy -= 1;
+      if (client && statsBefore && client.usable) {
+        const stats = client.stats();
+        this.#o.log.debug('imap operation', {
+          op: options.op,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+          bytesIn: stats.received - statsBefore.received,
+          bytesOut: stats.sent - statsBefore.sent,
+        });
+      }
+      this.#armIdleTimer();
+    }
+  }
+
+  async #client(): Promise<ImapFlow> {
+    const state = this.#state;
+    switch (state.status) {
+      case 'stopped':
+        throw new TidingsError(ErrorCode.UNREACHABLE, 'the account is restarting; try again');
+      case 'open':
+        if (state.client.usable) return state.client;
+        this.#forget(state.client);
+        return this.#client();
+      case 'connecting':
+        return state.ready;
+      case 'closed': {
+        const ready = this.#connect();
+        this.#state = { status: 'connecting', ready };
+        try {
+          const client = await ready;
+          // Re-read: stop() may have run while connecting (TS narrowed #state before the await).
+          const now = this.#current();
+          if (now.status === 'connecting' && now.ready === ready) this.#state = { status: 'open', client };
+          else if (now.status === 'stopped') {
+            await logoutQuietly(client);
+            throw new TidingsError(ErrorCode.UNREACHABLE, 'the account is restarting; try again');
+          }
+          return client;
+        } catch (err) {
+          const now = this.#current();
+          if (now.status === 'connecting' && now.ready === ready) this.#state = { status: 'closed' };
+          throw err;
+        }
+      }
+    }
+  }
+
+  #current(): State {
+    return this.#state;
+  }
+
+  async #connect(): Promise<ImapFlow> {
+    const options = imapFlowOptions(this.#o.settings, this.#o.password(), { disableAutoIdle: true });
+    const client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
+    // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
+    client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));
+    client.once('close', () => this.#forget(client));
+    this.#synced = null;
+    this.#rows = new RowCache();
+    await client.connect();
+    this.#o.log.debug('command connection open');
+    return client;
+  }
+
+  #forget(client: ImapFlow): void {
+    if (this.#state.status === 'open' && this.#state.client === client) this.#state = { status: 'closed' };
+    client.close();
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    if (this.#busy > 0 || this.#state.status !== 'open') return;
+    const client = this.#state.client;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#busy > 0 || this.#state.status !== 'open' || this.#state.client !== client) return;
+      this.#state = { status: 'closed' };
+      this.#o.log.debug('command connection idle; logging out');
+      void logoutQuietly(client);
+    }, this.#idleMs);
+    // An idle command connection must not keep the process alive.
+    this.#idleTimer.unref();
+  }
+}
+
+function field(err: unknown, name: string): unknown {
+  return typeof err === 'object' && err !== null && name in err ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+function isMailboxMissing(err: unknown): boolean {
+  return field(err, 'mailboxMissing') === true;
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = String(field(err, 'code') ?? '');
+  return code === 'NoConnection' || code === 'EPIPE' || code === 'ECONNRESET' || code === 'ClosedAfterConnectTLS';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TidingsError(ErrorCode.TIMEOUT, 'the request was cancelled');
+}
+
+/** Any failure → TidingsError with a protocol code; TidingsErrors pass through. */
+export function toTidingsError(err: unknown): TidingsError {
+  if (err instanceof TidingsError) return err;
+  if (field(err, 'code') === 'LockTimeout')
+    return new TidingsError(ErrorCode.TIMEOUT, 'the IMAP server is busy with earlier requests; try again', {
+      cause: err,
+    });
+  const classified = classifyImapError(err);
+  const responseText = field(err, 'responseText');
+  const message =
+    classified.code === ErrorCode.IMAP_ERROR && typeof responseText === 'string' && responseText
+      ? `The IMAP server refused: ${responseText.slice(0, 300)}`
+      : classified.message;
+  return new TidingsError(classified.code, message, { cause: err });
+}
+
+async function logoutQuietly(client: ImapFlow): Promise<void> {
+  if (!client.usable) return client.close();
+  const timer = setTimeout(() => client.close(), 5_000);
+  try {
+    await client.logout();
+  } catch {
+    client.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RowCache, type FetchedRow } from './message-rows.js';
+
+const identity = { accountId: 'a', mailbox: 'INBOX', uidValidity: '7' };
+
+function row(uid: number): FetchedRow {
+  return {
+    seq: uid,
+    arrival: uid * 1000,
+    row: {
+      id: { ...identity, uid },
+      from: [],
+      to: [],
+      subject: `s${uid}`,
+      date: uid,
+      flags: ['\\Seen'],
+      seen: true,
+      flagged: false,
+      answered: false,
+      size: 10,
+      hasAttachments: false,
+      preview: 'p',
+    },
+  };
+}
+
+describe('RowCache', () => {
+  it('keeps immutable parts only, per mailbox and UIDVALIDITY', () => {
+    const cache = new RowCache(10);
+    expect(cache.knows(identity)).toBe(false);
+    cache.set(row(1));
+    expect(cache.knows(identity)).toBe(true);
+    expect(cache.knows({ ...identity, uidValidity: '8' })).toBe(false);
+    const cached = cache.get(identity, 1)!;
+    expect(cached).toMatchObject({ subject: 's1', arrival: 1000 });
+    expect(cached).not.toHaveProperty('flags');
+    expect(cache.has({ ...identity, mailbox: 'Archive' }, 1)).toBe(false);
+  });
+
+  it('is bounded, dropping the least recently used', () => {
+    const cache = new RowCache(3);
+    for (const uid of [1, 2, 3]) cache.set(row(uid));
+    cache.get(identity, 1);
+    cache.set(row(4));
+    expect(cache.size).toBe(3);
+    expect([1, 2, 3, 4].map((uid) => cache.has(identity, uid))).toEqual([true, false, true, true]);
+  });
+});

@@ -1,0 +1,176 @@
+import {
+  ErrorCode,
+  isRetryable,
+  TidingsError,
+  type ActionOutcome,
+  type MailAction,
+  type MessageId,
+  type RequestParams,
+} from '../../../shared/index.js';
+import type { AccountRuntime } from '../accounts/account-runtime.js';
+import { toTidingsError, type MailboxSession } from '../imap/command-connection.js';
+import { existingUids } from '../imap/operations/existing-uids.js';
+import { expungeUids } from '../imap/operations/expunge-messages.js';
+import { isSelectable, roleOf } from '../imap/operations/list-mailboxes.js';
+import { moveMessages } from '../imap/operations/move-messages.js';
+import { storeFlag } from '../imap/operations/store-flags.js';
+
+/** What an action does once its destination is known. */
+type Plan =
+  | { kind: 'flag'; flag: '\\Seen' | '\\Flagged'; value: boolean }
+  | { kind: 'move'; to: string }
+  /** Move to Trash, or expunge when the message is already there. */
+  | { kind: 'delete'; trash: string };
+
+function samePath(a: string, b: string): boolean {
+  return a === b || (a.toUpperCase() === 'INBOX' && b.toUpperCase() === 'INBOX');
+}
+
+const ROLE_OF_ACTION = { archive: 'archive', delete: 'trash', junk: 'junk' } as const;
+
+/**
+ * Finds the destination folder with one LIST: the account's archive override or the \Archive,
+ * \Trash, \Junk special-use folder (RFC 6154; imapflow also recognises common names on servers
+ * without SPECIAL-USE). A missing folder is NOT_FOUND with what to do about it.
+ */
+async function plan(runtime: AccountRuntime, action: MailAction): Promise<Plan> {
+  if (action.kind === 'seen') return { kind: 'flag', flag: '\\Seen', value: action.value };
+  if (action.kind === 'flagged') return { kind: 'flag', flag: '\\Flagged', value: action.value };
+  const entries = await runtime.commands.withClient((client) => client.list(), { op: 'messages.action list' });
+  const selectable = entries.filter(isSelectable);
+  const exists = (path: string) => selectable.find((e) => samePath(e.path, path))?.path ?? null;
+  if (action.kind === 'move') {
+    const to = exists(action.to);
+    if (!to) throw new TidingsError(ErrorCode.NOT_FOUND, `there is no folder "${action.to.slice(0, 200)}"`);
+    return { kind: 'move', to };
+  }
+  if (action.kind === 'archive' && runtime.account.archiveMailbox) {
+    const to = exists(runtime.account.archiveMailbox);
+    if (!to)
+      throw new TidingsError(
+        ErrorCode.NOT_FOUND,
+        `the archive folder "${runtime.account.archiveMailbox.slice(0, 200)}" set for this account does not exist: choose another in the account settings`,
+      );
+    return { kind: 'move', to };
+  }
+  const role = ROLE_OF_ACTION[action.kind];
+  const folder = selectable.find((e) => roleOf(e) === role)?.path;
+  if (!folder)
+    throw new TidingsError(
+      ErrorCode.NOT_FOUND,
+      action.kind === 'archive'
+        ? 'this account has no Archive folder: choose one in the account settings'
+        : `this account has no ${role === 'trash' ? 'Trash' : 'Junk'} folder; nothing was changed`,
+    );
+  return action.kind === 'delete' ? { kind: 'delete', trash: folder } : { kind: 'move', to: folder };
+}
+
+function outcome(id: MessageId, error: TidingsError | null, movedTo: MessageId | null = null): ActionOutcome {
+  return { id, ok: error === null, movedTo, error: error ? { code: error.code, message: error.message } : null };
+}
+
+/** Applies the plan to one mailbox's ids while holding its lock; per-id outcomes. */
+async function applyInMailbox(session: MailboxSession, ids: MessageId[], todo: Plan): Promise<ActionOutcome[]> {
+  const { client } = session;
+  const source = session.mailbox.path;
+  const results = new Map<MessageId, ActionOutcome>();
+  // Identities from another UIDVALIDITY are refused, never applied to whatever has that UID now.
+  const fresh = ids.filter((id) => {
+    if (id.uidValidity === session.uidValidity) return true;
+    results.set(
+      id,
+      outcome(
+        id,
+        new TidingsError(ErrorCode.STALE_UIDVALIDITY, 'the folder was reset (UIDVALIDITY changed): reload it'),
+      ),
+    );
+    return false;
+  });
+  const present = await existingUids(
+    client,
+    fresh.map((id) => id.uid),
+  );
+  const targets = fresh.filter((id) => {
+    if (present.has(id.uid)) return true;
+    results.set(
+      id,
+      outcome(id, new TidingsError(ErrorCode.NOT_FOUND, 'the message no longer exists (moved or deleted)')),
+    );
+    return false;
+  });
+  const uids = [...new Set(targets.map((id) => id.uid))];
+  try {
+    if (todo.kind === 'flag') {
+      await storeFlag(client, uids, todo.flag, todo.value);
+      for (const id of targets) results.set(id, outcome(id, null));
+    } else if (todo.kind === 'delete' && samePath(source, todo.trash)) {
+      // Already in Trash: delete for good (RFC 4315 UID EXPUNGE of exactly these messages).
+      await expungeUids(client, uids);
+      for (const id of targets) results.set(id, outcome(id, null));
+    } else {
+      const to = todo.kind === 'delete' ? todo.trash : todo.to;
+      if (samePath(source, to)) {
+        for (const id of targets) results.set(id, outcome(id, null, id));
+      } else {
+        const moved = await moveMessages(client, uids, to);
+        for (const id of targets) {
+          const uid = moved.uidMap.get(id.uid);
+          const movedTo =
+            uid !== undefined && moved.uidValidity !== null
+              ? { accountId: id.accountId, mailbox: to, uidValidity: moved.uidValidity, uid }
+              : null;
+          results.set(id, outcome(id, null, movedTo));
+        }
+      }
+    }
+  } catch (err) {
+    const error = toTidingsError(err);
+    for (const id of targets) results.set(id, outcome(id, error));
+  }
+  return ids.map((id) => results.get(id)!);
+}
+
+/**
+ * `messages.action` for ids of one account: groups them by mailbox, and in each (holding its
+ * lock, after a NOOP so the UIDVALIDITY and message set are current) refuses stale identities,
+ * reports vanished messages as NOT_FOUND, and applies the action to the rest. Outcomes come back
+ * in the order of `ids`.
+ *
+ * When nothing could be applied because the server was unreachable (every outcome failed with a
+ * retryable code), this throws instead, so the action journal forgets the id and a replay runs.
+ */
+export async function applyAction(
+  runtime: AccountRuntime,
+  params: Pick<RequestParams<'messages.action'>, 'ids' | 'action'>,
+  signal: AbortSignal,
+): Promise<ActionOutcome[]> {
+  const { ids, action } = params;
+  let todo: Plan;
+  try {
+    todo = await plan(runtime, action);
+  } catch (err) {
+    const error = toTidingsError(err);
+    if (isRetryable(error.code)) throw error;
+    return ids.map((id) => outcome(id, error));
+  }
+  const groups = new Map<string, MessageId[]>();
+  for (const id of ids) groups.set(id.mailbox, [...(groups.get(id.mailbox) ?? []), id]);
+  const results = new Map<MessageId, ActionOutcome>();
+  for (const [mailbox, group] of groups) {
+    try {
+      const outcomes = await runtime.commands.withMailbox(mailbox, (session) => applyInMailbox(session, group, todo), {
+        signal,
+        refresh: 'always',
+        op: `messages.action ${action.kind}`,
+      });
+      outcomes.forEach((o, i) => results.set(group[i]!, o));
+    } catch (err) {
+      const error = toTidingsError(err);
+      for (const id of group) results.set(id, outcome(id, error));
+    }
+  }
+  const outcomes = ids.map((id) => results.get(id)!);
+  const allRetryable = outcomes.every((o) => o.error !== null && isRetryable(o.error.code));
+  if (allRetryable && outcomes[0]?.error) throw new TidingsError(outcomes[0].error.code, outcomes[0].error.message);
+  return outcomes;
+}

@@ -1,0 +1,77 @@
+import { TidingsError } from '../../../../shared/index.js';
+import { ownedAccount, toAccountDetails } from '../../setup/account-details.js';
+import { diagnose } from '../../setup/diagnose.js';
+import { normalizeFingerprint } from '../../setup/probe.js';
+import type { AccountPatch } from '../../store/types.js';
+import type { Handler } from '../context.js';
+
+/**
+ * Edits an account. A new password or changed server settings (host, port, security, username,
+ * pinned certificate) are diagnosed first and saved only if the diagnosis passes; display name,
+ * colour, watched folders and archive folder are saved as they are. The registry restarts the
+ * watchers only when connection settings changed, so a rename never reconnects.
+ */
+export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) => {
+  const { store, accounts, secretBox, log, now } = ctx.services;
+  const current = ownedAccount(store, ctx.auth.userId, params.id);
+  const { patch } = params;
+
+  let pinned = current.pinnedFingerprint;
+  if (patch.pinnedFingerprint !== undefined) {
+    pinned = patch.pinnedFingerprint === null ? null : normalizeFingerprint(patch.pinnedFingerprint);
+    if (patch.pinnedFingerprint !== null && pinned === null)
+      throw new TidingsError('BAD_REQUEST', 'pinnedFingerprint must be a SHA-256 fingerprint (64 hex digits)');
+  }
+  const settings = {
+    host: patch.host?.trim() ?? current.host,
+    port: patch.port ?? current.port,
+    security: patch.security ?? current.security,
+    username: patch.username ?? current.username,
+    pinnedFingerprint: pinned,
+  };
+  const connectionChanged =
+    settings.host !== current.host ||
+    settings.port !== current.port ||
+    settings.security !== current.security ||
+    settings.username !== current.username ||
+    settings.pinnedFingerprint !== current.pinnedFingerprint;
+
+  const update: AccountPatch = {};
+  if (patch.name !== undefined) {
+    const name = patch.name.trim();
+    if (name === '') throw new TidingsError('BAD_REQUEST', 'the account name must not be empty');
+    update.name = name;
+  }
+  if (patch.color !== undefined) update.color = patch.color;
+  if (patch.archiveMailbox !== undefined) update.archiveMailbox = patch.archiveMailbox?.trim() || null;
+  if (patch.watchedMailboxes !== undefined) update.watchedMailboxes = [...new Set(patch.watchedMailboxes)];
+
+  let diagnosis = null;
+  if (connectionChanged || params.password !== undefined) {
+    const password = params.password ?? secretBox.decrypt(current.secretEnc);
+    const outcome = await diagnose({
+      settings,
+      password,
+      // A CA added with the CLI (--ca-file) stays valid for the same host; a pin brings its own.
+      caPem: current.pinnedFingerprint === null && settings.host === current.host ? current.caPem : null,
+      mailboxes: update.watchedMailboxes ?? current.watchedMailboxes,
+      signal: ctx.signal,
+      log,
+      now,
+    });
+    if (outcome.failure) throw new TidingsError(outcome.failure.code, outcome.failure.message);
+    diagnosis = outcome.diagnosis;
+    Object.assign(update, settings, { caPem: outcome.trust.caPem, pinnedFingerprint: outcome.trust.pinnedFingerprint });
+    if (params.password !== undefined) update.secretEnc = secretBox.encrypt(params.password);
+  }
+
+  const saved = Object.keys(update).length > 0 ? store.updateAccount(current.id, update) : current;
+  if (!saved) throw new TidingsError('NOT_FOUND', 'no such account');
+  log.info('account updated', {
+    accountId: saved.id,
+    fields: Object.keys(update).filter((k) => k !== 'secretEnc' && k !== 'caPem'),
+    newPassword: params.password !== undefined,
+  });
+  await accounts.sync();
+  return { account: toAccountDetails(saved), diagnosis };
+};

@@ -1,0 +1,187 @@
+// Benchmark `body_open` (BENCHMARKS.md): click a row in the real popup → the sanitised body is
+// painted in the message frame (frame loaded + measured, then one animation frame).
+//   html60k  — a ~60 KB newsletter-style HTML message, each sample a different message (cold:
+//              relay → IMAP → relay → worker → popup → DOMPurify → frame); warm = reopened (cache).
+//   big      — a ~25 MB message (small HTML part + a big attachment): same figure, plus the bytes
+//              Dovecot sent the relay while it was opened (a counting TCP proxy sits between the
+//              relay and Dovecot), to compare with the size of the text part (target <= 2 x).
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Page } from 'playwright-core';
+import { launchExtension } from '../harness/chromium.js';
+import { startDovecot } from '../harness/dovecot.js';
+import { connectImap } from '../harness/mail.js';
+import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
+import { buildMime } from '../fixtures/hostile/mime.js';
+import { round, summary } from './stats.js';
+
+/** Counts bytes Dovecot sends through it (all connections). */
+async function countingProxy(targetPort: number): Promise<{ port: number; bytes(): number; close(): Promise<void> }> {
+  let fromServer = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on('close', () => sockets.delete(s));
+    }
+    upstream.on('data', (chunk: Buffer) => (fromServer += chunk.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    port: address.port,
+    bytes: () => fromServer,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** ~`kib` KiB of newsletter-like HTML: a style block, nested tables, inline styles, links, images. */
+function newsletterHtml(kib: number, tag: string): string {
+  const head = `<html><head><style>body{margin:0;background:#f4f4f4}.card{background:#fff;border-radius:6px;padding:16px}
+@media (max-width:600px){.col{display:block!important;width:100%!important}}a.btn{background:#0a66c2;color:#fff;padding:8px 14px;text-decoration:none;border-radius:4px}</style></head><body>`;
+  let body = '';
+  for (let i = 0; body.length < kib * 1024; i++) {
+    body +=
+      `<table width="600" align="center" cellpadding="0" cellspacing="0" role="presentation"><tr>` +
+      `<td class="col card" style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:20px;color:#333;padding:12px 16px">` +
+      `<h2 style="margin:0 0 8px;font-size:18px;color:#111">Story ${i} of ${tag}</h2>` +
+      `<img src="https://cdn.example.invalid/${tag}/img-${i}.jpg" width="560" height="200" alt="Illustration ${i}" style="display:block;border:0">` +
+      `<p style="margin:8px 0">Lorem ipsum dolor sit amet, <b>consectetur</b> adipiscing elit. Sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco.</p>` +
+      `<a class="btn" href="https://news.example.invalid/${tag}/story/${i}?utm_source=mail&amp;utm_medium=email" target="_blank">Read more</a>` +
+      `</td></tr></table>`;
+  }
+  return `${head}${body}<p style="font-size:11px;color:#888">You received this because you subscribed. <a href="https://news.example.invalid/unsubscribe">Unsubscribe</a></p></body></html>`;
+}
+
+/**
+ * Clicks row `index` (in the page, so no Playwright round trip is timed) and resolves with the
+ * time until the frame reports ready plus one animation frame (painted).
+ */
+const TIME_OPEN = `(index) => new Promise((resolve, reject) => {
+  const rows = document.querySelectorAll('[data-testid="message-row"]');
+  const row = rows[index];
+  if (!row) return reject(new Error('no row ' + index + ' of ' + rows.length));
+  const ready = () => document.querySelector('[data-testid="message-frame"][data-ready="true"]');
+  const started = performance.now();
+  const observer = new MutationObserver(() => {
+    if (!ready()) return;
+    observer.disconnect();
+    requestAnimationFrame(() => resolve(performance.now() - started));
+  });
+  observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });
+  row.click();
+  setTimeout(() => { observer.disconnect(); reject(new Error('body not painted within 20 s')); }, 20000);
+})`;
+
+async function timeOpen(page: Page, index: number): Promise<number> {
+  const ms = (await page.evaluate(`(${TIME_OPEN})(${index})`)) as number;
+  await page.getByTestId('back-button').click();
+  await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+  return ms;
+}
+
+export async function benchBodyOpen(options: { samples: number }): Promise<Record<string, number>> {
+  await using dovecot = await startDovecot();
+  await using relay = await startRelayProcess();
+  const proxy = await countingProxy(dovecot.imapsPort);
+  try {
+    const user = await dovecot.addUser();
+    // The relay reaches Dovecot through the counting proxy (same host, so TLS still verifies).
+    await addAccountViaCli(relay.dataDir, { ...dovecot, imapsPort: proxy.port }, user, { name: 'Bench' });
+
+    // The popup lists the newest 50 messages: each phase keeps its messages below that.
+    const samples = Math.max(5, Math.min(options.samples, 40));
+    const html = newsletterHtml(60, 'bench');
+    const bigHtml = newsletterHtml(20, 'big');
+    const bigText = Buffer.byteLength(bigHtml, 'utf8');
+    {
+      await using client = await connectImap(dovecot, user);
+      // One extra message for the warm-up open.
+      for (let i = 0; i <= samples; i++)
+        await client.append('INBOX', buildMime({ subject: `bench60k ${i}`, html }), []);
+    }
+
+    await using browser = await launchExtension();
+    const optionsPage = await browser.openPage('options.html');
+    const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
+    await optionsPage.getByTestId('relay-url').fill(relay.url);
+    await optionsPage.getByTestId('pairing-code').fill(code);
+    await optionsPage.getByTestId('pair-button').click();
+    await optionsPage.getByTestId('account-row').first().waitFor({ timeout: 20_000 });
+    await optionsPage.close();
+
+    let page = await browser.openPage('popup.html');
+    await page.getByTestId('message-row').filter({ hasText: 'bench60k' }).nth(samples).waitFor({ timeout: 30_000 });
+    const rowIndex = async (text: string, nth: number): Promise<number> =>
+      (await page.evaluate(
+        `[...document.querySelectorAll('[data-testid="message-row"]')].map((row, i) => [row, i])
+          .filter(([row]) => row.textContent.includes(${JSON.stringify(text)}))[${nth}][1]`,
+      )) as number;
+
+    // Warm-up: one open brings up the relay's command connection and the popup's code paths.
+    await timeOpen(page, await rowIndex('bench60k', samples));
+    const cold: number[] = [];
+    for (let i = 0; i < samples; i++) cold.push(await timeOpen(page, await rowIndex('bench60k', i)));
+    const warm: number[] = [];
+    for (let i = 0; i < samples; i++) warm.push(await timeOpen(page, await rowIndex('bench60k', i)));
+    await page.close();
+
+    // Phase 2: the 25 MB message, copied server-side (maildir hard links) for enough samples.
+    {
+      await using client = await connectImap(dovecot, user);
+      await client.mailboxOpen('INBOX');
+      await client.messageMove('1:*', 'Trash');
+      const attachment = Buffer.alloc(18 * 1024 * 1024);
+      for (let i = 0; i < attachment.length; i += 4) attachment.writeUInt32LE((i * 2654435761) >>> 0, i);
+      const raw = buildMime({
+        subject: 'bench25m',
+        html: bigHtml,
+        parts: [{ filename: 'archive.bin', contentType: 'application/octet-stream', data: attachment }],
+      });
+      const result = await client.append('INBOX', raw, []);
+      if (!result || result.uid === undefined) throw new Error('APPEND of the big message failed');
+      for (let i = 0; i < samples; i++) await client.messageCopy(String(result.uid), 'INBOX', { uid: true });
+    }
+    page = await browser.openPage('popup.html');
+    await page.getByTestId('message-row').filter({ hasText: 'bench25m' }).nth(samples).waitFor({ timeout: 30_000 });
+    await timeOpen(page, await rowIndex('bench25m', samples));
+    const big: number[] = [];
+    const bigBytes: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const index = await rowIndex('bench25m', i);
+      const before = proxy.bytes();
+      big.push(await timeOpen(page, index));
+      // Let any trailing fetch finish before reading the counter.
+      await new Promise((r) => setTimeout(r, 100));
+      bigBytes.push(proxy.bytes() - before);
+    }
+    const html60 = summary(cold);
+    const warm60 = summary(warm);
+    const bigSummary = summary(big);
+    return {
+      html60k_p50_ms: html60.p50,
+      html60k_p95_ms: html60.p95,
+      html60k_warm_p50_ms: warm60.p50,
+      html60k_bytes: Buffer.byteLength(html, 'utf8'),
+      big_p50_ms: bigSummary.p50,
+      big_p95_ms: bigSummary.p95,
+      big_bytes_from_imap: Math.max(...bigBytes),
+      big_text_part_bytes: bigText,
+      big_bytes_ratio: round(Math.max(...bigBytes) / bigText),
+      samples: cold.length,
+    };
+  } finally {
+    await proxy.close();
+  }
+}
