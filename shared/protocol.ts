@@ -726,7 +726,8 @@ export const RelayPaths = {
   socket: '/v1/ws',
   /**
    * GET with query accountId, mailbox, uidValidity, uid, partId and header
-   * `Authorization: Bearer <device token>` (+ the paired Origin): streams one attachment as
+   * `Authorization: Bearer <device token>` (and the paired Origin when one is sent; chrome.downloads
+   * sends none): streams one attachment as
    * `application/octet-stream` with `Content-Disposition: attachment`.
    */
   attachment: '/v1/attachment',

@@ -2,9 +2,10 @@
 // Dovecot, the real relay and the built extension, prints a table with the targets, and writes
 // test/bench/results.json. Not a test: figures are reported, never asserted.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { benchBodyOpen } from './body-open.js';
 import { benchListScaling } from './list-scaling.js';
 import { benchPopupList } from './popup-list.js';
@@ -62,5 +63,17 @@ for (const [id, figures] of Object.entries(results)) {
   process.stdout.write(`${''.padEnd(10)} targets: ${benchmarks[id]!.targets}\n`);
 }
 const out = join(root, 'test', 'bench', 'results.json');
-writeFileSync(out, JSON.stringify({ version: 1, at: new Date().toISOString(), benchmarks: results }, null, 2) + '\n');
+// A run of some ids (`npm run bench -- push`) keeps the other benchmarks' last figures.
+const previous = only.length && existsSync(out) ? previousResults(out) : {};
+writeFileSync(
+  out,
+  JSON.stringify({ version: 1, at: new Date().toISOString(), benchmarks: { ...previous, ...results } }, null, 2) + '\n',
+);
 process.stdout.write(`\nwrote ${out}\n`);
+
+function previousResults(file: string): Record<string, Record<string, number>> {
+  const parsed = z
+    .object({ benchmarks: z.record(z.string(), z.record(z.string(), z.number())) })
+    .safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data.benchmarks : {};
+}

@@ -100,7 +100,8 @@ describe('new-mail notifications', () => {
       contextMessage: 'Work',
       buttons: [{ title: 'Mark as read' }, { title: 'Archive' }],
     });
-    expect(await notificationIds(browser)).toContain(notificationId);
+    // Recorded when create() was called; the notification is on screen once the call completes.
+    await expect.poll(() => notificationIds(browser), { timeout: 5_000 }).toContain(notificationId);
   });
 
   it('merges a burst of 20 messages into one notification', async () => {
@@ -114,7 +115,7 @@ describe('new-mail notifications', () => {
       'Sender 18: burst 18',
       'and 17 more',
     ]);
-    expect((await notificationIds(browser)).filter((id) => id === notificationId)).toHaveLength(1);
+    await expect.poll(() => notificationIds(browser), { timeout: 5_000 }).toContain(notificationId);
     // Every later change updated that one notification in place.
     const calls = (await shownNotifications(browser)).filter((n) => n.id === notificationId).map((n) => n.call);
     expect(calls.slice(1).every((c) => c === 'update')).toBe(true);
@@ -159,7 +160,9 @@ describe('new-mail notifications', () => {
     expect(target).toMatchObject({ accountId, mailbox: 'INBOX', uid });
     expect(await notificationIds(browser)).not.toContain(notificationId);
     // The toolbar button's own popup is plain again for the next click on it.
-    expect(await worker.evaluate(() => chrome.action.getPopup({}))).toMatch(/\/popup\.html$/);
+    await expect
+      .poll(() => worker.evaluate(() => chrome.action.getPopup({})), { timeout: 5_000 })
+      .toMatch(/\/popup\.html$/);
   });
 
   it('stays silent during quiet hours and for mail already read', async () => {

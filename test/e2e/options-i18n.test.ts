@@ -37,6 +37,7 @@ let withQuota: Dovecot;
 let plain: Dovecot;
 let relay: RelayProcess;
 let client: TestClient;
+let workId: string;
 const browsers: ExtensionBrowser[] = [];
 
 beforeAll(async () => {
@@ -53,7 +54,7 @@ beforeAll(async () => {
     await appendMessage(withQuota, work, { subject, from: 'Ada <ada@example.com>' });
   const personal = await plain.addUser();
   for (let i = 0; i < 12; i++) await appendMessage(plain, personal, { subject: `newsletter ${i}` });
-  const workId = await addAccountViaCli(relay.dataDir, withQuota, work, { name: 'Work' });
+  workId = await addAccountViaCli(relay.dataDir, withQuota, work, { name: 'Work' });
   const personalId = await addAccountViaCli(relay.dataDir, plain, personal, { name: 'Personal', caPem: plain.caPem });
   ({ client } = await TestClient.connect(relay.url, await pairToken(relay)));
   await client.request('accounts.update', { id: workId, patch: { color: '#2563eb' } });
@@ -99,10 +100,10 @@ async function settle(browser: ExtensionBrowser, page: Page): Promise<void> {
   await browser.waitForBadge((t) => t === '16', 15_000);
 }
 
-async function screenshot(browser: ExtensionBrowser, page: Page, name: string): Promise<void> {
+async function screenshot(browser: ExtensionBrowser, page: Page, name: string, toDocs = true): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
   const file = await browser.screenshot(page, name);
-  if (process.env['TIDINGS_UPDATE_SCREENSHOTS'] === '1') {
+  if (toDocs && process.env['TIDINGS_UPDATE_SCREENSHOTS'] === '1') {
     const dir = join(repoRoot, 'docs', 'screenshots');
     mkdirSync(dir, { recursive: true });
     copyFileSync(file, join(dir, `${name}.png`));
@@ -147,6 +148,15 @@ describe('the options page', () => {
     expect(await page.getByTestId('quota-text').textContent()).toMatch(/^1\.\d MB of 10 MB$/);
     await screenshot(browser, page, 'options-en');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await screenshot(browser, page, 'options-en-dark');
+    await screenshot(browser, page, 'options-en-dark', false);
+  });
+
+  it('puts the quota meter in the popup, opened on the account as a notification click does', async () => {
+    const browser = browsers.at(-1)!;
+    const popup = await browser.openPage(`popup.html?account=${encodeURIComponent(workId)}`);
+    const meter = popup.getByTestId('popup-quota').getByTestId('quota-meter');
+    await meter.waitFor({ timeout: 15_000 });
+    expect(await meter.getByTestId('quota-text').textContent()).toMatch(/^1\.\d MB of 10 MB$/);
+    await browser.screenshot(popup, 'popup-quota');
   });
 });

@@ -4,7 +4,7 @@
 // restores, bulk archive moves 20 messages, search finds by subject, the unified inbox merges
 // two accounts.
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectImap } from '../harness/mail.js';
 import { readFileSync } from 'node:fs';
 import { personalInbox, TINY_PNG_BASE64, withAttachment, workInbox } from './popup-seed.js';
@@ -76,7 +76,7 @@ beforeAll(async () => {
             ? {
                 subject,
                 from: 'Newsletter <news@example.org>',
-                html: '<h1>Monthly digest</h1><p>Three things that happened this month.</p>',
+                html: '<h1>Monthly digest</h1><p>Three things that happened this month.</p><p><img src="https://images.example.invalid/banner.png" alt="banner"></p>',
               }
             : { subject, from: 'Dana Scully <dana@example.org>', text: `This is "${subject}".\nSecond line.` },
         ),
@@ -91,6 +91,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.close();
+});
+
+/** Each test starts on the plain list: no open message, dialog, search or selection. */
+beforeEach(async () => {
+  if ((await popup.getByTestId('back-button').count()) > 0) await popup.getByTestId('back-button').click();
+  if ((await popup.getByRole('dialog').count()) > 0) await popup.keyboard.press('Escape');
+  if ((await popup.getByTestId('search-clear').count()) > 0) await popup.getByTestId('search-clear').click();
+  await popup.getByTestId('message-list').waitFor();
+  await clearSelection();
 });
 
 const work = () => world.accounts[0]!;
@@ -205,37 +214,20 @@ describe('the popup list', () => {
     await popup.getByTestId('message-frame').waitFor();
     const frame = popup.frameLocator('[data-testid=message-frame]');
     await poll(() => frame.locator('body').textContent()).toContain('Three things that happened this month.');
+    // Remote images are blocked until asked for; "always" remembers the sender in the relay's settings.
+    await popup.getByTestId('remote-content-bar').waitFor();
+    await popup.getByTestId('show-images-always').click();
+    await poll(() => popup.getByTestId('remote-content-bar').count()).toBe(0);
+    await popup.getByTestId('back-button').click();
+    await popup.getByTestId('message-list').waitFor();
+    await row('HTML newsletter').click();
+    await popup.getByTestId('message-frame').waitFor();
+    expect(await popup.getByTestId('remote-content-bar').count()).toBe(0);
     await popup.getByTestId('back-button').click();
     await popup.getByTestId('message-list').waitFor();
     // Opening marked both read on the server.
     await serverHas('Plain text letter', (f) => f.flags.includes('\\Seen'));
     await serverHas('HTML newsletter', (f) => f.flags.includes('\\Seen'));
-  });
-});
-
-describe('attachments', () => {
-  it('previews a PNG and downloads it through the browser from the relay', async () => {
-    await popup.getByTestId('search-input').fill('Site photos');
-    await popup.getByTestId('search-input').press('Enter');
-    await row('Site photos').click();
-    await popup.getByTestId('attachment').first().waitFor();
-    await popup.getByTestId('attachment-preview').click();
-    const src = await popup.getByTestId('attachment-preview-image').getAttribute('src');
-    expect(src).toBe(`data:image/png;base64,${TINY_PNG_BASE64}`);
-    await popup.getByTestId('attachment-download').click();
-    const worker = await world.browser.serviceWorker();
-    await poll(async () =>
-      worker.evaluate(async () => {
-        const items = await chrome.downloads.search({});
-        return items.map((d) => ({ state: d.state, error: d.error ?? null }));
-      }),
-    ).toEqual([{ state: 'complete', error: null }]);
-    // (Playwright's download handling names the file by a GUID, so only the bytes are compared.)
-    const [file] = await worker.evaluate(async () => (await chrome.downloads.search({})).map((d) => d.filename));
-    expect(readFileSync(file!).toString('base64')).toBe(TINY_PNG_BASE64);
-    await popup.keyboard.press('Escape');
-    await popup.getByTestId('search-clear').click();
-    await row('HTML newsletter').waitFor();
   });
 });
 
@@ -377,5 +369,31 @@ describe('triage actions change the server', () => {
     expect(await popup.getByTestId('search-input').inputValue()).toBe('e#!');
     expect(await popup.getByTestId('message-row').count()).toBe(before);
     await popup.getByTestId('search-input').press('Escape');
+  });
+});
+
+describe('attachments', () => {
+  it('previews a PNG and downloads it through the browser from the relay', async () => {
+    await popup.getByTestId('search-input').fill('Site photos');
+    await popup.getByTestId('search-input').press('Enter');
+    await row('Site photos').click();
+    await popup.getByTestId('attachment').first().waitFor();
+    await popup.getByTestId('attachment-preview').click();
+    const src = await popup.getByTestId('attachment-preview-image').getAttribute('src');
+    expect(src).toBe(`data:image/png;base64,${TINY_PNG_BASE64}`);
+    await popup.getByTestId('attachment-download').click();
+    const worker = await world.browser.serviceWorker();
+    await poll(async () =>
+      worker.evaluate(async () => {
+        const items = await chrome.downloads.search({});
+        return items.map((d) => ({ state: d.state, error: d.error ?? null }));
+      }),
+    ).toEqual([{ state: 'complete', error: null }]);
+    // (Playwright's download handling names the file by a GUID, so only the bytes are compared.)
+    const [file] = await worker.evaluate(async () => (await chrome.downloads.search({})).map((d) => d.filename));
+    expect(readFileSync(file!).toString('base64')).toBe(TINY_PNG_BASE64);
+    await popup.keyboard.press('Escape');
+    await popup.getByTestId('search-clear').click();
+    await row('HTML newsletter').waitFor();
   });
 });

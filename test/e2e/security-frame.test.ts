@@ -93,8 +93,7 @@ describe('the message frame', () => {
     const head = await srcdocHead(page, srcdoc);
     expect(head).toEqual({
       first: 'meta:Content-Security-Policy',
-      csp:
-        "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none'; base-uri 'none'",
+      csp: "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none'; base-uri 'none'",
       referrer: 'no-referrer',
     });
     // The frame document is the srcdoc (it never navigated) and every link lost its target.

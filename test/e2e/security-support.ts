@@ -80,17 +80,45 @@ export async function openPopup(browser: ExtensionBrowser): Promise<Page> {
   return page;
 }
 
-/** The row whose subject contains `marker`, waiting for it to be listed. */
+/**
+ * The row whose text contains `marker`. The list is virtualised (only rows near the viewport are
+ * in the DOM), so this scrolls the list from the top until the row is rendered.
+ */
 export async function rowFor(page: Page, marker: string) {
   const row = page.getByTestId('message-row').filter({ hasText: marker }).first();
-  await row.waitFor({ timeout: 20_000 });
+  const deadline = Date.now() + 20_000;
+  await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+  let atEnd = false;
+  await page.getByTestId('message-list').evaluate((el) => (el.scrollTop = 0));
+  while ((await row.count()) === 0) {
+    if (Date.now() > deadline) throw new Error(`no message row contains ${JSON.stringify(marker)}`);
+    if (atEnd) {
+      // The list may still be loading: start over from the top.
+      await page.getByTestId('message-list').evaluate((el) => (el.scrollTop = 0));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    atEnd = await page.getByTestId('message-list').evaluate((el) => {
+      const before = el.scrollTop;
+      el.scrollTop = before + el.clientHeight * 0.8;
+      return el.scrollTop === before;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+  }
   return row;
 }
 
 /** Opens the message with `marker` in its subject and waits until its body is on screen. */
 export async function openMessage(page: Page, marker: string): Promise<void> {
-  const row = await rowFor(page, marker);
-  await row.click();
+  // A virtualised row can be re-rendered between finding and clicking it: find it again.
+  for (let attempt = 1; ; attempt++) {
+    const row = await rowFor(page, marker);
+    try {
+      await row.click({ timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
   await page.locator('[data-testid="message-view"][data-state="ready"]').waitFor({ timeout: 20_000 });
   const frame = page.getByTestId('message-frame');
   const text = page.getByTestId('message-text');

@@ -139,6 +139,13 @@ describe('hostile strings in the popup', () => {
       expect(await page.getByTestId('message-from').locator('img, a, b').count()).toBe(0);
       expect(await sentinels(page)).toEqual([]);
       await backToList(page);
+      // The list row (the popup's MessageRow) must show the same name.
+      const rowSender = page
+        .getByTestId('message-row')
+        .filter({ hasText: rowMarker(c) })
+        .getByTestId('row-sender');
+      expect((await rowSender.first().textContent())?.trim()).toBe(shown(c.fromName!));
+      expect(await rowSender.first().locator('img, a, b').count()).toBe(0);
     },
   );
 

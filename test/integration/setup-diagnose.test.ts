@@ -95,6 +95,7 @@ describe('accounts.diagnose', () => {
     expect(d.ok).toBe(false);
     expect(stepsOf(d)).toEqual({ dns: 'ok', tcp: 'fail', tls: 'skipped', capabilities: 'skipped', auth: 'skipped' });
     expect(d.steps.find((s) => s.id === 'tcp')?.hint).toMatch(/993/);
+    expect(d.steps.find((s) => s.id === 'tcp')?.code).toBe('UNREACHABLE');
   });
 
   it('reports a wrong password with a hint, and accounts.add then saves nothing', async () => {
@@ -109,6 +110,8 @@ describe('accounts.diagnose', () => {
     expect(d.ok).toBe(false);
     expect(stepsOf(d)).toMatchObject({ tls: 'ok', auth: 'fail' });
     expect(d.steps.find((s) => s.id === 'auth')?.hint).toMatch(/Check the username and password/);
+    // The failed step names its code, so the options page shows the right fix.
+    expect(d.steps.find((s) => s.id === 'auth')?.code).toBe('AUTH_FAILED');
 
     const err = await rejection(
       client.request('accounts.add', {

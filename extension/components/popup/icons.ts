@@ -126,4 +126,6 @@ export interface BarAction {
   onclick: () => void;
   /** Emphasised (e.g. the flag when the message is flagged). */
   pressed?: boolean;
+  /** Show the icon only (the label stays the accessible name and the tooltip). */
+  iconOnly?: boolean;
 }

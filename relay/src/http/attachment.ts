@@ -68,8 +68,8 @@ export function contentDisposition(filename: string): string {
 
 /**
  * GET RelayPaths.attachment: streams one attachment. The device token comes in
- * `Authorization: Bearer …` (never in the URL) and the request's Origin must be the one the
- * device paired from; the account must be the device user's. The bytes are decoded from their
+ * `Authorization: Bearer …` (never in the URL) and the request's Origin, when sent, must be the
+ * one the device paired from (the browser's download manager sends none); the account must be the device user's. The bytes are decoded from their
  * transfer encoding as they stream from IMAP (imapflow `download()`, 64 KiB partial fetches) and
  * are never buffered whole. `application/octet-stream` + `attachment` + `nosniff`: the browser
  * saves the file and never renders it in the extension's origin (SECURITY.md).
@@ -103,7 +103,11 @@ export function registerAttachmentRoute(app: Hono, services: RelayServices): voi
     const device = services.store.findDeviceByTokenHash(hashToken(token));
     if (!device || device.revokedAt !== null)
       return fail('UNAUTHORIZED', 'unknown or revoked device token: pair again from the options page');
-    if (c.req.header('origin') !== device.origin)
+    // chrome.downloads.download sends the Authorization header but no Origin, so a missing Origin
+    // is accepted on the token alone; a present one must be the device's. A web page cannot send
+    // this header cross-origin without a preflight, which is answered for extension origins only.
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== device.origin)
       return fail('ORIGIN_MISMATCH', 'this token was paired from another origin');
     const parsed = querySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) return fail('BAD_REQUEST', 'query must be accountId, mailbox, uidValidity, uid, partId');

@@ -103,10 +103,17 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
   let pinnedFingerprint: string | null = null;
   let caPem = input.caPem;
 
-  const step = (id: DiagnosisStep['id'], r: StepResult) =>
-    steps.push({ id, status: r.status, detail: r.detail, hint: r.hint ?? null, ms: r.ms ?? null });
+  const step = (id: DiagnosisStep['id'], r: StepResult, code?: ErrorCode) =>
+    steps.push({
+      id,
+      status: r.status,
+      detail: r.detail,
+      hint: r.hint ?? null,
+      ms: r.ms ?? null,
+      ...(code ? { code } : {}),
+    });
   const fail = (id: DiagnosisStep['id'], code: ErrorCode, r: Omit<StepResult, 'status'>) => {
-    step(id, { ...r, status: 'fail' });
+    step(id, { ...r, status: 'fail' }, code);
     failure ??= { code, message: r.hint ? `${r.detail} ${r.hint}` : r.detail };
   };
   const skipRest = (from: DiagnosisStep['id'], why: string) => {
