@@ -241,6 +241,21 @@ export const certificateInfoSchema = z.object({
 });
 export type CertificateInfo = z.infer<typeof certificateInfoSchema>;
 
+/**
+ * IMAP extensions the diagnosis names, in checklist order: what Tidings uses when present
+ * (IDLE push, CONDSTORE/QRESYNC sync, SPECIAL-USE roles, MOVE/UIDPLUS actions, NOTIFY, QUOTA).
+ */
+export const NOTABLE_CAPABILITIES = [
+  'IDLE',
+  'CONDSTORE',
+  'QRESYNC',
+  'SPECIAL-USE',
+  'MOVE',
+  'UIDPLUS',
+  'NOTIFY',
+  'QUOTA',
+] as const;
+
 export const diagnosisStepSchema = z.object({
   id: z.enum(['dns', 'tcp', 'tls', 'capabilities', 'auth']),
   status: z.enum(['ok', 'warn', 'fail', 'skipped']),

@@ -4,22 +4,16 @@
  * explanation and the fix come from the locale files, built from the diagnosis's structured
  * fields (addresses, TLS version, certificate, capabilities, round trip).
  */
-import type { Diagnosis, DiagnosisStep, ErrorCode, ServerSettingsWire } from '../../shared/index.js';
+import {
+  NOTABLE_CAPABILITIES,
+  type Diagnosis,
+  type DiagnosisStep,
+  type ErrorCode,
+  type ServerSettingsWire,
+} from '../../shared/index.js';
 import { errorHint } from './error-text.js';
 import type { Translate } from './i18n.js';
 import { providerOfHost } from './providers.js';
-
-/** The extensions the checklist names, in this order (what Tidings uses them for is in the locale files). */
-export const NOTABLE_CAPABILITIES = [
-  'IDLE',
-  'CONDSTORE',
-  'QRESYNC',
-  'SPECIAL-USE',
-  'MOVE',
-  'UIDPLUS',
-  'NOTIFY',
-  'QUOTA',
-];
 
 export interface DiagnosisRow {
   id: DiagnosisStep['id'] | 'rtt';

@@ -100,7 +100,8 @@ describe('mailboxes.list', () => {
     const otherToken = await pairTokenForNewUser(mail.relay, 'someone else');
     const { client: other } = await TestClient.connect(mail.relay.url, otherToken);
     using _o = other;
-    for (const attempt of [
+    // Settled together, so no rejection waits unobserved while an earlier one is awaited.
+    const attempts = await Promise.allSettled([
       other.request('mailboxes.list', { accountId }),
       other.request('messages.list', {
         scope: { kind: 'mailbox', accountId, mailbox: 'INBOX' },
@@ -116,8 +117,11 @@ describe('mailboxes.list', () => {
       other.request('message.get', { id }),
       other.request('message.part', { id, partId: '1' }),
       other.request('messages.action', { actionId: 'other-user-1', ids: [id], action: { kind: 'seen', value: true } }),
-    ])
-      expect((await rejection(attempt)).error.code).toBe('NOT_FOUND');
+    ]);
+    for (const attempt of attempts)
+      expect(
+        attempt.status === 'rejected' && attempt.reason instanceof ProtocolError && attempt.reason.error.code,
+      ).toBe('NOT_FOUND');
     // The other user's unified inbox is empty, not the first user's.
     expect(
       (await other.request('messages.list', { scope: { kind: 'unified' }, cursor: null, limit: 50 })).rows,

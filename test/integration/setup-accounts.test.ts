@@ -233,13 +233,14 @@ describe('authorization', () => {
     const { client: other, hello } = await TestClient.connect(relay.url, otherToken);
     using _o = other;
     expect(hello.accounts).toEqual([]);
+    // Each request is sent only when awaited, so no rejection waits unobserved.
     for (const attempt of [
-      other.request('accounts.get', { id: account.id }),
-      other.request('accounts.update', { id: account.id, patch: { name: 'mine now' } }),
-      other.request('accounts.update', { id: account.id, patch: {}, password: user.password }),
-      other.request('accounts.remove', { id: account.id }),
+      () => other.request('accounts.get', { id: account.id }),
+      () => other.request('accounts.update', { id: account.id, patch: { name: 'mine now' } }),
+      () => other.request('accounts.update', { id: account.id, patch: {}, password: user.password }),
+      () => other.request('accounts.remove', { id: account.id }),
     ])
-      expect((await rejection(attempt)).error.code).toBe('NOT_FOUND');
+      expect((await rejection(attempt())).error.code).toBe('NOT_FOUND');
     const myDevices = await client.request('devices.list', {});
     const mine = myDevices.devices.find((d) => d.current)!;
     expect((await rejection(other.request('devices.revoke', { id: mine.id }))).error.code).toBe('NOT_FOUND');

@@ -20,6 +20,7 @@ import {
   type Diagnosis,
   type DiagnosisStep,
   type ServerSettingsWire,
+  NOTABLE_CAPABILITIES,
 } from '../../../shared/index.js';
 import { classifyImapError } from '../imap/classify-error.js';
 import { imapFlowOptions } from '../imap/client-options.js';
@@ -34,18 +35,6 @@ import {
   requestStartTls,
   type PeerCertificateReport,
 } from './probe.js';
-
-/** Capabilities worth naming in the checklist; the result lists everything the server has. */
-export const NOTABLE_CAPABILITIES = [
-  'IDLE',
-  'CONDSTORE',
-  'QRESYNC',
-  'SPECIAL-USE',
-  'MOVE',
-  'UIDPLUS',
-  'NOTIFY',
-  'QUOTA',
-];
 
 export type HostLookup = (host: string, signal: AbortSignal) => Promise<string[]>;
 
