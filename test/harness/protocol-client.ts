@@ -36,6 +36,17 @@ export class ProtocolError extends Error {
   }
 }
 
+/** Awaits a request that must fail with a protocol error, and returns that error. */
+export async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw err;
+  }
+  throw new Error('expected the request to fail');
+}
+
 /**
  * A protocol client over real `ws`, speaking exactly what the extension speaks; used by
  * integration tests and benchmarks to observe the relay from the outside.

@@ -10,7 +10,7 @@ import type { MailAction, MessageId, RequestResult } from '../../shared/index.js
 import { capabilitiesWithout, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage, withImap } from '../harness/mail.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
-import { ProtocolError, type TestClient } from '../harness/protocol-client.js';
+import { type TestClient, rejection } from '../harness/protocol-client.js';
 
 let mail: MailRelay;
 
@@ -21,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mail?.[Symbol.asyncDispose]();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** Appends messages and returns their identities as the relay lists them. */
 async function seed(

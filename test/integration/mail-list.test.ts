@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRow, RequestResult } from '../../shared/index.js';
 import { appendMessage, seedMaildir, withImap } from '../harness/mail.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
-import { ProtocolError, TestClient, type TestClient as Client } from '../harness/protocol-client.js';
+import { ProtocolError, TestClient, type TestClient as Client, rejection } from '../harness/protocol-client.js';
 import { pairTokenForNewUser } from '../harness/setup-fixtures.js';
 
 let mail: MailRelay;
@@ -19,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mail?.[Symbol.asyncDispose]();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** Every page of a scope, following cursors. */
 async function allPages(

@@ -11,7 +11,7 @@ import { createLogger } from '../../relay/src/log.js';
 import type { ImapUser } from '../harness/dovecot.js';
 import { appendMessage, withImap } from '../harness/mail.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
-import { ProtocolError, type TestClient } from '../harness/protocol-client.js';
+import { type TestClient, rejection } from '../harness/protocol-client.js';
 
 let mail: MailRelay;
 let user: ImapUser;
@@ -37,16 +37,6 @@ afterAll(async () => {
   client?.close();
   await mail?.[Symbol.asyncDispose]();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** APPENDs a raw message (CRLF lines) and returns its identity. */
 async function put(lines: string[] | string | Buffer, mailbox = 'INBOX'): Promise<MessageId> {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage } from '../harness/mail.js';
-import { ProtocolError, TestClient } from '../harness/protocol-client.js';
+import { TestClient, rejection } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import {
   eventually,
@@ -31,16 +31,6 @@ afterAll(async () => {
   await relay?.stop();
   await dovecot?.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function addOnline(client: TestClient, user: ImapUser, name = `Acct ${user.username}`) {
   const { account } = await client.request('accounts.add', {

@@ -3,7 +3,7 @@
 // 4401), and settings that every socket of the user hears about.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, DEFAULT_USER_SETTINGS, PROTOCOL_VERSION, type UserSettings } from '../../shared/index.js';
-import { OTHER_ORIGIN, ProtocolError, TestClient } from '../harness/protocol-client.js';
+import { OTHER_ORIGIN, TestClient, rejection } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { pairToken } from '../harness/setup-fixtures.js';
 
@@ -16,16 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await relay?.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('devices', () => {
   it('lists the paired browsers and marks the current one', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../shared/index.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
-import { ProtocolError, TestClient } from '../harness/protocol-client.js';
+import { TestClient, rejection } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { pairToken, serverSettings, trustTestCaEnv } from '../harness/setup-fixtures.js';
 
@@ -26,16 +26,6 @@ afterAll(async () => {
 });
 
 const stepsOf = (d: Diagnosis) => Object.fromEntries(d.steps.map((s) => [s.id, s.status]));
-
-async function rejection(promise: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('accounts.diagnose', () => {
   it('passes every step against a trusted server and lists its capabilities', async () => {
