@@ -83,7 +83,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     }
     if (store.listAccounts(user.id).length === 0) {
       out();
-      out('No mail accounts yet. Add one with: npm run relay -- accounts add --host <imap host> --username <login>');
+      out(
+        'No mail accounts yet. Add one in the options page (Accounts → Add account), or: npm run relay -- accounts add --host <imap host> --username <login>',
+      );
     }
 
     await abortion(io.signal);
