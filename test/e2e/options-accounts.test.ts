@@ -17,18 +17,6 @@ import { loginCount, trustTestCaEnv } from '../harness/setup-fixtures.js';
 /** The part of the extension API evaluated in the service worker (not typed here). */
 declare const chrome: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } };
 
-/** Dovecot's quota plugin (RFC 9208 QUOTA), as in test/integration/setup-quota-notify.test.ts. */
-const QUOTA_CONFIG = `
-mail_plugins = $mail_plugins quota
-protocol imap {
-  mail_plugins = $mail_plugins imap_quota
-}
-plugin {
-  quota = maildir:User quota
-  quota_rule = *:storage=10M
-}
-`;
-
 let dovecot: Dovecot;
 let selfSigned: Dovecot;
 let relay: RelayProcess;
@@ -38,7 +26,7 @@ let dns: LoopbackDnsServer;
 let page: Page;
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ extraConfig: QUOTA_CONFIG });
+  dovecot = await startDovecot({ quota: true });
   selfSigned = await startDovecot({ certificate: 'self-signed' });
   // Mozilla autoconfig for auto.test: the ca-signed Dovecot, login = the address's local part.
   const config = `<?xml version="1.0" encoding="UTF-8"?>

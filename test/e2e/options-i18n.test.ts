@@ -21,18 +21,6 @@ import {
 } from '../harness/relay.js';
 import { pairToken, trustTestCaEnv } from '../harness/setup-fixtures.js';
 
-/** Dovecot's quota plugin (RFC 9208), as in test/integration/setup-quota-notify.test.ts. */
-const QUOTA_CONFIG = `
-mail_plugins = $mail_plugins quota
-protocol imap {
-  mail_plugins = $mail_plugins imap_quota
-}
-plugin {
-  quota = maildir:User quota
-  quota_rule = *:storage=10M
-}
-`;
-
 let withQuota: Dovecot;
 let plain: Dovecot;
 let relay: RelayProcess;
@@ -41,7 +29,7 @@ let workId: string;
 const browsers: ExtensionBrowser[] = [];
 
 beforeAll(async () => {
-  withQuota = await startDovecot({ extraConfig: QUOTA_CONFIG });
+  withQuota = await startDovecot({ quota: true });
   plain = await startDovecot();
   relay = await startRelayProcess({ env: trustTestCaEnv(withQuota) });
   const work = await withQuota.addUser();

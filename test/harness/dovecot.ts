@@ -29,7 +29,21 @@ export interface StartDovecotOptions {
   capabilities?: string;
   /** Appended verbatim to the generated dovecot.conf (later settings win). */
   extraConfig?: string;
+  /** Enables the quota plugin (RFC 9208 QUOTA) with a 10 MiB storage limit per user. */
+  quota?: boolean;
 }
+
+/** Dovecot's quota plugin with a 10 MiB limit, for tests of quota display. */
+const QUOTA_CONFIG = `
+mail_plugins = $mail_plugins quota
+protocol imap {
+  mail_plugins = $mail_plugins imap_quota
+}
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=10M
+}
+`;
 
 export interface ImapUser {
   username: string;
@@ -233,7 +247,7 @@ service anvil {
     mode = 0
   }
 }
-${c.options.capabilities !== undefined ? `imap_capability = ${c.options.capabilities}\n` : ''}${c.options.extraConfig ?? ''}
+${c.options.capabilities !== undefined ? `imap_capability = ${c.options.capabilities}\n` : ''}${c.options.quota ? QUOTA_CONFIG : ''}${c.options.extraConfig ?? ''}
 `;
 }
 

@@ -9,23 +9,12 @@ import { TestClient } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { pairToken, serverSettings, trustTestCaEnv } from '../harness/setup-fixtures.js';
 
-const QUOTA_CONFIG = `
-mail_plugins = $mail_plugins quota
-protocol imap {
-  mail_plugins = $mail_plugins imap_quota
-}
-plugin {
-  quota = maildir:User quota
-  quota_rule = *:storage=10M
-}
-`;
-
 let dovecot: Dovecot;
 let relay: RelayProcess;
 let token: string;
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ extraConfig: QUOTA_CONFIG });
+  dovecot = await startDovecot({ quota: true });
   relay = await startRelayProcess({ env: trustTestCaEnv(dovecot) });
   token = await pairToken(relay);
 });
