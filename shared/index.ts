@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './protocol.js';
 export * from './version.js';
+export * from './providers.js';

@@ -1,18 +1,18 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { BackgroundController } from '../lib/background-controller.js';
-import type { Badge } from '../lib/badge.js';
-import { formatNumber, t } from '../lib/i18n.js';
-import { consoleLogger } from '../lib/log.js';
-import { MailCache } from '../lib/mail-cache.js';
-import { idbCacheStore } from '../lib/mail-cache-idb.js';
-import { actionResultSchema } from '../lib/data-messages.js';
-import { MailService } from '../lib/mail-service.js';
-import { UI_PORT_NAME } from '../lib/messages.js';
-import { MailNotifier } from '../lib/notifications.js';
-import { openTargetPath, type OpenTarget } from '../lib/open-target.js';
-import type { CreateSocket } from '../lib/relay-client.js';
-import { serveUiPort } from '../lib/ui-port-server.js';
+import { BackgroundController } from '../background/background-controller.js';
+import type { Badge } from '../background/badge.js';
+import { formatNumber, t } from '../i18n/i18n.js';
+import { consoleLogger } from '../core/log.js';
+import { MailCache } from '../background/mail-cache.js';
+import { idbCacheStore } from '../background/mail-cache-idb.js';
+import { actionResultSchema } from '../ui-protocol/data-messages.js';
+import { MailService } from '../background/mail-service.js';
+import { UI_PORT_NAME } from '../ui-protocol/messages.js';
+import { MailNotifier } from '../background/notifications.js';
+import { openTargetPath, type OpenTarget } from '../ui-protocol/open-target.js';
+import type { CreateSocket } from '../background/relay-client.js';
+import { serveUiPort } from '../background/ui-port-server.js';
 
 /** Wakes the worker and reconnects if the socket is not open (see BackgroundController.onAlarm). */
 const RECONNECT_ALARM = 'tidings-reconnect';

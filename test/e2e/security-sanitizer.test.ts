@@ -1,5 +1,5 @@
 // SECURITY.md "sanitizer" and "remote content", unit level, in real Chromium: the extension's own
-// sanitizer (extension/lib/sanitize.ts + frame-document.ts, bundled with test/fixtures/hostile/
+// sanitizer (extension/render/sanitize.ts + frame-document.ts, bundled with test/fixtures/hostile/
 // lab.js for the test only) runs on every hostile fixture in a page of the same browser the
 // extension runs in, and the production srcdoc renders in an iframe with the production sandbox
 // while a browser-wide CDP recorder watches the network. security-popup.test.ts then proves the

@@ -21,7 +21,7 @@ import {
   type PopupFixture,
 } from './security-support.js';
 
-/** What the UI shows for a raw one-line string (extension/lib/safe-text.ts safeLine, restated). */
+/** What the UI shows for a raw one-line string (extension/render/safe-text.ts safeLine, restated). */
 function shown(raw: string): string {
   return raw
     .replace(/[\t\r\n\u2028\u2029]+/g, ' ')
@@ -66,7 +66,7 @@ describe('no markup insertion in the extension sources (lint rule, restated)', (
     expect(users).toEqual([
       'extension/components/message/MessageFrame.svelte',
       'extension/components/message/MessageView.svelte',
-      'extension/lib/frame-document.ts',
+      'extension/render/frame-document.ts',
     ]);
   });
 });

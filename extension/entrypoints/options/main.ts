@@ -1,8 +1,8 @@
 import { mount } from 'svelte';
 import '../../assets/app.css';
-import { t, uiLanguage } from '../../lib/i18n.js';
-import { OptionsState } from '../../lib/options-state.svelte.js';
-import { createTidingsUi } from '../../lib/ui-state.svelte.js';
+import { t, uiLanguage } from '../../i18n/i18n.js';
+import { OptionsState } from '../../options/options-state.svelte.js';
+import { createTidingsUi } from '../../ui/ui-state.svelte.js';
 import App from './App.svelte';
 
 const target = document.getElementById('app');

@@ -1,7 +1,7 @@
 import { mount } from 'svelte';
 import '../../assets/app.css';
-import { PopupState } from '../../lib/popup-state.svelte.js';
-import { createTidingsUi } from '../../lib/ui-state.svelte.js';
+import { PopupState } from '../../popup/popup-state.svelte.js';
+import { createTidingsUi } from '../../ui/ui-state.svelte.js';
 import App from './App.svelte';
 
 const target = document.getElementById('app');

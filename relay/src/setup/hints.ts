@@ -2,9 +2,9 @@
  * Plain-language hints shown beside a failed or warning diagnosis step. They say what to do,
  * not what went wrong (the step's detail says that).
  */
-import { providerOfHost } from './presets.js';
+import { providerOfHost, type KnownProviderId } from '../../../shared/index.js';
 
-const APP_PASSWORD: Record<NonNullable<ReturnType<typeof providerOfHost>>, string> = {
+const APP_PASSWORD: Record<KnownProviderId, string> = {
   gmail:
     'This server needs an app password: Google does not accept your normal password over IMAP. Turn on 2-Step Verification, create an app password at myaccount.google.com/apppasswords, and enter that here.',
   icloud:

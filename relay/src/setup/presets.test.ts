@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TidingsError } from '../../../shared/index.js';
 import { parseEmail } from './email-address.js';
-import { presetFor, providerOfHost } from './presets.js';
+import { providerOfHost } from '../../../shared/index.js';
+import { presetFor } from './presets.js';
 
 describe('presets', () => {
   it.each([

@@ -1,0 +1,105 @@
+import type { Attachment } from '../../shared/index.js';
+import { formatNumber, t } from '../i18n/i18n.js';
+import { parseOpenTarget } from '../ui-protocol/open-target.js';
+import { PopupController, type PopupView } from './popup-controller.js';
+import { keyCommand, type KeyInput } from './popup-keys.js';
+import type { TidingsUi } from '../ui/ui-state.svelte.js';
+
+/** How often relative dates ("5 minutes ago") are recomputed. */
+const CLOCK_TICK_MS = 30_000;
+
+/**
+ * The popup's reactive state: the controller's immutable view in `$state.raw`, a clock for
+ * relative dates, and the callbacks components are given. With TidingsUi (the Port to the
+ * background), the only UI-side code of the popup that talks to the extension runtime.
+ *
+ * @example
+ * const popup = new PopupState(ui);
+ * onMount(() => popup.mount());
+ */
+export class PopupState {
+  view = $state.raw<PopupView>() as PopupView;
+  /** Epoch ms, ticking, so relative dates stay true while the popup is open. */
+  now = $state(Date.now());
+  readonly ui: TidingsUi;
+  readonly #c: PopupController;
+
+  constructor(ui: TidingsUi) {
+    this.ui = ui;
+    this.#c = new PopupController({
+      channel: ui,
+      t,
+      formatNumber,
+      now: () => Date.now(),
+      newId: () => crypto.randomUUID(),
+      setTimer: (fn, ms) => {
+        const id = setTimeout(fn, ms);
+        return () => clearTimeout(id);
+      },
+      onChange: (view) => {
+        this.view = view;
+      },
+    });
+    this.view = this.#c.view;
+  }
+
+  /** Starts loading and following the background; returns the cleanup for unmount. */
+  mount(): () => void {
+    // A notification click opens the popup on an account or a message (open-target.ts).
+    this.#c.start(parseOpenTarget(location.search));
+    void this.ui.popupOpened();
+    const tick = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
+    const stopSync = $effect.root(() => {
+      // The snapshot lives in TidingsUi's $state; the controller reacts to connection changes.
+      $effect(() => this.#c.onSnapshot(this.ui.snapshot));
+    });
+    return () => {
+      clearInterval(tick);
+      stopSync();
+      this.#c.stop();
+    };
+  }
+
+  /** A key press on the page: runs the shortcut, if any; true when it was handled. */
+  key(input: KeyInput): boolean {
+    const command = keyCommand(input);
+    return command !== null && this.#c.command(command);
+  }
+
+  // Everything below is handed to components as callbacks.
+  selectAccount = (accountId: string | null): void => this.#c.selectAccount(accountId);
+  selectMailbox = (path: string): void => {
+    const scope = this.view.list.scope;
+    if (scope.kind === 'mailbox') this.#c.selectMailbox(scope.accountId, path);
+  };
+  loadMailboxes = (accountId: string): void => void this.#c.loadMailboxes(accountId);
+  search = (text: string): void => this.#c.search(text);
+  clearSearch = (): void => this.#c.clearSearch();
+  loadMore = (): void => void this.#c.loadMore();
+  reload = (): void => this.#c.reload();
+  focusRow = (key: string): void => this.#c.focusRow(key);
+  toggleSelected = (key: string): void => this.#c.toggleSelected(key);
+  openMessage = (key: string): void => void this.#c.openMessage(key);
+  back = (): void => this.#c.back();
+  archive = (): void => this.#c.archive();
+  delete = (): void => this.#c.delete();
+  junk = (): void => this.#c.junk();
+  toggleFlag = (): void => this.#c.toggleFlag();
+  toggleRead = (): void => this.#c.toggleRead();
+  openMove = (): void => this.#c.openMove();
+  moveTo = (path: string): void => this.#c.moveTo(path);
+  closeDialog = (): void => this.#c.closeDialog();
+  openHelp = (): void => this.#c.openHelp();
+  undo = (): void => this.#c.undo();
+  dismissToast = (): void => this.#c.dismissToast();
+  remoteAllowed = (): boolean => this.#c.remoteAllowed();
+  loadInlinePart = (partId: string): Promise<{ contentType: string; dataBase64: string } | null> =>
+    this.#c.loadInlinePart(partId);
+  showImages = (mode: 'once' | 'always'): void => void this.#c.showImages(mode);
+  openLink = (url: string): void => void this.#c.openLink(url);
+  download = (attachment: Attachment): void => void this.#c.download(attachment);
+  imagePreview = (attachment: Attachment): Promise<string | null> => this.#c.imagePreview(attachment);
+  targets = () => this.#c.targets();
+  reconnect = (): void => void this.ui.reconnect();
+  openOptions = (): void => void this.ui.openOptions();
+}
