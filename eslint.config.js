@@ -18,6 +18,16 @@ const noMarkup = [
   },
 ];
 
+const noRelay = { group: ['**/relay/**'], message: 'The extension imports only shared/, never relay/.' };
+const noBackground = {
+  group: ['**/background/**'],
+  message: 'Pages and their code never import the service worker: talk to it through ui-protocol/ (the Port).',
+};
+const noExtensionApi = (message) => [
+  { name: 'browser', message },
+  { name: 'chrome', message },
+];
+
 export default ts.config(
   { ignores: ['node_modules', '.output', '**/.wxt', 'data', 'test/.tmp', 'coverage'] },
   js.configs.recommended,
@@ -38,13 +48,32 @@ export default ts.config(
       globals: { ...globals.browser },
     },
   },
+  // The extension's layout by runtime (extension/README.md; the full table is enforced by
+  // test/conventions/extension-layout.test.ts). ESLint flags the worst crossings while you type.
+  // Flat config replaces a rule per matching block, so each block restates the relay pattern.
   {
     files: ['extension/**'],
     languageOptions: { globals: { ...globals.browser, ...globals.webextensions } },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noRelay] }] },
+  },
+  {
+    files: ['extension/{ui,popup,options}/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noRelay, noBackground] }] },
+  },
+  {
+    files: ['extension/{render,core,ui-protocol}/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
+      'no-restricted-globals': [
+        'error',
+        ...noExtensionApi('render/, core/ and ui-protocol/ run without extension APIs.'),
+      ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/relay/**'], message: 'The extension imports only shared/, never relay/.' }] },
+        {
+          paths: [{ name: 'wxt/browser', message: 'render/, core/ and ui-protocol/ run without extension APIs.' }],
+          patterns: [noRelay, noBackground],
+        },
       ],
     },
   },
@@ -53,20 +82,15 @@ export default ts.config(
     rules: {
       'no-restricted-globals': [
         'error',
-        {
-          name: 'browser',
-          message: 'Components are presentational: pass data in and callbacks out; state classes call browser.*.',
-        },
-        {
-          name: 'chrome',
-          message: 'Components are presentational: pass data in and callbacks out; state classes call browser.*.',
-        },
+        ...noExtensionApi(
+          'Components are presentational: pass data in and callbacks out; state classes call browser.*.',
+        ),
       ],
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'wxt/browser', message: 'Components never call extension APIs.' }],
-          patterns: [{ group: ['**/relay/**'] }],
+          patterns: [noRelay, noBackground],
         },
       ],
     },

@@ -1,3 +1,5 @@
+// Just over 400 lines: the worker's one controller (pairing, relay lifecycle, snapshot, badge);
+// its parts are already delegated (relay-client, badge, new-mail, stored-state).
 import {
   DEFAULT_USER_SETTINGS,
   RelayPaths,
@@ -16,7 +18,8 @@ import type { Logger } from '../core/log.js';
 import type { UiReply, UiRequest } from '../ui-protocol/messages.js';
 import { NEW_MAIL_STORAGE_KEY, NewMailTracker } from './new-mail.js';
 import { checkPairingCode, pairWithRelay, type FetchLike } from '../core/pairing.js';
-import { RelayClient, type CreateSocket, type SetTimer } from './relay-client.js';
+import type { SetTimer } from '../core/timer.js';
+import { RelayClient, type CreateSocket } from './relay-client.js';
 import { checkRelayUrl } from '../core/relay-url.js';
 import type { ConnectionState, Snapshot } from '../ui-protocol/snapshot.js';
 import {

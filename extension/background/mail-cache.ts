@@ -22,9 +22,9 @@ import {
   type MailAction,
   type MessageId,
   type MessageRow,
-  type RequestResult,
 } from '../../shared/index.js';
 import type { Logger } from '../core/log.js';
+import type { MessageDetail } from '../ui-protocol/data-messages.js';
 import {
   appendPage,
   applyAction,
@@ -55,8 +55,6 @@ export interface CachedList {
   /** Epoch ms of the last page from the relay. */
   at: number;
 }
-
-export type MessageDetail = RequestResult<'message.get'>;
 
 export interface CachedMessage {
   message: MessageDetail;

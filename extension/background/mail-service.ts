@@ -24,7 +24,7 @@ import type { Logger } from '../core/log.js';
 import type { MailCache } from './mail-cache.js';
 import { applyAction } from '../core/message-list.js';
 import { Outbox, type ActionParams, type OutboxEntry } from './outbox.js';
-import type { SetTimer } from './relay-client.js';
+import type { SetTimer } from '../core/timer.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import type { KeyValueStore } from './stored-state.js';
 

@@ -30,8 +30,8 @@ import {
 } from '../../shared/index.js';
 import type { Translate } from '../i18n/i18n.js';
 import type { Logger } from '../core/log.js';
-import type { SetTimer } from './relay-client.js';
-import { safeLine } from '../render/safe-text.js';
+import type { SetTimer } from '../core/timer.js';
+import { safeLine } from '../core/safe-text.js';
 import type { KeyValueStore } from './stored-state.js';
 
 /** The subset of `chrome.notifications.NotificationOptions` used here. */

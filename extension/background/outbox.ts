@@ -24,7 +24,7 @@ import {
 } from '../../shared/index.js';
 import type { ActionResult } from '../ui-protocol/data-messages.js';
 import type { Logger } from '../core/log.js';
-import type { SetTimer } from './relay-client.js';
+import type { SetTimer } from '../core/timer.js';
 import type { KeyValueStore } from './stored-state.js';
 
 /** storage.local key of the queue; bump the suffix on an incompatible change. */

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the socket's state machine (connect, hello, resume, heartbeat,
+// backoff, pending requests) reads as one unit; its transitions are easier to audit in one file.
 import {
   backoffDelay,
   CloseCode,
@@ -36,7 +38,7 @@ export interface WebSocketLike {
 export type CreateSocket = (url: string, handlers: SocketHandlers) => WebSocketLike;
 
 /** Starts a one-shot timer and returns a function that cancels it. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
+import type { SetTimer } from '../core/timer.js';
 
 export interface RelayClientOptions {
   /** The socket URL, `ws(s)://…/v1/ws`. */

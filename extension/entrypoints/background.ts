@@ -12,6 +12,7 @@ import { UI_PORT_NAME } from '../ui-protocol/messages.js';
 import { MailNotifier } from '../background/notifications.js';
 import { openTargetPath, type OpenTarget } from '../ui-protocol/open-target.js';
 import type { CreateSocket } from '../background/relay-client.js';
+import { installTestHooks } from '../background/test-hooks.js';
 import { serveUiPort } from '../background/ui-port-server.js';
 
 /** Wakes the worker and reconnects if the socket is not open (see BackgroundController.onAlarm). */
@@ -126,10 +127,12 @@ export default defineBackground({
     browser.notifications.onClicked.addListener((id) => void notifier.onClicked(id));
     browser.notifications.onButtonClicked.addListener((id, index) => void notifier.onButtonClicked(id, index));
     browser.notifications.onClosed.addListener((id) => void notifier.onClosed(id));
-    // For test drivers, which cannot press a notification's buttons (see `diagnostics` below).
-    diagnostics.notificationButton = (id, index) => notifier.onButtonClicked(id, index);
-    diagnostics.notificationClick = (id) => notifier.onClicked(id);
-    diagnostics.clearMailCache = () => mailCache.clear();
+    if (diagnostics) {
+      // For test drivers, which cannot press a notification's buttons.
+      diagnostics.notificationButton = (id, index) => notifier.onButtonClicked(id, index);
+      diagnostics.notificationClick = (id) => notifier.onClicked(id);
+      diagnostics.clearMailCache = () => mailCache.clear();
+    }
 
     browser.runtime.onConnect.addListener((port) => {
       // onConnect only fires for our own pages (other extensions use onConnectExternal); the name
@@ -152,20 +155,10 @@ export default defineBackground({
 });
 
 /**
- * The last badge texts with the time they were set (epoch ms, sub-ms precision), readable from
- * DevTools or a test driver as `tidingsDiagnostics.badge`. The `push` benchmark measures "relay
- * received EXISTS → badge set" from these. Bounded; holds no mail content.
+ * Test-only hooks (`tidingsDiagnostics`), present only in `npm run build:test`: Vite replaces the
+ * mode with a constant, so the production bundle drops them and their module.
  */
-const diagnostics: {
-  badge: { text: string; at: number }[];
-  /** Runs a notification button's handler as a click would (e2e tests; no other caller). */
-  notificationButton?: (notificationId: string, buttonIndex: number) => Promise<void>;
-  /** Runs a notification's click handler as a click would (e2e tests; no other caller). */
-  notificationClick?: (notificationId: string) => Promise<void>;
-  /** Empties the mail cache (the popup_list benchmark's cold case; no other caller). */
-  clearMailCache?: () => Promise<void>;
-} = { badge: [] };
-(globalThis as { tidingsDiagnostics?: typeof diagnostics }).tidingsDiagnostics = diagnostics;
+const diagnostics = import.meta.env.MODE === 'test' ? installTestHooks() : null;
 
 /**
  * Opens the popup on a message (a notification click): `action.openPopup()` where the browser has
@@ -195,8 +188,7 @@ async function setBadge(badge: Badge): Promise<void> {
     browser.action.setBadgeBackgroundColor({ color: badge.color }),
     browser.action.setTitle({ title: badge.title }),
   ]);
-  diagnostics.badge.push({ text: badge.text, at: performance.timeOrigin + performance.now() });
-  if (diagnostics.badge.length > 100) diagnostics.badge.splice(0, diagnostics.badge.length - 100);
+  diagnostics?.recordBadge(badge.text);
   // Chrome 110+ picks a readable text colour itself; set white explicitly for our dark badges.
   await browser.action.setBadgeTextColor?.({ color: '#ffffff' });
 }

@@ -28,6 +28,7 @@ import {
 import { authHint, canTrustCertificate } from './diagnosis-view.js';
 import { errorHint } from '../i18n/error-text.js';
 import type { Translate } from '../i18n/i18n.js';
+import { ACCOUNT_COLORS } from './account-colors.js';
 import { looksLikeEmail, providerById, providerOfHost, type ProviderId } from './providers.js';
 
 /** How a proxied relay call ended. `code` is the relay's error code when there is one. */
@@ -57,9 +58,6 @@ export interface ShownError {
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error';
-
-/** Account colours offered as swatches (readable on light and dark backgrounds). */
-export const ACCOUNT_COLORS = ['#2563eb', '#16a34a', '#d97706', '#dc2626', '#9333ea', '#0891b2', '#db2777', '#4b5563'];
 
 function unique<T>(values: readonly T[]): T[] {
   return values.filter((v, i) => values.indexOf(v) === i);

@@ -29,7 +29,7 @@ import {
   type WireError,
 } from '../../shared/index.js';
 import { actionResultSchema, type ActionResult } from '../ui-protocol/data-messages.js';
-import type { MessageDetail } from '../background/mail-cache.js';
+import type { MessageDetail } from '../ui-protocol/data-messages.js';
 import type { DataPushMessage, UiReply } from '../ui-protocol/messages.js';
 import {
   appendPage,
@@ -44,7 +44,7 @@ import {
 } from '../core/message-list.js';
 import type { OpenTarget } from '../ui-protocol/open-target.js';
 import type { Command } from './popup-keys.js';
-import type { SetTimer } from '../background/relay-client.js';
+import type { SetTimer } from '../core/timer.js';
 import { parseSearch } from './search-query.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import type { DataRequestBody, RelayReply } from '../ui/ui-state.svelte.js';

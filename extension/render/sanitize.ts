@@ -41,6 +41,9 @@
  * close it when the frame re-parses the document.
  *
  * Needs a DOM: call it in the popup (or any page), never in the service worker or Node.
+ *
+ * Over 400 lines on purpose: the policy above and the hooks that enforce it share one run state
+ * and one security argument; keeping them in one file keeps that argument reviewable at once.
  */
 import DOMPurify, { type Config, type DOMPurify as Purifier, type UponSanitizeAttributeHookEvent } from 'dompurify';
 import { safeLinkUrl } from './linkify.js';

@@ -3,7 +3,8 @@
  * Not shipped: nothing under entrypoints/ imports this folder.
  */
 import type { AccountSummary } from '../../shared/index.js';
-import type { CreateSocket, SetTimer, SocketHandlers, WebSocketLike } from '../background/relay-client.js';
+import type { CreateSocket, SocketHandlers, WebSocketLike } from '../background/relay-client.js';
+import type { SetTimer } from '../core/timer.js';
 import type { Logger } from '../core/log.js';
 
 /** A manual clock: timers fire only when a test calls `advance`. */

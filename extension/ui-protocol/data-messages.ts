@@ -29,7 +29,11 @@ import {
   messageIdSchema,
   requests,
   wireErrorSchema,
+  type RequestResult,
 } from '../../shared/index.js';
+
+/** A message as the popup shows it: the relay's `message.get` result, possibly from the cache. */
+export type MessageDetail = RequestResult<'message.get'>;
 
 const requestId = z.string().min(1).max(64);
 

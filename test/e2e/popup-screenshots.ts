@@ -1,7 +1,7 @@
 // Takes the popup screenshots in docs/screenshots/ from the real popup in headless Chromium,
 // against a private Dovecot with realistic mail and the real relay:
 //
-//   node --import tsx test/e2e/popup-screenshots.ts     (build first: npm run build)
+//   node --import tsx test/e2e/popup-screenshots.ts     (build first: npm run build:test)
 //
 //   popup-list.png     the unified inbox, light theme
 //   popup-message.png  an opened HTML message

@@ -21,7 +21,7 @@ import {
   type PopupFixture,
 } from './security-support.js';
 
-/** What the UI shows for a raw one-line string (extension/render/safe-text.ts safeLine, restated). */
+/** What the UI shows for a raw one-line string (extension/core/safe-text.ts safeLine, restated). */
 function shown(raw: string): string {
   return raw
     .replace(/[\t\r\n\u2028\u2029]+/g, ' ')

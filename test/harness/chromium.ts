@@ -17,10 +17,11 @@ declare const chrome: {
 };
 
 /** Where `npm run build` (WXT) puts the Chrome MV3 build. */
-export const DEFAULT_EXTENSION_DIR = join(repoRoot, '.output', 'chrome-mv3');
+/** The test build (npm run build:test): the production code plus the worker's test hooks. */
+export const DEFAULT_EXTENSION_DIR = join(repoRoot, '.output', 'chrome-mv3-test');
 
 export interface LaunchExtensionOptions {
-  /** Unpacked extension directory. Default `<repo>/.output/chrome-mv3`. */
+  /** Unpacked extension directory. Default `<repo>/.output/chrome-mv3-test`. */
   extensionDir?: string;
   /** UI language (`--lang=<lang>` plus LANGUAGE for the browser process), e.g. `de`. */
   lang?: string;
