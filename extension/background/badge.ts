@@ -2,6 +2,7 @@ import { DEFAULT_USER_SETTINGS, type AccountSummary, type UserSettings } from '.
 import { totalUnread } from './accounts.js';
 import { errorLabel } from '../i18n/error-text.js';
 import type { Translate } from '../i18n/i18n.js';
+import { plural } from '../i18n/plural.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 /** What the toolbar button shows: `chrome.action.setBadgeText/BackgroundColor/Title`. */
@@ -104,7 +105,7 @@ export function computeBadge(snapshot: Snapshot, inputs: BadgeInputs): Badge {
     : unread === 0
       ? t('badge_noUnread')
       : t('badge_unread', fmt(unread));
-  const problem = failing === 0 ? '' : failing === 1 ? t('badge_oneProblem') : t('badge_problems', fmt(failing));
+  const problem = failing === 0 ? '' : plural(t, 'badge_problems', failing, fmt(failing));
   return {
     text,
     color: failing > 0 ? BadgeColors.error : BadgeColors.unread,

@@ -6,6 +6,12 @@ import iconv from 'iconv-lite';
  * bytes 0x80–0x9F, see TEST-INFRA.md), format=flowed (RFC 3676), and the one-line previews of
  * list rows. Every function is lenient: mail is hostile and often broken, and a broken part must
  * still show what can be shown, never throw.
+ *
+ * Why not libqp/libbase64 (installed with imapflow): previews and bodies are fetched as partial
+ * ranges (`BODY[1]<0.n>`), cut anywhere. On `caf=C3=A9 =E2=8` cut mid-escape, libqp returns the
+ * raw `=8` as text; on a range ending mid-quantum it has no way to know the cut is deliberate.
+ * These decoders take `partial` and drop the incomplete tail instead (decode.test.ts). For whole
+ * parts both give the same bytes, so one decoder serves both cases.
  */
 
 const BASE64_JUNK = /[^A-Za-z0-9+/]/g;
