@@ -118,6 +118,19 @@ describe('BackgroundController start', () => {
   });
 });
 
+describe('BackgroundController first install', () => {
+  it('opens the options page once on a first install while unpaired, and never otherwise', async () => {
+    const fresh = setup();
+    expect(await fresh.controller.welcomeOnInstall('install')).toBe(true);
+    // Only once: Chromium re-installs an extension loaded with --load-extension on every start.
+    expect(await fresh.controller.welcomeOnInstall('install')).toBe(false);
+    expect(await setup().controller.welcomeOnInstall('update')).toBe(false);
+    expect(await setup().controller.welcomeOnInstall('chrome_update')).toBe(false);
+    // Storage survived an uninstall-less reinstall (or sync): already paired, nothing to set up.
+    expect(await setup({ stored: paired }).controller.welcomeOnInstall('install')).toBe(false);
+  });
+});
+
 describe('BackgroundController pairing', () => {
   it('pairs, stores the token, connects and shows counts', async () => {
     const t = setup();

@@ -55,6 +55,9 @@ export interface BackgroundControllerDeps {
 /** The `storage.local` key of the user's settings as last received from the relay. */
 export const SETTINGS_STORAGE_KEY = 'tidings.settings.v1';
 
+/** The `storage.local` flag set once the options page was opened for a new user. */
+export const WELCOMED_STORAGE_KEY = 'tidings.welcomed.v1';
+
 /**
  * Everything the service worker does, without `browser.*`: loads and persists state, owns the
  * relay client, keeps the badge in step, and answers the UI. `entrypoints/background.ts` wires
@@ -87,6 +90,21 @@ export class BackgroundController {
   start(): Promise<void> {
     this.#ready ??= this.#load();
     return this.#ready;
+  }
+
+  /**
+   * Whether to open the options page after `runtime.onInstalled`: once, on a first install while
+   * this browser is not paired, so a new user lands on the setup page rather than an empty popup.
+   * Updates open nothing, and neither does a browser that re-installs an extension loaded from
+   * the command line on every start.
+   */
+  async welcomeOnInstall(reason: string): Promise<boolean> {
+    if (reason !== 'install') return false;
+    await this.start();
+    if (this.snapshot().pairing.status !== 'unpaired') return false;
+    if ((await this.#d.store.get(WELCOMED_STORAGE_KEY)) === true) return false;
+    await this.#d.store.set(WELCOMED_STORAGE_KEY, true);
+    return true;
   }
 
   snapshot(): Snapshot {

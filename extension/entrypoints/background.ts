@@ -144,6 +144,12 @@ export default defineBackground({
       serveUiPort(port, controller, log, mail);
     });
 
+    // A first install opens the options page, where pairing starts (registered synchronously:
+    // onInstalled fires once, right after the worker's first start).
+    browser.runtime.onInstalled.addListener(({ reason }) => {
+      void controller.welcomeOnInstall(reason).then((open) => (open ? browser.runtime.openOptionsPage() : undefined));
+    });
+
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === RECONNECT_ALARM) void controller.onAlarm();
     });

@@ -33,6 +33,12 @@ export interface LaunchExtensionOptions {
   env?: Record<string, string>;
   /** How long to wait for the extension's service worker. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * On a fresh profile the extension opens its options page (first install, unpaired). The
+   * harness waits for that tab and closes it, so no test races a stray tab; `true` keeps it open
+   * as `welcomePage`.
+   */
+  keepWelcomePage?: boolean;
 }
 
 export interface ExtensionBrowser extends AsyncDisposable {
@@ -43,6 +49,8 @@ export interface ExtensionBrowser extends AsyncDisposable {
   readonly userDataDir: string;
   /** Browser-level DevTools WebSocket endpoint (`ws://127.0.0.1:<port>/devtools/browser/<id>`). */
   readonly cdpEndpoint: string;
+  /** The options tab the first install opened, when `keepWelcomePage` was set; else null. */
+  readonly welcomePage: Page | null;
   /**
    * The extension's service worker, started first if Chrome stopped it (MV3 workers stop when
    * idle and restart on events; CDP `ServiceWorker.startWorker` re-runs its top level the same way).
@@ -104,6 +112,8 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
   }
   const ownProfile = options.userDataDir === undefined;
   const userDataDir = options.userDataDir ?? makeTempDir('chromium');
+  // A profile Chromium never ran in: the extension is installed now, and says hello (see below).
+  const freshProfile = !existsSync(join(userDataDir, 'Default', 'Preferences'));
   const timeoutMs = options.timeoutMs ?? 15_000;
   const args = [
     // Both flags are needed: with only --load-extension no service worker appears (TEST-INFRA.md).
@@ -230,6 +240,24 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     throw error;
   }
 
+  // The first install opens options.html (extension/entrypoints/background.ts, onInstalled).
+  let welcomePage: Page | null = null;
+  if (freshProfile) {
+    // Polled: a new tab's 'page' event can fire while its URL is still about:blank.
+    const deadline = Date.now() + timeoutMs;
+    while (!(welcomePage = context.pages().find((p) => p.url() === `${origin}/options.html`) ?? null)) {
+      if (Date.now() > deadline) {
+        await closeAll();
+        throw new Error(`the first install did not open the options page within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (!options.keepWelcomePage) {
+      await welcomePage.close();
+      welcomePage = null;
+    }
+  }
+
   const stopServiceWorker = async (): Promise<void> => {
     await ensureControl();
     const version = activeVersion();
@@ -281,6 +309,7 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     origin,
     userDataDir,
     cdpEndpoint,
+    welcomePage,
     serviceWorker,
     stopServiceWorker,
     badgeText,
