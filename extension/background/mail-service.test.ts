@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_USER_SETTINGS, Limits, type ServerEvent } from '../../shared/index.js';
 import { MailCache, memoryCacheStore } from './mail-cache.js';
-import { checkLink, MailService, safeFilename, type DataPush, type DownloadOptions } from './mail-service.js';
+import { checkLink, MailService, type DataPush, type DownloadOptions } from './mail-service.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import { FakeClock, recordingLogger } from '../testing/fakes.js';
 import { detail, FakeRelay, memoryKv, messageId, row, rows } from '../testing/mail-fakes.js';
@@ -19,7 +19,7 @@ function snapshot(status: 'open' | 'backoff', deviceId: string | null = 'dev-1')
   };
 }
 
-function setup() {
+function setup(options: { download?: (options: DownloadOptions) => Promise<void> } = {}) {
   const relay = new FakeRelay();
   const clock = new FakeClock();
   const cache = new MailCache({ store: memoryCacheStore(), now: clock.now, log: recordingLogger() });
@@ -37,9 +37,11 @@ function setup() {
     openTab: async (url) => {
       opened.push(url);
     },
-    download: async (options) => {
-      downloads.push(options);
-    },
+    download:
+      options.download ??
+      (async (d) => {
+        downloads.push(d);
+      }),
     now: clock.now,
     setTimer: clock.setTimer,
     log: recordingLogger(),
@@ -252,14 +254,19 @@ describe('MailService events, links, downloads, unpairing', () => {
     expect(d.url).not.toContain('secret-token');
     expect(d.headers).toEqual([{ name: 'Authorization', value: 'Bearer secret-token' }]);
     expect(d.filename).not.toContain('/');
+    // The popup is told the name it was saved under, and that it changed.
+    expect(reply).toMatchObject({ ok: true, result: { filename: d.filename, changed: true } });
   });
 
-  it('makes file names safe for the downloads API', () => {
-    expect(safeFilename('report.pdf')).toBe('report.pdf');
-    expect(safeFilename('..\\..\\x.exe')).toBe('_.._x.exe');
-    expect(safeFilename('invoice\u202egnp.exe')).toBe('invoicegnp.exe');
-    expect(safeFilename('...')).toBe('attachment');
-    expect(safeFilename('a'.repeat(400))).toHaveLength(180);
+  it('says the browser refused a download, without a relay error code', async () => {
+    const { mail } = setup({ download: async () => Promise.reject(new Error('Invalid filename')) });
+    const reply = await mail.handle({
+      id: '1',
+      type: 'download',
+      messageId: messageId(9),
+      attachment: { partId: '2', filename: 'CON' },
+    });
+    expect(reply).toEqual({ ok: false, error: { message: 'The browser refused to save "_CON".' } });
   });
 
   it('clears cache and outbox when the pairing ends', async () => {

@@ -27,6 +27,7 @@ import { Outbox, type ActionParams, type OutboxEntry } from './outbox.js';
 import type { SetTimer } from '../core/timer.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import type { KeyValueStore } from './stored-state.js';
+import { safeFilename } from './filenames.js';
 
 /** What the mail service needs from the relay connection (the BackgroundController). */
 export interface RelayAccess {
@@ -100,23 +101,6 @@ export function checkLink(url: string): string | null {
   // Credentials in a link are a phishing trick (https://bank.com@evil.example/); refuse them.
   if (parsed.username !== '' || parsed.password !== '') return null;
   return parsed.href;
-}
-
-/**
- * A file name the downloads API accepts: no directories, no control or reserved characters, no
- * leading dots, bounded length. Shown by the browser as text.
- */
-export function safeFilename(name: string): string {
-  const cleaned = name
-    .normalize('NFC')
-    // Bidi overrides hide the real extension ("gnp.exe" shown as "exe.png").
-    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*~]/g, '_')
-    .replace(/^[.\s]+/, '')
-    .replace(/[.\s]+$/, '')
-    .slice(0, 180);
-  return cleaned === '' ? 'attachment' : cleaned;
 }
 
 /**
@@ -319,12 +303,20 @@ export class MailService {
       uid: String(id.uid),
       partId: attachment.partId,
     });
-    await this.#d.download({
-      url: `${access.httpBase}${RelayPaths.attachment}?${query.toString()}`,
-      headers: [{ name: 'Authorization', value: `Bearer ${access.token}` }],
-      filename: safeFilename(attachment.filename),
-    });
-    return { ok: true, result: null };
+    const saved = safeFilename(attachment.filename);
+    try {
+      await this.#d.download({
+        url: `${access.httpBase}${RelayPaths.attachment}?${query.toString()}`,
+        headers: [{ name: 'Authorization', value: `Bearer ${access.token}` }],
+        filename: saved.filename,
+      });
+    } catch (error) {
+      // The browser refused before anything reached the relay: no relay code, so the popup
+      // does not blame the server.
+      this.#d.log.warn('the browser refused a download', error);
+      return { ok: false, error: { message: `The browser refused to save "${saved.filename}".` } };
+    }
+    return { ok: true, result: saved };
   }
 
   // ------------------------------------------------------------ outbox results
