@@ -127,6 +127,26 @@ describe('the options page', () => {
     expect(await paired.getByTestId('add-account-button').textContent()).toMatch(/Añadir cuenta/);
     expect(await browser.badgeTitle()).toMatch(/^Tidings: 16 sin leer\n/);
     await screenshot(browser, paired, 'options-es');
+
+    // Special-use folders under their Spanish names, the server's path beside them (issue 13).
+    await paired.getByTestId('edit-account-button').first().click();
+    const folders = paired.getByTestId('watched-folders');
+    await folders.waitFor({ timeout: 10_000 });
+    const inbox = folders.locator('li', { has: paired.locator('[data-path="INBOX"]') });
+    expect(await inbox.getByTestId('watch-folder-label').textContent()).toBe('Bandeja de entrada');
+    expect(await inbox.textContent()).toContain('INBOX');
+    const trash = folders.locator('li', { has: paired.locator('[data-path="Trash"]') });
+    expect(await trash.getByTestId('watch-folder-label').textContent()).toBe('Papelera');
+
+    // And in the popup's folder picker.
+    const popup = await browser.openPage(`popup.html?account=${encodeURIComponent(workId)}`);
+    await popup.getByTestId('folder-picker').click();
+    const option = (path: string) => popup.getByTestId('folder-option').and(popup.locator(`[data-path="${path}"]`));
+    await option('INBOX').waitFor({ timeout: 10_000 });
+    expect((await option('INBOX').textContent())?.trim()).toMatch(/^Bandeja de entrada/);
+    expect((await option('Archive').textContent())?.trim()).toMatch(/^Archivo/);
+    expect(await popup.getByTestId('folder-current').textContent()).toBe('Bandeja de entrada');
+    await popup.close();
   });
 
   it('in English, for comparison (and the screenshot)', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MailboxInfo } from '../../../shared/index.js';
+import { testTranslator } from '../../testing/translator.js';
 import { folderEntries } from './folder-tree.js';
+
+const en = testTranslator('en');
 
 const box = (path: string, role: MailboxInfo['role'] = null): MailboxInfo => ({
   path,
@@ -26,7 +29,7 @@ describe('folderEntries', () => {
   ];
 
   it('puts special-use folders first in a fixed order, then the rest by path, indented by depth', () => {
-    expect(folderEntries(boxes).map((e) => `${'  '.repeat(e.depth)}${e.mailbox.path}:${e.icon}`)).toEqual([
+    expect(folderEntries(boxes, en).map((e) => `${'  '.repeat(e.depth)}${e.mailbox.path}:${e.icon}`)).toEqual([
       'INBOX:inbox',
       'Sent:sent',
       'Archive:archive',
@@ -38,11 +41,25 @@ describe('folderEntries', () => {
   });
 
   it('filters by name or path, any case (type-ahead)', () => {
-    expect(folderEntries(boxes, 'tid').map((e) => e.mailbox.path)).toEqual(['Projects/Tidings']);
-    expect(folderEntries(boxes, 'PROJ').map((e) => [e.mailbox.path, e.depth])).toEqual([
+    expect(folderEntries(boxes, en, 'tid').map((e) => e.mailbox.path)).toEqual(['Projects/Tidings']);
+    expect(folderEntries(boxes, en, 'PROJ').map((e) => [e.mailbox.path, e.depth])).toEqual([
       ['Projects', 0],
       ['Projects/Tidings', 0],
     ]);
-    expect(folderEntries(boxes, 'nothing')).toEqual([]);
+    expect(folderEntries(boxes, en, 'nothing')).toEqual([]);
+  });
+
+  it('shows special-use folders under their localised name, and finds them by it', () => {
+    const es = testTranslator('es');
+    expect(folderEntries(boxes, es).map((e) => e.label)).toEqual([
+      'Bandeja de entrada',
+      'Enviados',
+      'Archivo',
+      'Correo no deseado',
+      'Papelera',
+      'Projects',
+      'Tidings',
+    ]);
+    expect(folderEntries(boxes, es, 'bandeja').map((e) => e.mailbox.path)).toEqual(['INBOX']);
   });
 });

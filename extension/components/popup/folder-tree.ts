@@ -3,6 +3,8 @@
  * then the rest by path, each with its depth for indentation, filtered by what the user typed.
  */
 import type { MailboxInfo, MailboxRole } from '../../../shared/index.js';
+import { folderLabel, folderRole } from '../../core/folder-label.js';
+import type { Translate } from '../../i18n/i18n.js';
 import type { IconName } from './icons.js';
 
 const ROLE_ORDER: readonly MailboxRole[] = ['inbox', 'flagged', 'drafts', 'sent', 'archive', 'all', 'junk', 'trash'];
@@ -20,6 +22,8 @@ export const ROLE_ICONS: Record<MailboxRole, IconName> = {
 
 export interface FolderEntry {
   mailbox: MailboxInfo;
+  /** The name shown: localised for special-use folders (core/folder-label.ts). */
+  label: string;
   depth: number;
   icon: IconName;
 }
@@ -29,20 +33,30 @@ function depthOf(m: MailboxInfo): number {
   return m.path.split(m.delimiter).length - 1;
 }
 
-/** Folders in display order; `query` keeps the folders whose name or path contains it (any case). */
-export function folderEntries(mailboxes: readonly MailboxInfo[], query = ''): FolderEntry[] {
+/**
+ * Folders in display order; `query` keeps the folders whose shown name, own name or path contains
+ * it (any case), so "bandeja" finds INBOX in Spanish.
+ */
+export function folderEntries(mailboxes: readonly MailboxInfo[], t: Translate, query = ''): FolderEntry[] {
   const q = query.trim().toLocaleLowerCase();
   const rank = (m: MailboxInfo): number => {
-    const role = m.role ?? (m.path.toUpperCase() === 'INBOX' ? 'inbox' : null);
+    const role = folderRole(m);
     const i = role ? ROLE_ORDER.indexOf(role) : -1;
     return i < 0 ? ROLE_ORDER.length : i;
   };
   return [...mailboxes]
-    .filter((m) => q === '' || m.name.toLocaleLowerCase().includes(q) || m.path.toLocaleLowerCase().includes(q))
-    .sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path))
-    .map((mailbox) => {
-      const role = mailbox.role ?? (mailbox.path.toUpperCase() === 'INBOX' ? 'inbox' : null);
+    .map((mailbox) => ({ mailbox, label: folderLabel(mailbox, t) }))
+    .filter(
+      ({ mailbox: m, label }) =>
+        q === '' ||
+        label.toLocaleLowerCase().includes(q) ||
+        m.name.toLocaleLowerCase().includes(q) ||
+        m.path.toLocaleLowerCase().includes(q),
+    )
+    .sort((a, b) => rank(a.mailbox) - rank(b.mailbox) || a.mailbox.path.localeCompare(b.mailbox.path))
+    .map(({ mailbox, label }) => {
+      const role = folderRole(mailbox);
       // Special-use folders sit at the top level of the list whatever their real depth.
-      return { mailbox, depth: role || q ? 0 : depthOf(mailbox), icon: role ? ROLE_ICONS[role] : 'folder' };
+      return { mailbox, label, depth: role || q ? 0 : depthOf(mailbox), icon: role ? ROLE_ICONS[role] : 'folder' };
     });
 }
