@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { deviceLabel } from '../core/device-label.js';
 import { BackgroundController } from '../background/background-controller.js';
 import type { Badge } from '../background/badge.js';
 import { formatNumber, t } from '../i18n/i18n.js';
@@ -50,7 +51,7 @@ export default defineBackground({
       random: () => Math.random(),
       deviceLabel: async () => {
         const { os } = await browser.runtime.getPlatformInfo();
-        return `${import.meta.env.BROWSER === 'firefox' ? 'Firefox' : 'Chrome'} on ${os}`;
+        return deviceLabel(import.meta.env.BROWSER === 'firefox' ? 'Firefox' : 'Chrome', os, t);
       },
       log,
     });

@@ -124,6 +124,9 @@ describe('the options page', () => {
     expect(await paired.getByTestId('quota-text').textContent()).toMatch(/^1,\d MB de 10 MB$/);
     expect(await paired.getByTestId('quiet-summary').textContent()).toMatch(/22:00 – 7:00, de lunes a viernes \(UTC\)/);
     expect(await paired.getByTestId('this-browser').textContent()).toBe('Este navegador');
+    // This browser paired under a Spanish label (issue 13: "Chrome on linux" was untranslated).
+    const thisRow = paired.getByTestId('device-row').filter({ has: paired.getByTestId('this-browser') });
+    expect(await thisRow.textContent()).toContain('Chrome en Linux');
     expect(await paired.getByTestId('add-account-button').textContent()).toMatch(/Añadir cuenta/);
     expect(await browser.badgeTitle()).toMatch(/^Tidings: 16 sin leer\n/);
     await screenshot(browser, paired, 'options-es');
