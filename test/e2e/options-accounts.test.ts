@@ -174,6 +174,10 @@ describe('accounts on the options page', () => {
     expect(await step('tls').getAttribute('data-status')).toBe('fail');
     expect(await step('auth').getAttribute('data-status')).toBe('skipped');
     expect(await page.getByTestId('cert-fingerprint').textContent()).toContain(selfSigned.fingerprint256);
+    // The fingerprint wraps between bytes only: every line box starts with a whole byte.
+    const bytes = await page.getByTestId('cert-fingerprint').locator('span').allTextContents();
+    expect(bytes).toHaveLength(32);
+    for (const byte of bytes) expect(byte).toMatch(/^[0-9A-F]{2}$/);
     expect(await page.getByTestId('save-account-button').count()).toBe(0);
     // The password was not sent to an untrusted server.
     expect(loginCount(selfSigned, user.username)).toBe(0);
