@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
  * The relay's entry point, and the only module that reads process.argv, process.env and the
  * process's streams and signals; everything else gets them as parameters.
  *
  *   node --import tsx relay/src/main.ts <command>    (npm run relay -- <command>)
+ *   node dist/relay/src/main.js <command>            (the production build, `npm run build`)
  */
 import { runCli } from './cli/run.js';
 
