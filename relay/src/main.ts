@@ -8,6 +8,12 @@
  */
 import { runCli } from './cli/run.js';
 
+// Node 20 is past its end of life, and better-sqlite3 13 crashes on it instead of failing.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  process.stderr.write(`The Tidings relay needs Node.js 22 or 24; this is ${process.version}.\n`);
+  process.exit(1);
+}
+
 const controller = new AbortController();
 let signals = 0;
 const onSignal = () => {
