@@ -29,7 +29,7 @@ const noExtensionApi = (message) => [
 ];
 
 export default ts.config(
-  { ignores: ['node_modules', '.output', '**/.wxt', 'data', 'test/.tmp', 'coverage'] },
+  { ignores: ['node_modules', '.output', 'dist', '**/.wxt', 'data', 'test/.tmp', 'coverage'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -20,6 +20,9 @@ export default defineConfig({
   // and a reader can see where `browser` and `defineBackground` come from.
   imports: false,
   outDir: '../.output',
+  // `npm run zip`: .output/tidings-<package.json version>-chrome.zip (WXT's {{name}}/{{version}}
+  // would come from extension/package.json, which does not exist).
+  zip: { artifactTemplate: `tidings-${version}-{{browser}}.zip` },
   vite: () => ({ plugins: [tailwindcss()] }),
   hooks: {
     // Merge extension/locales/<lang>/*.json into the _locales/<lang>/messages.json Chrome reads.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build the extension when it is missing or older than its sources, then run the
 // relay in the foreground (extra arguments go to `relay start`, e.g. `npm start -- --port 9000`).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,19 +22,47 @@ function newestMtime(dir) {
 const stale =
   !existsSync(manifest) ||
   Math.max(newestMtime(join(root, 'extension')), newestMtime(join(root, 'shared'))) > statSync(manifest).mtimeMs;
+/** What a terminal would show of a line: the text after its last carriage return, without escape sequences. */
+function plainLine(line) {
+  // eslint-disable-next-line no-control-regex -- removing terminal escape sequences is the point
+  return line.slice(line.lastIndexOf('\r') + 1).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/**
+ * Runs the WXT build. WXT draws its progress spinner on stdout whether or not it is a terminal;
+ * when ours is not (output redirected to a file or a log), its output is passed on line by line
+ * as plain text instead.
+ */
+function buildExtension() {
+  const interactive = process.stdout.isTTY === true;
+  const child = spawn(process.execPath, [join(root, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', 'extension'], {
+    cwd: root,
+    stdio: ['ignore', interactive ? 'inherit' : 'pipe', 'inherit'],
+  });
+  if (!interactive) {
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text) => {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(plainLine(line) + '\n');
+    });
+    child.stdout.on('end', () => {
+      if (pending) process.stdout.write(plainLine(pending) + '\n');
+    });
+  }
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 if (stale) {
   console.log('Building the extension (first start or sources changed)…');
-  const build = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', 'extension'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) {
+  const status = await buildExtension();
+  if (status !== 0) {
     console.error('The extension build failed (see above). The relay was not started.');
-    process.exit(build.status ?? 1);
+    process.exit(status);
   }
 }
 

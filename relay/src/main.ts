@@ -1,10 +1,18 @@
+#!/usr/bin/env node
 /**
  * The relay's entry point, and the only module that reads process.argv, process.env and the
  * process's streams and signals; everything else gets them as parameters.
  *
  *   node --import tsx relay/src/main.ts <command>    (npm run relay -- <command>)
+ *   node dist/relay/src/main.js <command>            (the production build, `npm run build`)
  */
 import { runCli } from './cli/run.js';
+
+// Node 20 is past its end of life, and better-sqlite3 13 crashes on it instead of failing.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  process.stderr.write(`The Tidings relay needs Node.js 22 or 24; this is ${process.version}.\n`);
+  process.exit(1);
+}
 
 const controller = new AbortController();
 let signals = 0;

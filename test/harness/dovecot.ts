@@ -16,7 +16,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { DOVECOT_BIN } from './binaries.js';
 import { testCertificates } from './certs.js';
 import { freePort } from './ports.js';
-import { keepTmp, makeTempDir, mkdirShared, removeDir } from './paths.js';
+import { keepTmp, makeServiceTempDir, mkdirShared, removeDir } from './paths.js';
 import { descendantsOf, hasExited, isAlive, killOnExit, killTree, OutputBuffer, waitForExit } from './processes.js';
 
 export interface StartDovecotOptions {
@@ -295,7 +295,9 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
   const served = certificate === 'ca-signed' ? certs.server : certs.selfSigned;
   const owner = mailOwner();
 
-  const dir = makeTempDir('dovecot');
+  // In the system temp dir, not test/.tmp: the auth and mail processes run as the dovecot user and
+  // must reach the users files and mail even when the checkout sits under a 0700 directory.
+  const dir = makeServiceTempDir('dovecot');
   // Unix socket paths are limited to 108 bytes; Dovecot puts sockets such as
   // "token-login/imap-urlauth" under base_dir. Deep checkouts get a short base_dir in /tmp.
   let shortBaseDir: string | undefined;

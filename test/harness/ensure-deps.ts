@@ -42,6 +42,11 @@ function firstLine(command: string, args: string[]): string {
 
 /** Returns the exit code: 0 when everything is present (after installing, if it could). */
 export function ensureDeps(): number {
+  // The suites spawn the relay with this node; better-sqlite3 13 crashes on Node 20 (end of life).
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    console.error(`npm test needs Node.js 22 or 24; this is ${process.version} (${process.execPath}).`);
+    return 1;
+  }
   let missing = missingPackages();
   if (missing.length > 0) {
     const isRoot = process.getuid?.() === 0;

@@ -9,6 +9,9 @@ import { hasExited, killOnExit, killTree, OutputBuffer, waitForExit } from './pr
 /** The relay's CLI entry, run with `node --import tsx` from the repository root. */
 const RELAY_MAIN = join('relay', 'src', 'main.ts');
 
+/** The production build's entry under an install directory (`npm run build`, relay/tsconfig.build.json). */
+export const BUILT_RELAY_MAIN = join('dist', 'relay', 'src', 'main.js');
+
 export interface StartRelayOptions {
   /** Data directory (SQLite store, key file). Default: a fresh directory, removed on dispose. */
   dataDir?: string;
@@ -22,6 +25,11 @@ export interface StartRelayOptions {
   env?: Record<string, string>;
   /** How long to wait for GET /health → 200. Default 20 s. */
   healthTimeoutMs?: number;
+  /**
+   * Run the production build installed in this directory (`node <dir>/dist/relay/src/main.js`,
+   * no tsx, cwd `<dir>`) instead of the sources. Default: the sources in the repository.
+   */
+  installDir?: string;
 }
 
 export interface RelayProcess extends AsyncDisposable {
@@ -42,9 +50,11 @@ export interface RelayProcess extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
-function nodeArgs(args: string[]): string[] {
+/** How to run the relay CLI: the sources through tsx, or an installed production build. */
+function relayInvocation(args: string[], installDir: string | undefined): { cwd: string; args: string[] } {
+  if (installDir !== undefined) return { cwd: installDir, args: [join(installDir, BUILT_RELAY_MAIN), ...args] };
   // One process (`node --import tsx`), not `npx tsx` (a chain of four that does not die with the top one).
-  return ['--import', 'tsx', RELAY_MAIN, ...args];
+  return { cwd: repoRoot, args: ['--import', 'tsx', RELAY_MAIN, ...args] };
 }
 
 async function healthy(httpUrl: string): Promise<boolean> {
@@ -77,18 +87,12 @@ export async function startRelayProcess(options: StartRelayOptions = {}): Promis
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
-    const args = nodeArgs([
-      'start',
-      '--host',
-      host,
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      ...(options.args ?? []),
-    ]);
+    const { cwd, args } = relayInvocation(
+      ['start', '--host', host, '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
+      options.installDir,
+    );
     const proc = spawn(process.execPath, args, {
-      cwd: repoRoot,
+      cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -177,6 +181,8 @@ export interface RunRelayCliOptions {
   env?: Record<string, string>;
   /** Default 30 s; the process is killed after it. */
   timeoutMs?: number;
+  /** Run the production build installed in this directory (see StartRelayOptions.installDir). */
+  installDir?: string;
 }
 
 /**
@@ -185,9 +191,12 @@ export interface RunRelayCliOptions {
  * @example const { stdout } = await runRelayCli(['pair'], { dataDir: relay.dataDir });
  */
 export async function runRelayCli(args: string[], options: RunRelayCliOptions = {}): Promise<RelayCliResult> {
-  const fullArgs = nodeArgs([...args, ...(options.dataDir !== undefined ? ['--data-dir', options.dataDir] : [])]);
-  const proc = spawn(process.execPath, fullArgs, {
-    cwd: repoRoot,
+  const invocation = relayInvocation(
+    [...args, ...(options.dataDir !== undefined ? ['--data-dir', options.dataDir] : [])],
+    options.installDir,
+  );
+  const proc = spawn(process.execPath, invocation.args, {
+    cwd: invocation.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -3,6 +3,9 @@
  * STARTTLS with the test CA, rejection of untrusted clients, IDLE push between two clients,
  * restart/kill, maildir seeding, capability overrides.
  */
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, sep } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesWithout, DEFAULT_CAPABILITIES, startDovecot, type Dovecot } from '../harness/dovecot.js';
@@ -48,6 +51,15 @@ describe('Dovecot harness', () => {
     );
     // The advertised list is what DEFAULT_CAPABILITIES (used by capabilitiesWithout) assumes.
     expect([...client.capabilities.keys()].sort()).toEqual(DEFAULT_CAPABILITIES.split(' ').sort());
+  });
+
+  // Regression: `npm test` as root from a clone under a 0700 directory failed 57 tests because
+  // Dovecot's auth process (user dovecot) could not reach the users files under test/.tmp.
+  it('keeps its files where the dovecot user can reach them, wherever the checkout is', () => {
+    expect(dovecot.dir.startsWith(tmpdir() + sep)).toBe(true);
+    for (let dir = dovecot.dir; dir !== dirname(dir); dir = dirname(dir)) {
+      expect(statSync(dir).mode & 0o001, `${dir} is traversable by others`).toBe(0o001);
+    }
   });
 
   it('logs in over STARTTLS', async () => {

@@ -3,7 +3,7 @@
  * directory layout, opening the store and the secret box, and table output.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { TidingsError } from '../../../shared/index.js';
@@ -46,8 +46,20 @@ export class CliFailure extends Error {
   }
 }
 
-/** The repository root (relay/src/cli → ../../..), for package.json and the built extension. */
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The package root, for package.json and the built extension: the nearest directory above this
+ * module that holds a package.json. That is the repository when the relay runs from its sources
+ * (relay/src/cli) and the install directory when it runs from the production build
+ * (dist/relay/src/cli).
+ */
+export const repoRoot = findPackageRoot(fileURLToPath(new URL('.', import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
 
 export function readRelayVersion(): string {
   const pkg = z.object({ version: z.string() }).safeParse(parseJsonFile(join(repoRoot, 'package.json')));
