@@ -81,6 +81,33 @@ describe('diagnosisRows', () => {
     expect(es.find((r) => r.id === 'auth')?.hint).toMatch(/^Revisa el usuario y la contraseña/);
   });
 
+  // Issue 13: the checklist said "not tried, because an earlier step failed" about a step whose
+  // cause came after it, and repeated every step in a second (English) line.
+  it('names the failed step that kept another from running, and keeps relay words for problems', () => {
+    const failed: Diagnosis = {
+      ...okDiagnosis,
+      ok: false,
+      steps: [
+        ...okDiagnosis.steps.slice(0, 3),
+        { id: 'capabilities', status: 'skipped', detail: 'Known only after signing in.', hint: null, ms: null },
+        { id: 'auth', status: 'fail', detail: 'rejected', hint: 'relay hint', ms: 9, code: 'AUTH_FAILED' },
+      ],
+      rttMs: null,
+    };
+    const rows = diagnosisRows(failed, settings, { t, locale: 'en', now });
+    expect(rows.find((r) => r.id === 'capabilities')?.detail).toBe('Not tried, because “Sign-in” failed.');
+    expect(rows.find((r) => r.id === 'capabilities')?.technical).toBeNull();
+    expect(rows.find((r) => r.id === 'dns')?.technical).toBeNull();
+    const es = diagnosisRows(failed, settings, { t: testTranslator('es'), locale: 'es', now });
+    expect(es.find((r) => r.id === 'capabilities')?.detail).toBe('No se probó porque falló «Inicio de sesión».');
+  });
+
+  it('does not claim a lookup for an IP address', () => {
+    const literal: Diagnosis = { ...okDiagnosis, addresses: ['127.0.0.1'] };
+    const rows = diagnosisRows(literal, { ...settings, host: '127.0.0.1' }, { t, locale: 'en', now });
+    expect(rows[0]?.detail).toBe('127.0.0.1 is an IP address: no lookup needed.');
+  });
+
   it('offers to trust a self-signed certificate, but not an expired or mismatching one', () => {
     const selfSigned: Diagnosis = {
       ...okDiagnosis,

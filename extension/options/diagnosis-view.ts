@@ -87,17 +87,25 @@ function stepRow(step: DiagnosisStep, d: Diagnosis, settings: ServerSettingsWire
     title: t(`diag_title_${step.id}`),
     detail,
     hint,
-    technical: step.detail || null,
+    // The relay's own (English) words, kept for problems only: for a step that went well or was
+    // not tried they repeat the translated line.
+    technical: step.status === 'fail' || step.status === 'warn' ? step.detail || null : null,
     ms: step.ms,
   });
-  if (step.status === 'skipped') return { ...row(t('diag_skipped')), technical: step.detail || null };
+  if (step.status === 'skipped') {
+    // Name the step that failed: it may come after this one (capabilities are read after sign-in).
+    const failed = d.steps.find((s) => s.status === 'fail');
+    return row(failed ? t('diag_skippedBecause', t(`diag_title_${failed.id}`)) : t('diag_skipped'));
+  }
   const host = settings.host;
   const port = String(settings.port);
   switch (step.id) {
-    case 'dns':
-      return step.status === 'fail'
-        ? row(t('diag_dns_fail', host), t('diag_dns_hint'))
-        : row(t('diag_dns_ok', [host, d.addresses.join(', ') || host]));
+    case 'dns': {
+      if (step.status === 'fail') return row(t('diag_dns_fail', host), t('diag_dns_hint'));
+      const others = d.addresses.filter((a) => a !== host);
+      // An IP address needs no lookup: "127.0.0.1 found at 127.0.0.1" said nothing.
+      return others.length === 0 ? row(t('diag_dns_literal', host)) : row(t('diag_dns_ok', [host, others.join(', ')]));
+    }
     case 'tcp':
       if (step.status !== 'fail') return row(t('diag_tcp_ok', [host, port]));
       if (step.code === 'TIMEOUT') return row(t('diag_tcp_timeout', [host, port]), tcpHint(settings, t));
