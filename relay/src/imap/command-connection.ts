@@ -1,6 +1,6 @@
 import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
-import type { Logger } from '../log.js';
+import { imapflowLogger, type Logger } from '../log.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import { RowCache } from './message-rows.js';
@@ -237,7 +237,10 @@ export class CommandConnection {
   }
 
   async #connect(): Promise<ImapFlow> {
-    const options = imapFlowOptions(this.#o.settings, this.#o.password(), { disableAutoIdle: true });
+    const options = imapFlowOptions(this.#o.settings, this.#o.password(), {
+      disableAutoIdle: true,
+      logger: imapflowLogger(this.#o.log),
+    });
     const client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
     client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));

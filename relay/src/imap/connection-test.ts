@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { TLSSocket } from 'node:tls';
 import type { ErrorCode, MailboxCount } from '../../../shared/index.js';
-import type { Logger } from '../log.js';
+import { imapflowLogger, type Logger } from '../log.js';
 import type { Account } from '../store/types.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions } from './client-options.js';
@@ -25,7 +25,12 @@ export async function testImapConnection(options: {
   log?: Logger;
 }): Promise<ConnectionTestResult> {
   const { account } = options;
-  const client = new ImapFlow(imapFlowOptions(account, options.password, { disableAutoIdle: true }));
+  const client = new ImapFlow(
+    imapFlowOptions(account, options.password, {
+      disableAutoIdle: true,
+      ...(options.log ? { logger: imapflowLogger(options.log) } : {}),
+    }),
+  );
   client.on('error', (err: unknown) => options.log?.debug('connection test error', { err }));
   const onAbort = () => client.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });

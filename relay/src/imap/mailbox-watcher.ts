@@ -8,7 +8,7 @@ import {
   type MessageId,
   type MessageRow,
 } from '../../../shared/index.js';
-import type { Logger } from '../log.js';
+import { imapflowLogger, type Logger } from '../log.js';
 import { classifyImapError, type ClassifiedError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import { fetchRows } from './message-rows.js';
@@ -188,6 +188,7 @@ export class MailboxWatcher {
         // EXPUNGE then arrives as VANISHED with UIDs (RFC 7162 §3.2.10), so message.expunged can
         // name the messages without a sequence-to-UID map of the whole mailbox.
         qresync: true,
+        logger: imapflowLogger(this.#o.log),
       });
       client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     } catch (err) {
