@@ -52,6 +52,10 @@ export const Limits = {
   /** Reconnect backoff bounds for the extension's relay socket. */
   relayBackoffBaseMs: 500,
   relayBackoffMaxMs: 60_000,
+  /** LOGOUT at shutdown or account removal waits at most this long before the socket is closed. */
+  imapLogoutMs: 2_000,
+  /** SIGTERM: the relay closes sockets, logs out of IMAP and closes the store within this time, or exits anyway. */
+  relayShutdownMs: 5_000,
   /** How often the relay checks the store for account changes made by the CLI. */
   storePollMs: 1_000,
   /** A lazily opened IMAP command connection closes after this much idle time. */

@@ -6,6 +6,7 @@
  *   node --import tsx relay/src/main.ts <command>    (npm run relay -- <command>)
  *   node dist/relay/src/main.js <command>            (the production build, `npm run build`)
  */
+import { Limits } from '../../shared/index.js';
 import { runCli } from './cli/run.js';
 
 // Node 20 is past its end of life, and better-sqlite3 13 crashes on it instead of failing.
@@ -21,9 +22,17 @@ const onSignal = () => {
   // A second Ctrl-C means "now": do not wait for a slow shutdown.
   if (signals > 1) process.exit(130);
   controller.abort();
+  // Service managers send SIGKILL after their own timeout (systemd: 90 s, docker: 10 s); exit
+  // sooner and on our terms even if an IMAP server or a client does not answer.
+  setTimeout(() => process.exit(1), Limits.relayShutdownMs).unref();
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// SIGHUP: reload what can be reloaded (TLS certificate files) instead of the default, exiting.
+const hangupListeners = new Set<() => void>();
+process.on('SIGHUP', () => {
+  for (const listener of hangupListeners) listener();
+});
 
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
@@ -32,6 +41,10 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   signal: controller.signal,
+  onHangup(listener) {
+    hangupListeners.add(listener);
+    return () => hangupListeners.delete(listener);
+  },
   now: Date.now,
 });
 process.exitCode = code;

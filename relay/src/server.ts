@@ -30,6 +30,11 @@ export interface RunningRelay {
   /** ws://host:port or wss://host:port */
   url: string;
   port: number;
+  /**
+   * Replaces the TLS certificate and key for new connections (SIGHUP after a renewal); open
+   * connections keep the session they negotiated. Throws on a relay without TLS.
+   */
+  reloadTls(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -104,6 +109,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   return {
     url,
     port,
+    reloadTls(tls) {
+      if (!options.tls || !('setSecureContext' in server)) throw new Error('this relay does not use TLS');
+      server.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
+      log.info('TLS certificate reloaded');
+    },
     close() {
       closing ??= (async () => {
         clearInterval(poll);

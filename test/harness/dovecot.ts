@@ -85,6 +85,8 @@ export interface Dovecot extends AsyncDisposable {
   logs(): string;
   /** Whether the master process is running. */
   readonly running: boolean;
+  /** The master's pid and its children's (login, auth, imap), e.g. to SIGSTOP a "frozen" server. */
+  pids(): number[];
 }
 
 /**
@@ -441,6 +443,10 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     homeOf: (username) => join(mailRoot, username),
     get running() {
       return child !== undefined && !hasExited(child);
+    },
+    pids() {
+      const pid = child?.pid;
+      return pid === undefined || !child || hasExited(child) ? [] : [pid, ...descendantsOf(pid)];
     },
     async addUser(userOptions = {}) {
       userCounter += 1;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import type { Dovecot, ImapUser } from './dovecot.js';
 import { freePort } from './ports.js';
@@ -30,6 +31,8 @@ export interface StartRelayOptions {
    * no tsx, cwd `<dir>`) instead of the sources. Default: the sources in the repository.
    */
   installDir?: string;
+  /** Serve wss:// with these files (`--tls-cert`/`--tls-key`); url and httpUrl become wss/https. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface RelayProcess extends AsyncDisposable {
@@ -40,6 +43,8 @@ export interface RelayProcess extends AsyncDisposable {
   readonly port: number;
   readonly dataDir: string;
   readonly pid: number | undefined;
+  /** The exit code of the last run once it has exited (null while running or when killed by a signal). */
+  readonly exitCode: number | null;
   /** Everything the process printed (stdout and stderr interleaved), across restarts. */
   output(): string;
   /** SIGTERM and wait for exit (SIGKILL after 10 s). Idempotent. */
@@ -58,6 +63,7 @@ function relayInvocation(args: string[], installDir: string | undefined): { cwd:
 }
 
 async function healthy(httpUrl: string): Promise<boolean> {
+  if (httpUrl.startsWith('https:')) return healthyOverTls(httpUrl);
   try {
     const response = await fetch(`${httpUrl}/health`, { signal: AbortSignal.timeout(1_000) });
     await response.body?.cancel();
@@ -65,6 +71,18 @@ async function healthy(httpUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** GET /health over TLS without verifying the (test) certificate: only liveness is checked here. */
+function healthyOverTls(httpUrl: string): Promise<boolean> {
+  return new Promise((resolveHealth) => {
+    const req = httpsGet(`${httpUrl}/health`, { rejectUnauthorized: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolveHealth(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolveHealth(false));
+  });
 }
 
 /**
@@ -81,14 +99,25 @@ export async function startRelayProcess(options: StartRelayOptions = {}): Promis
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? makeTempDir('relay');
   const httpHost = host.includes(':') ? `[${host}]` : host;
-  const httpUrl = `http://${httpHost}:${port}`;
+  const secure = options.tls !== undefined;
+  const httpUrl = `${secure ? 'https' : 'http'}://${httpHost}:${port}`;
   const output = new OutputBuffer();
   const timeoutMs = options.healthTimeoutMs ?? 20_000;
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
     const { cwd, args } = relayInvocation(
-      ['start', '--host', host, '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
+      [
+        'start',
+        '--host',
+        host,
+        '--port',
+        String(port),
+        '--data-dir',
+        dataDir,
+        ...(options.tls ? ['--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile] : []),
+        ...(options.args ?? []),
+      ],
       options.installDir,
     );
     const proc = spawn(process.execPath, args, {
@@ -146,12 +175,15 @@ export async function startRelayProcess(options: StartRelayOptions = {}): Promis
   }
 
   return {
-    url: `ws://${httpHost}:${port}`,
+    url: `${secure ? 'wss' : 'ws'}://${httpHost}:${port}`,
     httpUrl,
     port,
     dataDir,
     get pid() {
       return child?.pid;
+    },
+    get exitCode() {
+      return child?.exitCode ?? null;
     },
     output: () => output.toString(),
     stop,

@@ -1,4 +1,4 @@
-import { ErrorCode, TidingsError, type AccountSummary } from '../../../shared/index.js';
+import { ErrorCode, TidingsError, type AccountState, type AccountSummary } from '../../../shared/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
@@ -133,6 +133,11 @@ export class AccountRegistry {
     for (const { runtime } of this.#runtimes.values())
       if (runtime.account.userId === userId) out.push(runtime.summary());
     return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every account's current state, for GET /health's counts. */
+  states(): AccountState[] {
+    return [...this.#runtimes.values()].map(({ runtime }) => runtime.state);
   }
 
   async stopAll(): Promise<void> {

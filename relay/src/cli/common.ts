@@ -30,6 +30,8 @@ export interface CliIo {
   stderr: CliOutput;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** Calls `listener` on SIGHUP (reload configuration files); returns an unsubscribe function. */
+  onHangup(listener: () => void): () => void;
   now: () => number;
 }
 

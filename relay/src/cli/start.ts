@@ -28,6 +28,8 @@ Options:
   -h, --help             show this help
 
 Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
+SIGHUP re-reads the TLS certificate and key files (after a renewal) without dropping connections.
+SIGTERM (or Ctrl-C) closes sockets (1001), logs out of IMAP and closes the store within 5 s.
 The password key comes from TIDINGS_SECRET_KEY, or <data-dir>/secret.key (created on first start).
 
 Advanced and test options (environment only), for account discovery from the options page:
@@ -88,7 +90,16 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       );
     }
 
+    const stopReloading = io.onHangup(() => {
+      void reloadTls(config, out)
+        .then((material) => {
+          if (material) relay.reloadTls(material);
+        })
+        .catch((err: unknown) => log.error('TLS reload failed; keeping the current certificate', { err }));
+    });
+
     await abortion(io.signal);
+    stopReloading();
     io.stderr.write('Shutting down…\n');
     await relay.close();
     return 0;
@@ -120,6 +131,20 @@ async function prepareTls(
   out(
     `  SPKI SHA-256: ${material.spkiSha256Base64}  (Chromium: --ignore-certificate-errors-spki-list=${material.spkiSha256Base64})`,
   );
+  return material;
+}
+
+/** SIGHUP: the certificate files again (a renewed certificate), or null without TLS. */
+async function reloadTls(
+  config: ReturnType<typeof parseStartConfig>,
+  out: (line?: string) => void,
+): Promise<TlsMaterial | null> {
+  if (config.tls.mode === 'none') return null;
+  const material =
+    config.tls.mode === 'files'
+      ? loadTlsFiles({ certFile: config.tls.certFile, keyFile: config.tls.keyFile })
+      : await ensureSelfSignedCert({ dataDir: config.dataDir, hostnames: [config.host, hostname()] });
+  out(`TLS certificate reloaded; SHA-256 fingerprint: ${material.fingerprint256}`);
   return material;
 }
 

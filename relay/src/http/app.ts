@@ -9,6 +9,7 @@ import { KeyedRateLimiter } from '../util/token-bucket.js';
 import type { RelayServices } from '../ws/context.js';
 import { Session } from '../ws/session.js';
 import { registerAttachmentRoute } from './attachment.js';
+import { healthReport } from './health.js';
 import { isExtensionOrigin } from './origins.js';
 
 export interface AppDeps {
@@ -32,7 +33,9 @@ export function createApp(deps: AppDeps): Hono {
     now: services.now,
   });
 
-  app.get(RelayPaths.health, (c) => c.json({ ok: true, version: services.version }));
+  app.get(RelayPaths.health, (c) =>
+    c.json(healthReport({ version: services.version, states: services.accounts.states() })),
+  );
 
   // CORS for pairing only, and only for extension origins: the options page calls it with fetch.
   app.use(RelayPaths.pair, async (c, next) => {

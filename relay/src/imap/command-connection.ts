@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
 import { imapflowLogger, type Logger } from '../log.js';
+import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import { RowCache } from './message-rows.js';
@@ -149,7 +150,7 @@ export class CommandConnection {
         : state.status === 'connecting'
           ? await state.ready.catch(() => null)
           : null;
-    if (client) await logoutQuietly(client);
+    if (client) await logoutWithin(client, Limits.imapLogoutMs);
   }
 
   async #run<T>(
@@ -219,7 +220,7 @@ export class CommandConnection {
           const now = this.#current();
           if (now.status === 'connecting' && now.ready === ready) this.#state = { status: 'open', client };
           else if (now.status === 'stopped') {
-            await logoutQuietly(client);
+            await logoutWithin(client, Limits.imapLogoutMs);
             throw new TidingsError(ErrorCode.UNREACHABLE, 'the account is restarting; try again');
           }
           return client;
@@ -271,7 +272,7 @@ export class CommandConnection {
       if (this.#busy > 0 || this.#state.status !== 'open' || this.#state.client !== client) return;
       this.#state = { status: 'closed' };
       this.#o.log.debug('command connection idle; logging out');
-      void logoutQuietly(client);
+      void logoutWithin(client, Limits.imapLogoutMs);
     }, this.#idleMs);
     // An idle command connection must not keep the process alive.
     this.#idleTimer.unref();
@@ -309,16 +310,4 @@ export function toTidingsError(err: unknown): TidingsError {
       ? `The IMAP server refused: ${responseText.slice(0, 300)}`
       : classified.message;
   return new TidingsError(classified.code, message, { cause: err });
-}
-
-async function logoutQuietly(client: ImapFlow): Promise<void> {
-  if (!client.usable) return client.close();
-  const timer = setTimeout(() => client.close(), 5_000);
-  try {
-    await client.logout();
-  } catch {
-    client.close();
-  } finally {
-    clearTimeout(timer);
-  }
 }

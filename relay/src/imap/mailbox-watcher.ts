@@ -9,6 +9,7 @@ import {
   type MessageRow,
 } from '../../../shared/index.js';
 import { imapflowLogger, type Logger } from '../log.js';
+import { logoutWithin } from './logout.js';
 import { classifyImapError, type ClassifiedError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import { fetchRows } from './message-rows.js';
@@ -107,11 +108,8 @@ export class MailboxWatcher {
   }
 
   async stop(): Promise<void> {
+    // The session's abort listener logs its connection out (bounded by Limits.imapLogoutMs).
     this.#abort.abort();
-    const client = this.#client;
-    if (client) {
-      client.close();
-    }
     await this.#running;
     this.#setState({ status: 'stopped' });
   }
@@ -201,7 +199,7 @@ export class MailboxWatcher {
       lastError = err;
     });
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    const onAbort = () => client.close();
+    const onAbort = () => void logoutWithin(client, Limits.imapLogoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await client.connect();
