@@ -2,7 +2,7 @@
 // IMAP, closes the store and exits within 5 s; SIGHUP reloads the TLS certificate files for new
 // connections while an open socket keeps working; GET /health counts accounts by state without
 // naming any.
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -98,6 +98,49 @@ describe('SIGTERM', () => {
       }
     } finally {
       await frozen.stop();
+    }
+  });
+});
+
+describe('backup and restore', () => {
+  it('backs up a running relay (mode 0600) and a new data dir restored from it starts with the accounts', async () => {
+    await using relay = await startRelayProcess();
+    const user = await dovecot.addUser();
+    const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
+    const token = await pairToken(relay);
+    const backupDir = makeTempDir('backup');
+    const restoredDir = makeTempDir('restored');
+    try {
+      const file = join(backupDir, 'tidings-backup.db');
+      const run = await runRelayCli(['backup', file], { dataDir: relay.dataDir });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(relay.exitCode).toBeNull(); // the relay kept running
+
+      // Restore as documented: the file as tidings.db, the matching key beside it.
+      copyFileSync(file, join(restoredDir, 'tidings.db'));
+      copyFileSync(join(relay.dataDir, 'secret.key'), join(restoredDir, 'secret.key'));
+      await relay.stop();
+      await using restored = await startRelayProcess({ dataDir: restoredDir });
+      // The paired device, the account and its (still decryptable) password all came back.
+      const { client } = await TestClient.connect(restored.url, token);
+      using _c = client;
+      await waitOnline(client, accountId);
+    } finally {
+      removeDir(backupDir);
+      removeDir(restoredDir);
+    }
+  });
+
+  it('refuses a data dir without a store, with one line', async () => {
+    const empty = makeTempDir('no-store');
+    try {
+      const run = await runRelayCli(['backup', join(empty, 'out.db')], { dataDir: empty });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^error: no store at .*tidings\.db/);
+    } finally {
+      removeDir(empty);
     }
   });
 });

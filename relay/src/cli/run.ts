@@ -6,6 +6,7 @@
 import { TidingsError } from '../../../shared/index.js';
 import { ConfigError } from '../config.js';
 import { runAccounts } from './accounts.js';
+import { runBackup } from './backup.js';
 import { CliFailure, type CliIo, type Command, readRelayVersion } from './common.js';
 import { runDevices } from './devices.js';
 import { runPair } from './pair.js';
@@ -16,6 +17,7 @@ const commands = {
   pair: { summary: 'print a one-time code to pair a browser', run: runPair },
   accounts: { summary: 'add, list, remove or test IMAP accounts', run: runAccounts },
   devices: { summary: 'list or revoke paired browsers', run: runDevices },
+  backup: { summary: 'copy the store to a file while the relay runs', run: runBackup },
 } as const satisfies Record<string, { summary: string; run: Command }>;
 
 type CommandName = keyof typeof commands;

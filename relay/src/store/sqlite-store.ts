@@ -8,7 +8,7 @@
  * const user = store.ensureDefaultUser();
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { migrate } from './migrations.js';
@@ -332,6 +332,31 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const v: unknown = db.pragma('data_version', { simple: true });
       if (typeof v !== 'number') throw new Error('PRAGMA data_version returned a non-number');
       return v;
+    },
+
+    backup: async (destination) => {
+      // Into a temporary file beside the destination, then rename: a crash or a full disk never
+      // leaves a half-written file under the backup's name.
+      const temp = `${destination}.${process.pid}.tmp`;
+      rmSync(temp, { force: true });
+      createPrivateFile(temp);
+      try {
+        await db.backup(temp);
+        const copy = new Database(temp);
+        try {
+          // A single self-contained file (no -wal beside it); the restored store turns WAL on again.
+          copy.pragma('journal_mode = DELETE');
+          const check: unknown = copy.pragma('quick_check', { simple: true });
+          if (check !== 'ok') throw new Error(`the backup failed its integrity check: ${String(check)}`);
+        } finally {
+          copy.close();
+        }
+        chmodSync(temp, 0o600);
+        renameSync(temp, destination);
+      } catch (err) {
+        rmSync(temp, { force: true });
+        throw err;
+      }
     },
 
     close: () => {

@@ -108,5 +108,11 @@ export interface Store {
    */
   changeCounter(): number;
 
+  /**
+   * Writes a consistent copy of the whole store to `destination` (mode 0600) while it stays in use
+   * (SQLite's online backup API), replacing the file atomically. Secrets stay encrypted in it.
+   */
+  backup(destination: string): Promise<void>;
+
   close(): void;
 }
