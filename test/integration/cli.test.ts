@@ -103,9 +103,11 @@ describe('relay CLI', () => {
 
     // The stored ciphertext decrypts back with the key file (the relay will be able to use it).
     const store = openSqliteStore({ path: join(dataDir, 'tidings.db') });
-    const { createSecretBox } = await import('../../relay/src/crypto/secret-box.js');
+    const { accountSecretContext, createSecretBox } = await import('../../relay/src/crypto/secret-box.js');
     const key = Buffer.from(readFileSync(join(dataDir, 'secret.key'), 'utf8').trim(), 'base64');
-    expect(createSecretBox(key).decrypt(store.getAccount(id ?? '')?.secretEnc ?? '')).toBe(canary);
+    const stored = store.getAccount(id ?? '');
+    if (!stored) throw new Error('account not stored');
+    expect(createSecretBox(key).decrypt(stored.secretEnc, accountSecretContext(stored))).toBe(canary);
     store.close();
 
     const remove = await cli(['accounts', 'remove', id ?? '']);

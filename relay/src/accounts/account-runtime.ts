@@ -7,7 +7,7 @@ import type {
   MailboxCount,
   MessageRow,
 } from '../../../shared/index.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
 import { CommandConnection } from '../imap/command-connection.js';
 import { MailboxWatcher, type WatcherPush } from '../imap/mailbox-watcher.js';
 import type { Quota } from '../imap/quota.js';
@@ -58,7 +58,8 @@ export class AccountRuntime {
     this.#o = options;
     this.account = options.account;
     const log = options.log.child({ accountId: options.account.id });
-    const password = () => options.secretBox.decrypt(options.account.secretEnc);
+    // Bound to the row's user, id, host and username: a row repointed in the file fails here, closed.
+    const password = () => options.secretBox.decrypt(options.account.secretEnc, accountSecretContext(options.account));
     this.commands = new CommandConnection({
       settings: options.account,
       password,
@@ -78,7 +79,7 @@ export class AccountRuntime {
       (mailbox) =>
         new MailboxWatcher({
           settings: options.account,
-          password: () => options.secretBox.decrypt(options.account.secretEnc),
+          password,
           mailbox,
           log: log.child({ mailbox }),
           onCounts: (counts) => this.#onCounts(counts),

@@ -8,6 +8,8 @@ import { Limits, TidingsError } from '../../../shared/index.js';
 import { ConfigError, resolveDataDir } from '../config.js';
 import { testImapConnection, type ConnectionTestResult } from '../imap/connection-test.js';
 import type { Account, SecurityMode } from '../store/types.js';
+import { accountSecretContext } from '../crypto/secret-box.js';
+import { newRecordId } from '../store/ids.js';
 import {
   CliFailure,
   type CliIo,
@@ -145,7 +147,14 @@ async function runAdd(argv: string[], io: CliIo): Promise<number> {
     }
 
     const user = store.ensureDefaultUser();
-    const account = store.createAccount({ userId: user.id, name, ...settings, secretEnc: box.encrypt(password) });
+    const id = newRecordId();
+    const account = store.createAccount({
+      id,
+      userId: user.id,
+      name,
+      ...settings,
+      secretEnc: box.encrypt(password, accountSecretContext({ id, userId: user.id, host, username })),
+    });
     io.stdout.write(
       `Added account ${account.id} (${printable(name)}: ${printable(username)} @ ${host}:${port}, ${security}), watching ${watchedMailboxes.join(', ')}.\n` +
         'A running relay picks it up within a few seconds.\n',
@@ -211,7 +220,7 @@ async function runTest(argv: string[], io: CliIo): Promise<number> {
     const { box } = openSecretBox({ dataDir, env: io.env, store, stderr: io.stderr });
     let password: string;
     try {
-      password = box.decrypt(account.secretEnc);
+      password = box.decrypt(account.secretEnc, accountSecretContext(account));
     } catch (err) {
       throw new CliFailure(err instanceof TidingsError ? err.message : 'the stored password could not be read', {
         cause: err,

@@ -2,14 +2,14 @@
  * What every CLI command shares: its I/O (passed in, so commands never touch `process`), the data
  * directory layout, opening the store and the secret box, and table output.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { TidingsError } from '../../../shared/index.js';
 import { type Env, parseFlags } from '../config.js';
 import { createSecretBox, type SecretBox } from '../crypto/secret-box.js';
-import { loadSecretKey } from '../crypto/secret-key.js';
+import { decodeKey, loadSecretKey } from '../crypto/secret-key.js';
+import { checkStoreKey, recordStoreKey, upgradeLegacySecrets } from '../crypto/store-secrets.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/types.js';
 
@@ -120,62 +120,65 @@ export function openStore(dataDir: string): Store {
   }
 }
 
-/** Reserved setting holding a known value encrypted with the store's key (see verifyKeyMatchesStore). */
-const KEY_CHECK_SETTING = '_relay.secretKeyCheck';
-const KEY_CHECK_PLAINTEXT = 'tidings-key-check-v1';
-
 /**
  * Loads the secret key (TIDINGS_SECRET_KEY or `<dataDir>/secret.key`) and checks it is the key
  * this store's passwords were encrypted with. Without the check, running `accounts add` without
  * the TIDINGS_SECRET_KEY the relay uses would silently create a second key file, and the relay
- * could never decrypt that account's password.
+ * could never decrypt that account's password. Then rewraps any pre-0.2 (v1) secrets so they are
+ * bound to their rows, and finishes a key rotation that was interrupted after the store was
+ * re-encrypted but before the new key file was moved into place.
  */
 export function openSecretBox(options: { dataDir: string; env: Env; store: Store; stderr: CliOutput }): {
   box: SecretBox;
   source: 'env' | 'file' | 'created';
   keyFile: string;
 } {
+  const { store, stderr } = options;
   const { keyFile } = dataPaths(options.dataDir);
   const loaded = loadSecretKey({ envValue: options.env.TIDINGS_SECRET_KEY, keyFile });
-  if (loaded.warning) options.stderr.write(`warning: ${loaded.warning}\n`);
-  const box = createSecretBox(loaded.key);
-  verifyKeyMatchesStore({
-    store: options.store,
-    box,
-    describeKey: loaded.source === 'env' ? 'TIDINGS_SECRET_KEY' : keyFile,
-  });
+  if (loaded.warning) stderr.write(`warning: ${loaded.warning}\n`);
+  let box = createSecretBox(loaded.key);
+  let verdict = checkStoreKey(store, box);
+  if (verdict === 'mismatch' && loaded.source !== 'env') {
+    const pending = finishInterruptedRotation({ store, keyFile });
+    if (pending) {
+      stderr.write(`warning: finished an interrupted key rotation: ${keyFile} now holds the new key\n`);
+      box = pending;
+      verdict = 'match';
+    }
+  }
+  if (verdict === 'mismatch') {
+    throw new CliFailure(
+      `the secret key from ${loaded.source === 'env' ? 'TIDINGS_SECRET_KEY' : keyFile} is not the key this store's passwords were encrypted with; ` +
+        'start every command with the same TIDINGS_SECRET_KEY (or none, to use <data-dir>/secret.key)',
+    );
+  }
+  if (verdict === 'unknown') recordStoreKey(store, box);
+  const upgrade = upgradeLegacySecrets(store, box);
+  if (upgrade.upgraded > 0)
+    stderr.write(`Bound ${upgrade.upgraded} stored password(s) to their accounts (format v2).\n`);
+  if (upgrade.unreadable.length > 0) {
+    stderr.write(
+      `warning: the stored password of account(s) ${upgrade.unreadable.join(', ')} cannot be read; re-enter it (accounts remove + add, or the options page)\n`,
+    );
+  }
   return { box, source: loaded.source, keyFile };
 }
 
-function verifyKeyMatchesStore(options: { store: Store; box: SecretBox; describeKey: string }): void {
-  const { store, box } = options;
-  const user = store.ensureDefaultUser();
-  const mismatch = (cause: unknown) =>
-    new CliFailure(
-      `the secret key from ${options.describeKey} is not the key this store's passwords were encrypted with; ` +
-        'start every command with the same TIDINGS_SECRET_KEY (or none, to use <data-dir>/secret.key)',
-      { cause },
-    );
-  const check = store.getSetting(user.id, KEY_CHECK_SETTING);
-  if (typeof check === 'string') {
-    try {
-      if (box.decrypt(check) === KEY_CHECK_PLAINTEXT) return;
-    } catch (err) {
-      throw mismatch(err);
-    }
-    throw mismatch(undefined);
-  }
-  // A store from before the check existed: an account's password tells us the same thing.
-  const sample = store.listAccounts()[0];
-  if (sample) {
-    try {
-      box.decrypt(sample.secretEnc);
-    } catch (err) {
-      if (err instanceof TidingsError) throw mismatch(err);
-      throw err;
-    }
-  }
-  store.setSetting(user.id, KEY_CHECK_SETTING, box.encrypt(KEY_CHECK_PLAINTEXT));
+/** `secrets rotate` writes the new key here before re-encrypting, and renames it over the key file after. */
+export function pendingKeyFile(keyFile: string): string {
+  return `${keyFile}.new`;
+}
+
+function finishInterruptedRotation(options: { store: Store; keyFile: string }): SecretBox | null {
+  const pending = pendingKeyFile(options.keyFile);
+  if (!existsSync(pending)) return null;
+  const key = decodeKey(readFileSync(pending, 'utf8'));
+  if (!key) return null;
+  const box = createSecretBox(key);
+  if (checkStoreKey(options.store, box) !== 'match') return null;
+  renameSync(pending, options.keyFile);
+  return box;
 }
 
 /** Left-aligned columns separated by two spaces; headers in capitals. */

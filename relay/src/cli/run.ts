@@ -10,6 +10,7 @@ import { runBackup } from './backup.js';
 import { CliFailure, type CliIo, type Command, readRelayVersion } from './common.js';
 import { runDevices } from './devices.js';
 import { runPair } from './pair.js';
+import { runSecrets } from './secrets.js';
 import { runStart } from './start.js';
 
 const commands = {
@@ -18,6 +19,7 @@ const commands = {
   accounts: { summary: 'add, list, remove or test IMAP accounts', run: runAccounts },
   devices: { summary: 'list or revoke paired browsers', run: runDevices },
   backup: { summary: 'copy the store to a file while the relay runs', run: runBackup },
+  secrets: { summary: 'rotate: re-encrypt stored passwords with a new key', run: runSecrets },
 } as const satisfies Record<string, { summary: string; run: Command }>;
 
 type CommandName = keyof typeof commands;

@@ -94,6 +94,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN archive_mailbox TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'secrets bound to their row: list the accounts whose secret is still a v1 envelope',
+    // Re-encryption needs the key, which SQL does not have: this step records which rows hold
+    // pre-associated-data (v1) envelopes, and upgradeLegacySecrets rewraps exactly those the next
+    // time the key is loaded. A v1 envelope planted in any other row later is refused, not rewrapped.
+    sql: `
+      CREATE TABLE legacy_secrets (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE
+      ) STRICT;
+      INSERT INTO legacy_secrets (account_id) SELECT id FROM accounts WHERE secret_enc LIKE 'v1.%';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,10 +7,10 @@
  * const store = openSqliteStore({ path: join(dataDir, 'tidings.db') });
  * const user = store.ensureDefaultUser();
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { newRecordId } from './ids.js';
 import { migrate } from './migrations.js';
 import type { Account, AccountPatch, Device, NewAccount, PairingCode, SecurityMode, Store, User } from './types.js';
 
@@ -19,11 +19,6 @@ export interface SqliteStoreOptions {
   path: string;
   /** Clock for created/updated timestamps; tests pass a fixed one. */
   now?: () => number;
-}
-
-/** 16 hex chars (64 random bits): unguessable enough for ids that are never secrets. */
-function newId(): string {
-  return randomBytes(8).toString('hex');
 }
 
 // Rows are parsed, not cast: the file may have been edited by hand or written by another version.
@@ -199,7 +194,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const createUser = (name: string): User => {
-    const user: User = { id: newId(), name, createdAt: now() };
+    const user: User = { id: newRecordId(), name, createdAt: now() };
     q.insertUser.run(user.id, user.name, user.createdAt);
     return user;
   };
@@ -233,7 +228,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     createDevice: ({ userId, label, origin, tokenHash }) => {
       const device: Device = {
-        id: newId(),
+        id: newRecordId(),
         userId,
         label,
         origin,
@@ -272,7 +267,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         watchedMailboxes: [...input.watchedMailboxes],
         color: input.color ?? null,
         archiveMailbox: input.archiveMailbox ?? null,
-        id: newId(),
+        id: input.id ?? newRecordId(),
         createdAt: at,
         updatedAt: at,
       };
@@ -314,6 +309,21 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return changed > 0 ? getAccount(id) : null;
     },
     deleteAccount: (id) => q.deleteAccount.run(id).changes > 0,
+
+    legacySecretAccountIds: () =>
+      z
+        .array(z.object({ account_id: z.string() }))
+        .parse(db.prepare('SELECT account_id FROM legacy_secrets').all())
+        .map((r) => r.account_id),
+    rewriteSecrets: db.transaction((input: Parameters<Store['rewriteSecrets']>[0]) => {
+      const setSecret = db.prepare('UPDATE accounts SET secret_enc = ? WHERE id = ?');
+      const unmark = db.prepare('DELETE FROM legacy_secrets WHERE account_id = ?');
+      for (const a of input.accounts) {
+        if (setSecret.run(a.secretEnc, a.id).changes !== 1) throw new Error(`no account ${a.id} to rewrite`);
+        unmark.run(a.id);
+      }
+      for (const s of input.settings ?? []) q.upsertSetting.run(s.userId, s.key, JSON.stringify(s.value));
+    }),
 
     getSetting: (userId, key) => {
       const row: unknown = q.getSetting.get(userId, key);

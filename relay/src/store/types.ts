@@ -47,8 +47,12 @@ export interface Account {
   updatedAt: number;
 }
 
+/**
+ * A new account. `id` may be chosen by the caller (newRecordId()) when something must be bound to
+ * it before the row exists: the secret's associated data includes the account id.
+ */
 export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'color' | 'archiveMailbox'> &
-  Partial<Pick<Account, 'color' | 'archiveMailbox'>>;
+  Partial<Pick<Account, 'id' | 'color' | 'archiveMailbox'>>;
 export type AccountPatch = Partial<Omit<Account, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
 
 export interface PairingCode {
@@ -97,6 +101,17 @@ export interface Store {
   listAccounts(userId?: string): Account[];
   updateAccount(id: string, patch: AccountPatch): Account | null;
   deleteAccount(id: string): boolean;
+
+  /** Accounts whose secret is a pre-associated-data (v1) envelope, recorded by migration 5. */
+  legacySecretAccountIds(): string[];
+  /**
+   * Replaces account secrets and settings in one transaction (key rotation, the v1 upgrade):
+   * all or nothing. The accounts written are no longer listed as legacy.
+   */
+  rewriteSecrets(input: {
+    accounts: { id: string; secretEnc: string }[];
+    settings?: { userId: string; key: string; value: unknown }[];
+  }): void;
 
   // settings (per user, JSON values)
   getSetting(userId: string, key: string): unknown;

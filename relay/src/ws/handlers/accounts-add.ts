@@ -1,5 +1,7 @@
 import { TidingsError } from '../../../../shared/index.js';
+import { accountSecretContext } from '../../crypto/secret-box.js';
 import { toAccountDetails } from '../../setup/account-details.js';
+import { newRecordId } from '../../store/ids.js';
 import { diagnose } from '../../setup/diagnose.js';
 import type { Handler } from '../context.js';
 
@@ -21,14 +23,18 @@ export const accountsAdd: Handler<'accounts.add'> = async (ctx, params) => {
     now,
   });
   if (failure) throw new TidingsError(failure.code, failure.message);
+  const id = newRecordId();
+  const host = params.settings.host.trim();
+  const owner = { id, userId: ctx.auth.userId, host, username: params.settings.username };
   const account = store.createAccount({
+    id,
     userId: ctx.auth.userId,
     name: params.name.trim() || params.settings.username,
-    host: params.settings.host.trim(),
+    host,
     port: params.settings.port,
     security: params.settings.security,
     username: params.settings.username,
-    secretEnc: secretBox.encrypt(params.password),
+    secretEnc: secretBox.encrypt(params.password, accountSecretContext(owner)),
     watchedMailboxes: [...new Set(params.watchedMailboxes)],
     pinnedFingerprint: trust.pinnedFingerprint,
     caPem: trust.caPem,

@@ -1,4 +1,5 @@
 import { TidingsError } from '../../../../shared/index.js';
+import { accountSecretContext } from '../../crypto/secret-box.js';
 import { ownedAccount, toAccountDetails } from '../../setup/account-details.js';
 import { diagnose } from '../../setup/diagnose.js';
 import { normalizeFingerprint } from '../../setup/probe.js';
@@ -48,7 +49,7 @@ export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) =>
 
   let diagnosis = null;
   if (connectionChanged || params.password !== undefined) {
-    const password = params.password ?? secretBox.decrypt(current.secretEnc);
+    const password = params.password ?? secretBox.decrypt(current.secretEnc, accountSecretContext(current));
     const outcome = await diagnose({
       settings,
       password,
@@ -62,7 +63,8 @@ export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) =>
     if (outcome.failure) throw new TidingsError(outcome.failure.code, outcome.failure.message);
     diagnosis = outcome.diagnosis;
     Object.assign(update, settings, { caPem: outcome.trust.caPem, pinnedFingerprint: outcome.trust.pinnedFingerprint });
-    if (params.password !== undefined) update.secretEnc = secretBox.encrypt(params.password);
+    // Re-encrypted whenever host or username change too: the secret is bound to them.
+    update.secretEnc = secretBox.encrypt(password, accountSecretContext({ ...current, ...settings }));
   }
 
   const saved = Object.keys(update).length > 0 ? store.updateAccount(current.id, update) : current;
