@@ -23,8 +23,15 @@ describe('parseStartConfig', () => {
       dataDir: '/srv/tidings/data',
       tls: { mode: 'none' },
       logLevel: 'info',
+      trustProxy: [],
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
     });
+  });
+
+  it('reads --trust-proxy (flag over env), normalised, and refuses names', () => {
+    expect(parse(['--trust-proxy', '127.0.0.1, [::1]']).trustProxy).toEqual(['127.0.0.1', '::1']);
+    expect(parse([], { TIDINGS_TRUST_PROXY: '10.0.0.2' }).trustProxy).toEqual(['10.0.0.2']);
+    expect(() => parse(['--trust-proxy', 'caddy'])).toThrow(/--trust-proxy: "caddy" is not an IP address/);
   });
 
   it('reads the discovery test options from the environment', () => {

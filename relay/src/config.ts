@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseTrustedProxies } from './http/client-address.js';
 import type { LogLevel } from './log.js';
 
 /** A usage or configuration mistake: the CLI prints the message and exits with code 2. */
@@ -30,6 +31,11 @@ export interface StartConfig {
   dataDir: string;
   tls: TlsConfig;
   logLevel: LogLevel;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (normalised IPs; empty = none, the default).
+   * From --trust-proxy / TIDINGS_TRUST_PROXY.
+   */
+  trustProxy: string[];
   /**
    * Advanced/test options for accounts.discover, from the environment only:
    * TIDINGS_AUTOCONFIG_BASE_URL replaces "https://" in the autoconfig URLs (a private mirror, or a
@@ -54,6 +60,7 @@ export const startOptions = {
   'tls-key': { type: 'string' },
   'tls-self-signed': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'trust-proxy': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /**
@@ -97,7 +104,17 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
         'Add --tls-cert <file> --tls-key <file>, or --tls-self-signed to generate a certificate.',
     );
   }
-  return { host, port, dataDir, tls, logLevel, discovery: parseDiscovery(env) };
+  const trustProxy = parseTrustProxy(values['trust-proxy'] ?? nonEmpty(env.TIDINGS_TRUST_PROXY));
+  return { host, port, dataDir, tls, logLevel, trustProxy, discovery: parseDiscovery(env) };
+}
+
+function parseTrustProxy(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  try {
+    return [...parseTrustedProxies(value)];
+  } catch (err) {
+    throw new ConfigError(`--trust-proxy: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function parseDiscovery(env: Env): StartConfig['discovery'] {

@@ -22,6 +22,8 @@ export interface RelayOptions {
   tls: { cert: string; key: string } | null;
   log: Logger;
   version: string;
+  /** Reverse proxy addresses whose X-Forwarded-For names the client (default none). */
+  trustProxy?: readonly string[];
   /** Where accounts.discover looks; default the real autoconfig URLs and the system's DNS. */
   discovery?: DiscoveryOptions;
 }
@@ -55,6 +57,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     log,
     version: options.version,
     now: Date.now,
+    trustedProxies: new Set(options.trustProxy ?? []),
     secretBox: options.secretBox,
     discovery: options.discovery ?? createDiscoveryOptions(),
     closeDeviceSockets(deviceId, code, reason) {

@@ -25,6 +25,9 @@ Options:
   --tls-key <file>       PEM private key for it (env TIDINGS_TLS_KEY)
   --tls-self-signed      generate and reuse a self-signed certificate (env TIDINGS_TLS_SELF_SIGNED=1)
   --log-level <level>    debug, info, warn or error (env TIDINGS_LOG_LEVEL, default info)
+  --trust-proxy <ips>    comma-separated addresses of your reverse proxy (env TIDINGS_TRUST_PROXY);
+                         only requests from them have X-Forwarded-For read as the client address
+                         (rate limits, pairing lockouts, logs). Default: none, the TCP peer counts.
   -h, --help             show this help
 
 Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
@@ -65,6 +68,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       log,
       version: readRelayVersion(),
       discovery: createDiscoveryOptions(config.discovery),
+      trustProxy: config.trustProxy,
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });

@@ -9,6 +9,7 @@ import { KeyedRateLimiter } from '../util/token-bucket.js';
 import type { RelayServices } from '../ws/context.js';
 import { Session } from '../ws/session.js';
 import { registerAttachmentRoute } from './attachment.js';
+import { clientAddress } from './client-address.js';
 import { healthReport } from './health.js';
 import { isExtensionOrigin } from './origins.js';
 
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps): Hono {
       onError: (c) => c.json(errorBody('FRAME_TOO_LARGE', 'request body too large'), 413),
     }),
     async (c) => {
-      const address = remoteAddress(c);
+      const address = remoteAddress(c, services.trustedProxies);
       // Only failures use up the budget: a brute-forcer only fails, a person pairing many browsers doesn't.
       if (!pairLimiter.available(address))
         return c.json(errorBody('RATE_LIMITED', 'too many pairing attempts; wait a minute'), 429);
@@ -145,10 +146,13 @@ export function createApp(deps: AppDeps): Hono {
   return app;
 }
 
-function remoteAddress(c: Parameters<typeof getConnInfo>[0]): string {
+/** The client's address (the peer, or X-Forwarded-For from a trusted proxy): the key for limits. */
+export function remoteAddress(c: Parameters<typeof getConnInfo>[0], trustedProxies: ReadonlySet<string>): string {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address;
   } catch {
-    return 'unknown';
+    peer = undefined;
   }
+  return clientAddress({ peer, forwardedFor: c.req.header('x-forwarded-for'), trustedProxies });
 }

@@ -14,6 +14,8 @@ export interface RelayServices {
   log: Logger;
   version: string;
   now: () => number;
+  /** Normalised IPs of reverse proxies whose X-Forwarded-For is believed (see http/client-address.ts). */
+  trustedProxies: ReadonlySet<string>;
   /** Encrypts a password sent once by accounts.add/update before it is stored. */
   secretBox: SecretBox;
   /** Where accounts.discover looks (autoconfig base URL, DNS resolver); injectable for tests. */
