@@ -5,6 +5,9 @@
  */
 export const DOVECOT_BIN = process.env['TIDINGS_DOVECOT_BIN'] ?? '/usr/sbin/dovecot';
 export const CHROMIUM_BIN = process.env['TIDINGS_CHROMIUM_BIN'] ?? '/usr/bin/chromium';
+/** Reverse proxies the relay is tested behind (test/integration/relay-reverse-proxy.test.ts). */
+export const CADDY_BIN = process.env['TIDINGS_CADDY_BIN'] ?? '/usr/bin/caddy';
+export const NGINX_BIN = process.env['TIDINGS_NGINX_BIN'] ?? '/usr/sbin/nginx';
 
 /** The Debian packages that provide the binaries above. */
-export const APT_PACKAGES = { dovecot: 'dovecot-imapd', chromium: 'chromium' } as const;
+export const APT_PACKAGES = { dovecot: 'dovecot-imapd', chromium: 'chromium', caddy: 'caddy', nginx: 'nginx' } as const;

@@ -9,14 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APT_PACKAGES, CHROMIUM_BIN, DOVECOT_BIN } from './binaries.js';
+import { APT_PACKAGES, CADDY_BIN, CHROMIUM_BIN, DOVECOT_BIN, NGINX_BIN } from './binaries.js';
 
-const INSTALL_COMMAND = `sudo apt-get install -y ${APT_PACKAGES.dovecot} ${APT_PACKAGES.chromium}`;
+const INSTALL_COMMAND = `sudo apt-get install -y ${Object.values(APT_PACKAGES).join(' ')}`;
 
 function missingPackages(): string[] {
   const missing: string[] = [];
   if (!existsSync(DOVECOT_BIN)) missing.push(APT_PACKAGES.dovecot);
   if (!existsSync(CHROMIUM_BIN)) missing.push(APT_PACKAGES.chromium);
+  if (!existsSync(CADDY_BIN)) missing.push(APT_PACKAGES.caddy);
+  if (!existsSync(NGINX_BIN)) missing.push(APT_PACKAGES.nginx);
   return missing;
 }
 
@@ -51,7 +53,9 @@ export function ensureDeps(): number {
   if (missing.length > 0) {
     const isRoot = process.getuid?.() === 0;
     if (!isRoot || !hasAptGet()) {
-      console.error(`Missing test dependencies: ${missing.join(', ')} (${DOVECOT_BIN}, ${CHROMIUM_BIN}).`);
+      console.error(
+        `Missing test dependencies: ${missing.join(', ')} (${DOVECOT_BIN}, ${CHROMIUM_BIN}, ${CADDY_BIN}, ${NGINX_BIN}).`,
+      );
       console.error(`Install them with:\n\n  ${INSTALL_COMMAND}\n`);
       return 1;
     }
@@ -72,7 +76,8 @@ export function ensureDeps(): number {
   }
   console.log(
     `test deps: dovecot ${firstLine(DOVECOT_BIN, ['--version'])} (${DOVECOT_BIN}), ` +
-      `${firstLine(CHROMIUM_BIN, ['--version'])} (${CHROMIUM_BIN})`,
+      `${firstLine(CHROMIUM_BIN, ['--version'])} (${CHROMIUM_BIN}), ` +
+      `caddy ${firstLine(CADDY_BIN, ['version'])}, ${firstLine(NGINX_BIN, ['-v'])}`,
   );
   return 0;
 }

@@ -3,13 +3,13 @@
 // connections while an open socket keeps working; GET /health counts accounts by state without
 // naming any.
 import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayPaths } from '../../shared/index.js';
 import { testCertificates } from '../harness/certs.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
+import { httpsRequest } from '../harness/https.js';
 import { makeTempDir, removeDir } from '../harness/paths.js';
 import { TEST_ORIGIN, TestClient } from '../harness/protocol-client.js';
 import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
@@ -157,26 +157,6 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 
-/** POST /v1/pair over TLS, trusting the given CA (fetch cannot take a per-request CA). */
-function pairOverTls(httpUrl: string, code: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${httpUrl}${RelayPaths.pair}`,
-      { method: 'POST', ca, headers: { 'content-type': 'application/json', origin: TEST_ORIGIN } },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`pairing failed: ${res.statusCode} ${body}`));
-          else resolve((JSON.parse(body) as { token: string }).token);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify({ code, label: 'tls test' }));
-  });
-}
-
 describe('SIGHUP', () => {
   it('serves the new certificate files to new connections and keeps open sockets', async () => {
     const certs = await testCertificates();
@@ -190,7 +170,14 @@ describe('SIGHUP', () => {
       expect(await servedFingerprint(relay.port)).toBe(certs.server.fingerprint256);
 
       const pair = await runRelayCli(['pair'], { dataDir: relay.dataDir });
-      const token = await pairOverTls(relay.httpUrl, pairingCodeFrom(pair.stdout), certs.ca.certPem);
+      const paired = await httpsRequest(`${relay.httpUrl}${RelayPaths.pair}`, {
+        ca: certs.ca.certPem,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
+        body: JSON.stringify({ code: pairingCodeFrom(pair.stdout), label: 'tls test' }),
+      });
+      expect(paired.status).toBe(200);
+      const { token } = paired.json() as { token: string };
       const { client } = await TestClient.connect(relay.url, token);
       using _c = client;
 
