@@ -13,6 +13,9 @@ import { TestClient } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { pairToken, serverSettings, trustTestCaEnv } from '../harness/setup-fixtures.js';
 
+/** Several relay and CLI processes per test: generous on a loaded machine (each takes seconds alone). */
+const SLOW_TEST_MS = 120_000;
+
 let dovecot: Dovecot;
 let relay: RelayProcess;
 
@@ -39,65 +42,69 @@ function forms(secret: string, username: string): string[] {
 }
 
 describe('logs at debug level', () => {
-  it('never contain the password or the device token, in any line, imapflow included', async () => {
-    const canaryPassword = `CanaryPw-${randomBytes(9).toString('base64url')}`;
-    const secondPassword = `CanaryPw2-${randomBytes(9).toString('base64url')}`;
-    const user = await dovecot.addUser({ password: canaryPassword });
-    await appendMessage(dovecot, user, { subject: 'canary mail', text: 'body of the canary mail' });
+  it(
+    'never contain the password or the device token, in any line, imapflow included',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      const canaryPassword = `CanaryPw-${randomBytes(9).toString('base64url')}`;
+      const secondPassword = `CanaryPw2-${randomBytes(9).toString('base64url')}`;
+      const user = await dovecot.addUser({ password: canaryPassword });
+      await appendMessage(dovecot, user, { subject: 'canary mail', text: 'body of the canary mail' });
 
-    const token = await pairToken(relay);
-    const { client } = await TestClient.connect(relay.url, token);
-    using _c = client;
-    const { account } = await client.request('accounts.add', {
-      settings: serverSettings(dovecot, user),
-      password: canaryPassword,
-      name: 'Canary',
-      color: null,
-      watchedMailboxes: ['INBOX'],
-    });
-    await client.waitFor(() => client.latestState(account.id) === 'online', 15_000, 'account online');
+      const token = await pairToken(relay);
+      const { client } = await TestClient.connect(relay.url, token);
+      using _c = client;
+      const { account } = await client.request('accounts.add', {
+        settings: serverSettings(dovecot, user),
+        password: canaryPassword,
+        name: 'Canary',
+        color: null,
+        watchedMailboxes: ['INBOX'],
+      });
+      await client.waitFor(() => client.latestState(account.id) === 'online', 15_000, 'account online');
 
-    const { mailboxes } = await client.request('mailboxes.list', { accountId: account.id });
-    expect(mailboxes.some((m) => m.path === 'INBOX')).toBe(true);
-    const { rows } = await client.request('messages.list', {
-      scope: { kind: 'mailbox', accountId: account.id, mailbox: 'INBOX' },
-      cursor: null,
-      limit: 10,
-    });
-    const first = rows[0];
-    if (!first) throw new Error('no message listed');
-    const details = await client.request('message.get', { id: first.id });
-    expect(details.subject).toBe('canary mail');
+      const { mailboxes } = await client.request('mailboxes.list', { accountId: account.id });
+      expect(mailboxes.some((m) => m.path === 'INBOX')).toBe(true);
+      const { rows } = await client.request('messages.list', {
+        scope: { kind: 'mailbox', accountId: account.id, mailbox: 'INBOX' },
+        cursor: null,
+        limit: 10,
+      });
+      const first = rows[0];
+      if (!first) throw new Error('no message listed');
+      const details = await client.request('message.get', { id: first.id });
+      expect(details.subject).toBe('canary mail');
 
-    // Push, then a password change (diagnosed with the new password, then a reconnect).
-    await appendMessage(dovecot, user, { subject: 'pushed' });
-    await client.waitFor(() => client.latestUnread(account.id) === 2, 10_000, 'push of the second message');
-    setDovecotPassword(user.username, secondPassword);
-    await client.request('accounts.update', { id: account.id, patch: {}, password: secondPassword });
-    await client.waitFor(() => client.latestState(account.id) === 'online', 15_000, 'online with the new password');
+      // Push, then a password change (diagnosed with the new password, then a reconnect).
+      await appendMessage(dovecot, user, { subject: 'pushed' });
+      await client.waitFor(() => client.latestUnread(account.id) === 2, 10_000, 'push of the second message');
+      setDovecotPassword(user.username, secondPassword);
+      await client.request('accounts.update', { id: account.id, patch: {}, password: secondPassword });
+      await client.waitFor(() => client.latestState(account.id) === 'online', 15_000, 'online with the new password');
 
-    const output = relay.output();
-    const lines = output.split('\n').filter((l) => l.trim() !== '');
-    // The run really was at debug, with imapflow's entries in it (else this test proves nothing).
-    const entries = lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-    expect(entries.some((e) => e.level === 'debug' && e.component === 'imapflow')).toBe(true);
-    expect(entries.some((e) => e.component === 'imapflow' && /AUTHENTICATE|LOGIN/i.test(String(e.msg)))).toBe(true);
+      const output = relay.output();
+      const lines = output.split('\n').filter((l) => l.trim() !== '');
+      // The run really was at debug, with imapflow's entries in it (else this test proves nothing).
+      const entries = lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+      expect(entries.some((e) => e.level === 'debug' && e.component === 'imapflow')).toBe(true);
+      expect(entries.some((e) => e.component === 'imapflow' && /AUTHENTICATE|LOGIN/i.test(String(e.msg)))).toBe(true);
 
-    const secrets = [
-      ...forms(canaryPassword, user.username),
-      ...forms(secondPassword, user.username),
-      token,
-      Buffer.from(token, 'utf8').toString('base64'),
-    ];
-    const leaks = lines.filter((line) => secrets.some((s) => line.includes(s)));
-    expect(leaks).toEqual([]);
-  });
+      const secrets = [
+        ...forms(canaryPassword, user.username),
+        ...forms(secondPassword, user.username),
+        token,
+        Buffer.from(token, 'utf8').toString('base64'),
+      ];
+      const leaks = lines.filter((line) => secrets.some((s) => line.includes(s)));
+      expect(leaks).toEqual([]);
+    },
+  );
 
   function setDovecotPassword(username: string, password: string): void {
     // The harness keeps one passwd-file per user; Dovecot re-reads it on change.

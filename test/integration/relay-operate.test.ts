@@ -15,6 +15,9 @@ import { TEST_ORIGIN, TestClient } from '../harness/protocol-client.js';
 import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
 import { eventually, pairToken } from '../harness/setup-fixtures.js';
 
+/** Several relay and CLI processes per test: generous on a loaded machine (each takes seconds alone). */
+const SLOW_TEST_MS = 120_000;
+
 let dovecot: Dovecot;
 
 beforeAll(async () => {
@@ -44,40 +47,45 @@ function logoutCount(username: string): number {
 }
 
 describe('SIGTERM', () => {
-  it('closes sockets with 1001, logs out of IMAP, closes the store and exits 0 within 5 s', async () => {
-    await using relay = await startRelayProcess();
-    const user = await dovecot.addUser();
-    const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
-    const token = await pairToken(relay);
-    const { client } = await TestClient.connect(relay.url, token);
-    using _c = client;
-    await waitOnline(client, accountId);
-    // The command connection too, so both kinds of IMAP connection are open at shutdown.
-    await client.request('mailboxes.list', { accountId });
+  it(
+    'closes sockets with 1001, logs out of IMAP, closes the store and exits 0 within 5 s',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      await using relay = await startRelayProcess();
+      const user = await dovecot.addUser();
+      const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
+      const token = await pairToken(relay);
+      const { client } = await TestClient.connect(relay.url, token);
+      using _c = client;
+      await waitOnline(client, accountId);
+      // The command connection too, so both kinds of IMAP connection are open at shutdown.
+      await client.request('mailboxes.list', { accountId });
 
-    // Health names nothing but counts the account as online.
-    const health = (await (await fetch(`${relay.httpUrl}/health`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ ok: true, accounts: { total: 1, byState: { online: 1 } } });
-    expect(JSON.stringify(health)).not.toContain(accountId);
-    expect(JSON.stringify(health)).not.toContain(user.username);
-    expect(JSON.stringify(health)).not.toContain(dovecot.host);
+      // Health names nothing but counts the account as online.
+      const health = (await (await fetch(`${relay.httpUrl}/health`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({ ok: true, accounts: { total: 1, byState: { online: 1 } } });
+      expect(JSON.stringify(health)).not.toContain(accountId);
+      expect(JSON.stringify(health)).not.toContain(user.username);
+      expect(JSON.stringify(health)).not.toContain(dovecot.host);
 
-    const loggedOutBefore = logoutCount(user.username);
-    const started = Date.now();
-    await relay.stop(); // SIGTERM, then waits for the exit
-    const elapsed = Date.now() - started;
+      const loggedOutBefore = logoutCount(user.username);
+      const started = Date.now();
+      await relay.stop(); // SIGTERM, then waits for the exit
+      const elapsed = Date.now() - started;
 
-    expect(await client.closed).toMatchObject({ code: 1001 });
-    expect(relay.exitCode).toBe(0);
-    expect(elapsed).toBeLessThan(5_000);
-    // Watcher and command connection both said LOGOUT (Dovecot logs "Logged out", not "Disconnected").
-    await eventually(() => logoutCount(user.username) >= loggedOutBefore + 2, 3_000, 'two IMAP logouts');
-    // A cleanly closed SQLite store checkpoints and removes its write-ahead log.
-    expect(existsSync(join(relay.dataDir, 'tidings.db-wal'))).toBe(false);
-    expect(relay.output()).toContain('relay stopped');
-  });
+      expect(await client.closed).toMatchObject({ code: 1001 });
+      expect(relay.exitCode).toBe(0);
+      // The relay's own deadline is 5 s (Limits.relayShutdownMs); the margin is for seeing the exit.
+    expect(elapsed).toBeLessThan(5_500);
+      // Watcher and command connection both said LOGOUT (Dovecot logs "Logged out", not "Disconnected").
+      await eventually(() => logoutCount(user.username) >= loggedOutBefore + 2, 3_000, 'two IMAP logouts');
+      // A cleanly closed SQLite store checkpoints and removes its write-ahead log.
+      expect(existsSync(join(relay.dataDir, 'tidings.db-wal'))).toBe(false);
+      expect(relay.output()).toContain('relay stopped');
+    },
+  );
 
-  it('exits within 5 s even when the IMAP server is frozen', async () => {
+  it('exits within 5 s even when the IMAP server is frozen', { timeout: SLOW_TEST_MS }, async () => {
     const frozen = await startDovecot();
     try {
       await using relay = await startRelayProcess();
@@ -103,35 +111,39 @@ describe('SIGTERM', () => {
 });
 
 describe('backup and restore', () => {
-  it('backs up a running relay (mode 0600) and a new data dir restored from it starts with the accounts', async () => {
-    await using relay = await startRelayProcess();
-    const user = await dovecot.addUser();
-    const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
-    const token = await pairToken(relay);
-    const backupDir = makeTempDir('backup');
-    const restoredDir = makeTempDir('restored');
-    try {
-      const file = join(backupDir, 'tidings-backup.db');
-      const run = await runRelayCli(['backup', file], { dataDir: relay.dataDir });
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(relay.exitCode).toBeNull(); // the relay kept running
+  it(
+    'backs up a running relay (mode 0600) and a new data dir restored from it starts with the accounts',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      await using relay = await startRelayProcess();
+      const user = await dovecot.addUser();
+      const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
+      const token = await pairToken(relay);
+      const backupDir = makeTempDir('backup');
+      const restoredDir = makeTempDir('restored');
+      try {
+        const file = join(backupDir, 'tidings-backup.db');
+        const run = await runRelayCli(['backup', file], { dataDir: relay.dataDir });
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(relay.exitCode).toBeNull(); // the relay kept running
 
-      // Restore as documented: the file as tidings.db, the matching key beside it.
-      copyFileSync(file, join(restoredDir, 'tidings.db'));
-      copyFileSync(join(relay.dataDir, 'secret.key'), join(restoredDir, 'secret.key'));
-      await relay.stop();
-      await using restored = await startRelayProcess({ dataDir: restoredDir });
-      // The paired device, the account and its (still decryptable) password all came back.
-      const { client } = await TestClient.connect(restored.url, token);
-      using _c = client;
-      await waitOnline(client, accountId);
-    } finally {
-      removeDir(backupDir);
-      removeDir(restoredDir);
-    }
-  });
+        // Restore as documented: the file as tidings.db, the matching key beside it.
+        copyFileSync(file, join(restoredDir, 'tidings.db'));
+        copyFileSync(join(relay.dataDir, 'secret.key'), join(restoredDir, 'secret.key'));
+        await relay.stop();
+        await using restored = await startRelayProcess({ dataDir: restoredDir });
+        // The paired device, the account and its (still decryptable) password all came back.
+        const { client } = await TestClient.connect(restored.url, token);
+        using _c = client;
+        await waitOnline(client, accountId);
+      } finally {
+        removeDir(backupDir);
+        removeDir(restoredDir);
+      }
+    },
+  );
 
   it('refuses a data dir without a store, with one line', async () => {
     const empty = makeTempDir('no-store');
@@ -158,46 +170,50 @@ function servedFingerprint(port: number): Promise<string> {
 }
 
 describe('SIGHUP', () => {
-  it('serves the new certificate files to new connections and keeps open sockets', async () => {
-    const certs = await testCertificates();
-    const dir = makeTempDir('relay-tls');
-    try {
-      const certFile = join(dir, 'cert.pem');
-      const keyFile = join(dir, 'key.pem');
-      copyFileSync(certs.server.certFile, certFile);
-      copyFileSync(certs.server.keyFile, keyFile);
-      await using relay = await startRelayProcess({ tls: { certFile, keyFile } });
-      expect(await servedFingerprint(relay.port)).toBe(certs.server.fingerprint256);
+  it(
+    'serves the new certificate files to new connections and keeps open sockets',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      const certs = await testCertificates();
+      const dir = makeTempDir('relay-tls');
+      try {
+        const certFile = join(dir, 'cert.pem');
+        const keyFile = join(dir, 'key.pem');
+        copyFileSync(certs.server.certFile, certFile);
+        copyFileSync(certs.server.keyFile, keyFile);
+        await using relay = await startRelayProcess({ tls: { certFile, keyFile } });
+        expect(await servedFingerprint(relay.port)).toBe(certs.server.fingerprint256);
 
-      const pair = await runRelayCli(['pair'], { dataDir: relay.dataDir });
-      const paired = await httpsRequest(`${relay.httpUrl}${RelayPaths.pair}`, {
-        ca: certs.ca.certPem,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
-        body: JSON.stringify({ code: pairingCodeFrom(pair.stdout), label: 'tls test' }),
-      });
-      expect(paired.status).toBe(200);
-      const { token } = paired.json() as { token: string };
-      const { client } = await TestClient.connect(relay.url, token);
-      using _c = client;
+        const pair = await runRelayCli(['pair'], { dataDir: relay.dataDir });
+        const paired = await httpsRequest(`${relay.httpUrl}${RelayPaths.pair}`, {
+          ca: certs.ca.certPem,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
+          body: JSON.stringify({ code: pairingCodeFrom(pair.stdout), label: 'tls test' }),
+        });
+        expect(paired.status).toBe(200);
+        const { token } = paired.json() as { token: string };
+        const { client } = await TestClient.connect(relay.url, token);
+        using _c = client;
 
-      // Renewal: new files in place (a key that does not match yet must not take the relay down).
-      writeFileSync(certFile, certs.selfSigned.certPem);
-      if (relay.pid === undefined) throw new Error('relay has no pid');
-      process.kill(relay.pid, 'SIGHUP');
-      await eventually(() => relay.output().includes('TLS reload failed'), 5_000, 'the mismatched pair refused');
-      expect(await servedFingerprint(relay.port)).toBe(certs.server.fingerprint256);
+        // Renewal: new files in place (a key that does not match yet must not take the relay down).
+        writeFileSync(certFile, certs.selfSigned.certPem);
+        if (relay.pid === undefined) throw new Error('relay has no pid');
+        process.kill(relay.pid, 'SIGHUP');
+        await eventually(() => relay.output().includes('TLS reload failed'), 5_000, 'the mismatched pair refused');
+        expect(await servedFingerprint(relay.port)).toBe(certs.server.fingerprint256);
 
-      writeFileSync(keyFile, certs.selfSigned.keyPem);
-      process.kill(relay.pid, 'SIGHUP');
-      await eventually(() => relay.output().includes('TLS certificate reloaded'), 5_000, 'reload reported');
-      expect(await servedFingerprint(relay.port)).toBe(certs.selfSigned.fingerprint256);
+        writeFileSync(keyFile, certs.selfSigned.keyPem);
+        process.kill(relay.pid, 'SIGHUP');
+        await eventually(() => relay.output().includes('TLS certificate reloaded'), 5_000, 'reload reported');
+        expect(await servedFingerprint(relay.port)).toBe(certs.selfSigned.fingerprint256);
 
-      // The socket opened before the reload still answers requests.
-      expect(await client.request('accounts.list', {})).toEqual({ accounts: [] });
-      expect(relay.exitCode).toBeNull();
-    } finally {
-      removeDir(dir);
-    }
-  });
+        // The socket opened before the reload still answers requests.
+        expect(await client.request('accounts.list', {})).toEqual({ accounts: [] });
+        expect(relay.exitCode).toBeNull();
+      } finally {
+        removeDir(dir);
+      }
+    },
+  );
 });

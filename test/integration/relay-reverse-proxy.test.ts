@@ -20,6 +20,9 @@ import {
 import { startReverseProxy, type ProxyKind } from '../harness/reverse-proxy.js';
 import { trustTestCaEnv } from '../harness/setup-fixtures.js';
 
+/** Several relay and CLI processes per test: generous on a loaded machine (each takes seconds alone). */
+const SLOW_TEST_MS = 120_000;
+
 let dovecot: Dovecot;
 let certs: TestCertificates;
 
@@ -57,76 +60,83 @@ async function wrongCode(proxyUrl: string, localAddress: string): Promise<number
 }
 
 describe.each<ProxyKind>(['caddy', 'nginx'])('behind %s', (kind) => {
-  it('pairs, pushes, downloads an attachment and limits pairing per real client', async () => {
-    await using relay = await startRelayProcess({ args: ['--trust-proxy', '127.0.0.1'], env: trustTestCaEnv(dovecot) });
-    await using proxy = await startReverseProxy({ kind, relayPort: relay.port, cert: certs.server });
-    const user = await dovecot.addUser();
-    const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
+  it(
+    'pairs, pushes, downloads an attachment and limits pairing per real client',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      await using relay = await startRelayProcess({
+        args: ['--trust-proxy', '127.0.0.1'],
+        env: trustTestCaEnv(dovecot),
+      });
+      await using proxy = await startReverseProxy({ kind, relayPort: relay.port, cert: certs.server });
+      const user = await dovecot.addUser();
+      const accountId = await addAccountViaCli(relay.dataDir, dovecot, user);
 
-    // Health and pairing over the proxy's TLS (verified against the test CA).
-    const health = await httpsRequest(`${proxy.httpsUrl}/health`, { ca: certs.ca.certPem });
-    expect(health.status).toBe(200);
-    const token = await pairThrough(proxy.httpsUrl, relay);
+      // Health and pairing over the proxy's TLS (verified against the test CA).
+      const health = await httpsRequest(`${proxy.httpsUrl}/health`, { ca: certs.ca.certPem });
+      expect(health.status).toBe(200);
+      const token = await pairThrough(proxy.httpsUrl, relay);
 
-    // The WebSocket upgrade through the proxy, and a push event from IMAP.
-    const { client, hello } = await TestClient.connect(proxy.wssUrl, token);
-    using _c = client;
-    expect(hello.accounts.map((a) => a.id)).toContain(accountId);
-    const attachment = randomBytes(300 * 1024);
-    await appendMessage(dovecot, user, {
-      raw: [
-        'From: a@example.test',
-        'Subject: through the proxy',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/mixed; boundary="b"',
-        '',
-        '--b',
-        'Content-Type: text/plain',
-        '',
-        'see attached',
-        '--b',
-        'Content-Type: application/octet-stream',
-        'Content-Disposition: attachment; filename="data.bin"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        attachment.toString('base64').replace(/.{76}/g, '$&\r\n'),
-        '--b--',
-        '',
-      ].join('\r\n'),
-    });
-    await client.waitFor(
-      () => client.events.some((e) => e.event === 'message.new' && e.payload.accountId === accountId),
-      15_000,
-      'message.new through the proxy',
-    );
-    const pushed = client.events.find((e) => e.event === 'message.new');
-    if (pushed?.event !== 'message.new') throw new Error('no message.new');
-    const id = pushed.payload.rows[0]?.id;
-    if (!id) throw new Error('message.new without rows');
+      // The WebSocket upgrade through the proxy, and a push event from IMAP.
+      const { client, hello } = await TestClient.connect(proxy.wssUrl, token);
+      using _c = client;
+      expect(hello.accounts.map((a) => a.id)).toContain(accountId);
+      const attachment = randomBytes(300 * 1024);
+      await appendMessage(dovecot, user, {
+        raw: [
+          'From: a@example.test',
+          'Subject: through the proxy',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="b"',
+          '',
+          '--b',
+          'Content-Type: text/plain',
+          '',
+          'see attached',
+          '--b',
+          'Content-Type: application/octet-stream',
+          'Content-Disposition: attachment; filename="data.bin"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          attachment.toString('base64').replace(/.{76}/g, '$&\r\n'),
+          '--b--',
+          '',
+        ].join('\r\n'),
+      });
+      await client.waitFor(
+        () => client.events.some((e) => e.event === 'message.new' && e.payload.accountId === accountId),
+        15_000,
+        'message.new through the proxy',
+      );
+      const pushed = client.events.find((e) => e.event === 'message.new');
+      if (pushed?.event !== 'message.new') throw new Error('no message.new');
+      const id = pushed.payload.rows[0]?.id;
+      if (!id) throw new Error('message.new without rows');
 
-    // The attachment streams through the proxy byte for byte.
-    const query = new URLSearchParams(
-      Object.entries({ ...id, partId: '2' }).map(([k, v]) => [k, String(v)] as [string, string]),
-    );
-    const download = await httpsRequest(`${proxy.httpsUrl}${RelayPaths.attachment}?${query}`, {
-      ca: certs.ca.certPem,
-      headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
-    });
-    expect(download.status).toBe(200);
-    expect(download.body.equals(attachment)).toBe(true);
+      // The attachment streams through the proxy byte for byte.
+      const query = new URLSearchParams(
+        Object.entries({ ...id, partId: '2' }).map(([k, v]) => [k, String(v)] as [string, string]),
+      );
+      const download = await httpsRequest(`${proxy.httpsUrl}${RelayPaths.attachment}?${query}`, {
+        ca: certs.ca.certPem,
+        headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
+      });
+      expect(download.status).toBe(200);
+      expect(download.body.equals(attachment)).toBe(true);
 
-    // Pairing lockout per real client: one client (127.0.0.5) exhausts its budget; another
-    // (127.0.0.6) behind the same proxy is not locked out. Without --trust-proxy both would be
-    // the proxy's 127.0.0.1 and share one budget.
-    for (let i = 0; i < Limits.pairAttemptsPerMinute; i++)
-      expect(await wrongCode(proxy.httpsUrl, '127.0.0.5')).toBe(401);
-    expect(await wrongCode(proxy.httpsUrl, '127.0.0.5')).toBe(429);
-    expect(await wrongCode(proxy.httpsUrl, '127.0.0.6')).toBe(401);
-    expect(relay.output()).toContain('"address":"127.0.0.5"');
+      // Pairing lockout per real client: one client (127.0.0.5) exhausts its budget; another
+      // (127.0.0.6) behind the same proxy is not locked out. Without --trust-proxy both would be
+      // the proxy's 127.0.0.1 and share one budget.
+      for (let i = 0; i < Limits.pairAttemptsPerMinute; i++)
+        expect(await wrongCode(proxy.httpsUrl, '127.0.0.5')).toBe(401);
+      expect(await wrongCode(proxy.httpsUrl, '127.0.0.5')).toBe(429);
+      expect(await wrongCode(proxy.httpsUrl, '127.0.0.6')).toBe(401);
+      expect(relay.output()).toContain('"address":"127.0.0.5"');
 
-    // The socket opened before all this still works.
-    expect((await client.request('accounts.list', {})).accounts).toHaveLength(1);
-  });
+      // The socket opened before all this still works.
+      expect((await client.request('accounts.list', {})).accounts).toHaveLength(1);
+    },
+  );
 });
 
 describe('without --trust-proxy', () => {
