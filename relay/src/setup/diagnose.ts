@@ -24,7 +24,7 @@ import {
 } from '../../../shared/index.js';
 import { classifyImapError } from '../imap/classify-error.js';
 import { imapFlowOptions } from '../imap/client-options.js';
-import type { Logger } from '../log.js';
+import { imapflowLogger, type Logger } from '../log.js';
 import { authFailedHint, NO_IDLE_HINT, pinningHint, PLAINTEXT_HINT, portHint } from './hints.js';
 import {
   normalizeFingerprint,
@@ -289,7 +289,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
         caPem,
       },
       input.password,
-      { disableAutoIdle: true },
+      { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
     ),
   );
   client.on('error', (err: unknown) => input.log?.debug('diagnosis connection error', { err }));
