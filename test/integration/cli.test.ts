@@ -185,6 +185,8 @@ describe('relay CLI', () => {
     [['devices'], /revoke/],
     [['devices', 'list'], /devices list/],
     [['devices', 'revoke'], /devices revoke <id>/],
+    [['backup'], /secret key is NOT in the backup/],
+    [['secrets'], /secrets rotate/],
   ])('%j --help prints usage and exits 0', async (args, pattern) => {
     const run = await runRelayCli([...args, '--help'], { env: cleanEnv });
     expect(run.code).toBe(0);
