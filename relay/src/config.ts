@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseTrustedProxies } from './http/client-address.js';
-import type { LogLevel } from './log.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /** A usage or configuration mistake: the CLI prints the message and exits with code 2. */
 export class ConfigError extends Error {
@@ -50,7 +50,6 @@ export type Env = Record<string, string | undefined>;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = './data';
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export const startOptions = {
   host: { type: 'string' },
