@@ -31,6 +31,8 @@ process.on('SIGTERM', onSignal);
 // SIGHUP: reload what can be reloaded (TLS certificate files) instead of the default, exiting.
 const hangupListeners = new Set<() => void>();
 process.on('SIGHUP', () => {
+  // Commands with nothing to reload keep the default meaning: the terminal went away, exit.
+  if (hangupListeners.size === 0) process.exit(129);
   for (const listener of hangupListeners) listener();
 });
 
