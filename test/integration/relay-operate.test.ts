@@ -76,7 +76,7 @@ describe('SIGTERM', () => {
       expect(await client.closed).toMatchObject({ code: 1001 });
       expect(relay.exitCode).toBe(0);
       // The relay's own deadline is 5 s (Limits.relayShutdownMs); the margin is for seeing the exit.
-    expect(elapsed).toBeLessThan(5_500);
+      expect(elapsed).toBeLessThan(5_500);
       // Watcher and command connection both said LOGOUT (Dovecot logs "Logged out", not "Disconnected").
       await eventually(() => logoutCount(user.username) >= loggedOutBefore + 2, 3_000, 'two IMAP logouts');
       // A cleanly closed SQLite store checkpoints and removes its write-ahead log.
