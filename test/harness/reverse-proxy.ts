@@ -38,12 +38,12 @@ function substitute(text: string, pairs: [string, string][], file: string): stri
 }
 
 function caddyConfig(o: { dir: string; port: number; relayPort: number; cert: CertificatePair }): string {
-  const file = join(repoRoot, 'docs', 'examples', 'Caddyfile');
+  const file = join(repoRoot, 'docs', 'deploy', 'Caddyfile');
   const site = substitute(
     readFileSync(file, 'utf8'),
     [
       [
-        'relay.example.com {',
+        '{$TIDINGS_DOMAIN} {',
         `https://127.0.0.1:${o.port} {\n\tbind 127.0.0.1\n\ttls ${o.cert.certFile} ${o.cert.keyFile}`,
       ],
       ['reverse_proxy 127.0.0.1:8787', `reverse_proxy 127.0.0.1:${o.relayPort}`],
@@ -55,13 +55,21 @@ function caddyConfig(o: { dir: string; port: number; relayPort: number; cert: Ce
   return global + site;
 }
 
-function nginxConfig(o: { dir: string; port: number; relayPort: number; cert: CertificatePair }): string {
-  const file = join(repoRoot, 'docs', 'examples', 'nginx.conf');
+function nginxConfig(o: {
+  dir: string;
+  port: number;
+  httpPort: number;
+  relayPort: number;
+  cert: CertificatePair;
+}): string {
+  const file = join(repoRoot, 'docs', 'deploy', 'nginx.conf');
   const site = substitute(
     readFileSync(file, 'utf8'),
     [
-      ['listen 443 ssl http2;', `listen 127.0.0.1:${o.port} ssl http2;`],
-      ['listen [::]:443 ssl http2;', ''],
+      ['listen 80;', `listen 127.0.0.1:${o.httpPort};`],
+      ['listen [::]:80;', ''],
+      ['listen 443 ssl;', `listen 127.0.0.1:${o.port} ssl;`],
+      ['listen [::]:443 ssl;', ''],
       ['server_name relay.example.com;', 'server_name localhost 127.0.0.1;'],
       ['/etc/letsencrypt/live/relay.example.com/fullchain.pem', o.cert.certFile],
       ['/etc/letsencrypt/live/relay.example.com/privkey.pem', o.cert.keyFile],
@@ -109,7 +117,7 @@ function tlsReady(port: number): Promise<boolean> {
 
 /**
  * Runs Caddy or nginx in front of a relay on 127.0.0.1:`relayPort`, with the configuration from
- * docs/examples (TLS with `cert`, WebSocket upgrade, X-Forwarded-For). Resolves once it accepts
+ * docs/deploy (what docs/deploy.md and compose.yaml use) (TLS with `cert`, WebSocket upgrade, X-Forwarded-For). Resolves once it accepts
  * TLS connections.
  *
  * @example
@@ -122,7 +130,7 @@ export async function startReverseProxy(options: {
 }): Promise<ReverseProxy> {
   const dir = makeTempDir(`proxy-${options.kind}`);
   const port = await freePort();
-  const settings = { dir, port, relayPort: options.relayPort, cert: options.cert };
+  const settings = { dir, port, httpPort: await freePort(), relayPort: options.relayPort, cert: options.cert };
   const config = options.kind === 'caddy' ? caddyConfig(settings) : nginxConfig(settings);
   const configFile = join(dir, options.kind === 'caddy' ? 'Caddyfile' : 'nginx.conf');
   writeFileSync(configFile, config);

@@ -1,5 +1,5 @@
 // Issue 11 "Behind a reverse proxy, for real": the relay on loopback behind Caddy and behind nginx,
-// each running the configuration docs/examples shows (TLS on the proxy with a test certificate,
+// each running the configuration docs/deploy.md shows (docs/deploy/Caddyfile, nginx.conf) (TLS on the proxy with a test certificate,
 // WebSocket upgrade, X-Forwarded-For). Through each: pairing, a push event, an attachment
 // download, and the pairing lockout keyed on the real client (--trust-proxy), not on the proxy.
 import { randomBytes } from 'node:crypto';
