@@ -24,7 +24,14 @@ describe('parseStartConfig', () => {
       tls: { mode: 'none' },
       logLevel: 'info',
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
+      rowCache: true,
     });
+  });
+
+  it('turns the row cache off only on TIDINGS_ROW_CACHE=off (a benchmark option)', () => {
+    expect(parse([], { TIDINGS_ROW_CACHE: 'off' }).rowCache).toBe(false);
+    expect(parse([], { TIDINGS_ROW_CACHE: 'on' }).rowCache).toBe(true);
+    expect(configError(() => parse([], { TIDINGS_ROW_CACHE: 'no' })).message).toMatch(/"on" or "off"/);
   });
 
   it('reads the discovery test options from the environment', () => {
