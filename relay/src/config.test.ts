@@ -25,6 +25,7 @@ describe('parseStartConfig', () => {
       logLevel: 'info',
       trustProxy: [],
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
+      rowCache: true,
     });
   });
 
@@ -32,6 +33,12 @@ describe('parseStartConfig', () => {
     expect(parse(['--trust-proxy', '127.0.0.1, [::1]']).trustProxy).toEqual(['127.0.0.1', '::1']);
     expect(parse([], { TIDINGS_TRUST_PROXY: '10.0.0.2' }).trustProxy).toEqual(['10.0.0.2']);
     expect(() => parse(['--trust-proxy', 'caddy'])).toThrow(/--trust-proxy: "caddy" is not an IP address/);
+  });
+
+  it('turns the row cache off only on TIDINGS_ROW_CACHE=off (a benchmark option)', () => {
+    expect(parse([], { TIDINGS_ROW_CACHE: 'off' }).rowCache).toBe(false);
+    expect(parse([], { TIDINGS_ROW_CACHE: 'on' }).rowCache).toBe(true);
+    expect(configError(() => parse([], { TIDINGS_ROW_CACHE: 'no' })).message).toMatch(/"on" or "off"/);
   });
 
   it('reads the discovery test options from the environment', () => {

@@ -43,6 +43,12 @@ export interface StartConfig {
    * lookups at those servers instead of the system's.
    */
   discovery: { autoconfigBaseUrl: string | null; dnsServers: string[] | null };
+  /**
+   * Benchmark option, from the environment only: TIDINGS_ROW_CACHE=off turns the command
+   * connections' row cache off, so `npm run bench` can measure the relay's uncached path
+   * (BENCHMARKS.md: "relay caches off or bypassed"). On by default.
+   */
+  rowCache: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -104,7 +110,16 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
     );
   }
   const trustProxy = parseTrustProxy(values['trust-proxy'] ?? nonEmpty(env.TIDINGS_TRUST_PROXY));
-  return { host, port, dataDir, tls, logLevel, trustProxy, discovery: parseDiscovery(env) };
+  return {
+    host,
+    port,
+    dataDir,
+    tls,
+    logLevel,
+    trustProxy,
+    discovery: parseDiscovery(env),
+    rowCache: parseRowCache(env),
+  };
 }
 
 function parseTrustProxy(value: string | undefined): string[] {
@@ -114,6 +129,13 @@ function parseTrustProxy(value: string | undefined): string[] {
   } catch (err) {
     throw new ConfigError(`--trust-proxy: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function parseRowCache(env: Env): boolean {
+  const value = nonEmpty(env.TIDINGS_ROW_CACHE)?.trim().toLowerCase();
+  if (value === undefined || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`TIDINGS_ROW_CACHE must be "on" or "off", got "${value.slice(0, 50)}"`);
 }
 
 function parseDiscovery(env: Env): StartConfig['discovery'] {

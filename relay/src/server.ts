@@ -26,6 +26,8 @@ export interface RelayOptions {
   trustProxy?: readonly string[];
   /** Where accounts.discover looks; default the real autoconfig URLs and the system's DNS. */
   discovery?: DiscoveryOptions;
+  /** Row cache on the command connections (default true; off only to benchmark the uncached path). */
+  rowCache?: boolean;
 }
 
 export interface RunningRelay {
@@ -48,7 +50,13 @@ export interface RunningRelay {
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { store, log } = options;
   const hub = new EventHub();
-  const accounts = new AccountRegistry({ store, secretBox: options.secretBox, hub, log });
+  const accounts = new AccountRegistry({
+    store,
+    secretBox: options.secretBox,
+    hub,
+    log,
+    rowCache: options.rowCache ?? true,
+  });
   const sessions = new Set<Session>();
   const services: RelayServices = {
     store,

@@ -70,7 +70,7 @@ export function newsletterHtml(kib: number, tag: string): string {
  * one animation frame (painted). Keyboard rather than a click because the list is virtualised:
  * rows far down are not in the DOM, and copies of the big message share one subject.
  */
-const TIME_OPEN = `() => new Promise((resolve, reject) => {
+export const TIME_OPEN = `() => new Promise((resolve, reject) => {
   const ready = () => document.querySelector('[data-testid="message-frame"][data-ready="true"]');
   const observer = new MutationObserver(() => {
     if (!ready()) return;
@@ -86,7 +86,7 @@ const TIME_OPEN = `() => new Promise((resolve, reject) => {
 })`;
 
 /** Moves the popup's active row to `index` (Home, then j) and times opening it. */
-async function timeOpen(page: Page, index: number): Promise<number> {
+export async function timeOpen(page: Page, index: number): Promise<number> {
   await page.getByTestId('message-list').focus();
   await page.keyboard.press('Home');
   for (let i = 0; i < index; i++) await page.keyboard.press('j');
@@ -97,7 +97,7 @@ async function timeOpen(page: Page, index: number): Promise<number> {
 }
 
 /** Waits until the list holds `count` rows and its first row is from this phase. */
-async function waitForRows(page: Page, text: string, count: number): Promise<void> {
+export async function waitForRows(page: Page, text: string, count: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const rows = Number((await page.getByTestId('message-list').getAttribute('data-row-count')) ?? 0);

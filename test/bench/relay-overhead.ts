@@ -1,93 +1,106 @@
-// Benchmark `relay_overhead` (BENCHMARKS.md): the newest 50 rows (envelope, flags, size,
-// BODYSTRUCTURE and the 2 KB preview partial) through relay + WebSocket vs a direct imapflow
-// client fetching the same items (one FETCH on its selected mailbox) from the same Dovecot,
-// interleaved, warm.
+// Benchmark `relay_overhead` (BENCHMARKS.md): the newest 50 rows of a 10k mailbox (envelope,
+// flags, size, INTERNALDATE, BODYSTRUCTURE and the 2 KB preview partial: ROW_QUERY) through
+// relay + WebSocket vs a direct imapflow client fetching the SAME items for the SAME 50 messages
+// (one FETCH of the same sequence window on its selected mailbox) from the same Dovecot,
+// interleaved, both on warm connections (mailbox selected, Dovecot's cache file warm).
 //
-// `relay_p50_ms`/`ratio_p50` are the popup's real case, the first page listed again: the relay
-// then sends one `FETCH (UID FLAGS)` (its row cache holds the immutable parts, and its IDLE
-// watcher says nothing changed, so no NOOP). `relay_uncached_p50_ms`/`ratio_uncached_p50` take
-// the cache out: pages the relay has not seen (walking down with the cursor) against the direct
-// client fetching the same sequence windows, both with Dovecot warm — the pure cost of our
-// layering (socket, JSON, zod on both ends, the command connection's lock, row building).
-// `direct_envelope_p50_ms` is a bare "envelope + flags" FETCH, for reference.
+// Headline (`relay_p50_ms`, `direct_p50_ms`, `ratio_p50`): same work, uncached. The relay runs
+//   with TIDINGS_ROW_CACHE=off, so every request does the full FETCH the direct client does; what
+//   remains is the cost of our layering (WebSocket, JSON and zod on both ends, the command
+//   connection's lock, row building and preview decoding).
+// Cached, labelled (`relay_cached_p50_ms`, `ratio_cached_p50`): a second relay process with its
+//   row cache on, listing the same first page again (the popup reopening): one FETCH (UID FLAGS).
+// `direct_envelope_p50_ms`: a bare "envelope + flags" FETCH of the same window, for reference.
+// CPU per request (less noisy than wall time on a shared machine): `relay_cpu_ms` is the relay
+// process's (from /proc, summed over its uncached requests), `relay_client_cpu_ms` this process's
+// while it waited for the relay (socket, JSON, zod), `direct_cpu_ms` this process's for a direct
+// FETCH (imapflow parsing the same response the relay parses).
+import { readFileSync } from 'node:fs';
 import { ROW_QUERY } from '../../relay/src/imap/message-rows.js';
 import { Limits } from '../../shared/index.js';
 import { connectImap, seedMaildir } from '../harness/mail.js';
-import { startMailRelay } from '../harness/mail-relay.js';
+import { pairToken, startMailRelay, waitForAccount } from '../harness/mail-relay.js';
+import { TestClient } from '../harness/protocol-client.js';
+import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { round, summary } from './stats.js';
 
 const COUNT = 10_000;
 
 export async function benchRelayOverhead(options: { samples: number }): Promise<Record<string, number>> {
-  await using mail = await startMailRelay();
+  await using mail = await startMailRelay({ relayEnv: { TIDINGS_ROW_CACHE: 'off' } });
   const user = await mail.dovecot.addUser();
   await seedMaildir(mail.dovecot, user, COUNT, { seenRatio: 0.7 });
   const { accountId } = await mail.addAccount({ user, name: 'Bench overhead' });
   const client = await mail.connect();
   using _c = client;
+
+  // The cached figure's relay: same Dovecot user, row cache on (the default).
+  await using cachedRelay = await startRelayProcess();
+  const cachedAccountId = await addAccountViaCli(cachedRelay.dataDir, mail.dovecot, user, { name: 'Bench cached' });
+  const { client: cachedClient } = await TestClient.connect(cachedRelay.url, await pairToken(cachedRelay));
+  using _cc = cachedClient;
+  await waitForAccount(cachedClient, cachedAccountId);
+
   await using direct = await connectImap(mail.dovecot, user);
   const lock = await direct.getMailboxLock('INBOX');
-  const scope = { kind: 'mailbox' as const, accountId, mailbox: 'INBOX' };
   try {
-    // Dovecot warm for every window either side will fetch (its cache file holds the items).
-    const region = (options.samples + 20) * 50;
-    for (let hi = COUNT; hi > COUNT - region; hi -= 500) await direct.fetchAll(`${hi - 499}:${hi}`, ROW_QUERY);
-
-    const viaRelay = async () => {
-      const page = await client.request('messages.list', { scope, cursor: null, limit: 50 });
+    const list = async (via: TestClient, id: string) => {
+      const page = await via.request('messages.list', {
+        scope: { kind: 'mailbox', accountId: id, mailbox: 'INBOX' },
+        cursor: null,
+        limit: 50,
+      });
       if (page.rows.length !== 50) throw new Error(`relay_overhead: relay returned ${page.rows.length} rows`);
     };
-    let cursor: string | null = null;
-    const viaRelayUncached = async () => {
-      const page = await client.request('messages.list', { scope, cursor, limit: 50 });
-      if (page.rows.length !== 50) throw new Error(`relay_overhead: relay returned ${page.rows.length} rows`);
-      cursor = page.nextCursor;
-    };
-    const viaImap = async (query: typeof ROW_QUERY, hi = COUNT) => {
-      const rows = await direct.fetchAll(`${hi - 49}:${hi}`, query);
+    const viaImap = async (query: typeof ROW_QUERY) => {
+      const rows = await direct.fetchAll(`${COUNT - 49}:${COUNT}`, query);
       if (rows.length !== 50) throw new Error(`relay_overhead: direct fetch returned ${rows.length} rows`);
     };
     const envelopeOnly = { uid: true, flags: true, envelope: true };
-    for (let i = 0; i < 10; i++) {
-      await viaRelay();
+    // Warm-up: connections open, mailbox selected on every side, Dovecot's cache warm, JIT warm.
+    for (let i = 0; i < 15; i++) {
+      await list(client, accountId);
+      await list(cachedClient, cachedAccountId);
       await viaImap(ROW_QUERY);
       await viaImap(envelopeOnly);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 120));
     }
-    // The uncached walk starts below the (cached) first page.
-    cursor = (await client.request('messages.list', { scope, cursor: null, limit: 50 })).nextCursor;
 
     const relay: number[] = [];
-    const relayUncached: number[] = [];
-    const same: number[] = [];
-    const sameWindows: number[] = [];
+    const directSame: number[] = [];
+    const cached: number[] = [];
     const envelope: number[] = [];
     // The relay allows Limits.requestsPerSecond per socket: every call (both sides alike) is
     // followed by the same untimed pause.
     const pace = () => new Promise((r) => setTimeout(r, 1_000 / (Limits.requestsPerSecond - 4)));
-    const time = async (into: number[], fn: () => Promise<void>) => {
+    const relayPid = mail.relay.pid;
+    const cpu = { relay: 0, relayClient: 0, direct: 0 };
+    const time = async (into: number[], fn: () => Promise<void>, charge?: 'relay' | 'direct') => {
+      const relayBefore = charge === 'relay' ? processCpuMs(relayPid) : 0;
+      const ownBefore = process.cpuUsage();
       const started = performance.now();
       await fn();
       into.push(performance.now() - started);
+      const own = process.cpuUsage(ownBefore);
+      if (charge === 'relay') {
+        cpu.relay += processCpuMs(relayPid) - relayBefore;
+        cpu.relayClient += (own.user + own.system) / 1_000;
+      } else if (charge === 'direct') cpu.direct += (own.user + own.system) / 1_000;
       await pace();
     };
     for (let i = 0; i < options.samples; i++) {
-      // The window the relay's next uncached page covers (page i+1 below the first).
-      const window = COUNT - 50 * (i + 1);
       // Rotate the order so neither side always runs right after the other.
       const runs = [
-        () => time(relay, viaRelay),
-        () => time(same, () => viaImap(ROW_QUERY)),
-        () => time(relayUncached, viaRelayUncached),
-        () => time(sameWindows, () => viaImap(ROW_QUERY, window)),
+        () => time(relay, () => list(client, accountId), 'relay'),
+        () => time(directSame, () => viaImap(ROW_QUERY), 'direct'),
+        () => time(cached, () => list(cachedClient, cachedAccountId)),
         () => time(envelope, () => viaImap(envelopeOnly)),
       ];
       for (let k = 0; k < runs.length; k++) await runs[(i + k) % runs.length]!();
     }
     const r = summary(relay);
-    const d = summary(same);
-    const ru = summary(relayUncached);
-    const dw = summary(sameWindows);
+    const d = summary(directSame);
+    const c = summary(cached);
     const e = summary(envelope);
     return {
       relay_p50_ms: r.p50,
@@ -95,13 +108,26 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       ratio_p50: round(r.p50 / d.p50),
       relay_p95_ms: r.p95,
       direct_p95_ms: d.p95,
-      relay_uncached_p50_ms: ru.p50,
-      direct_same_windows_p50_ms: dw.p50,
-      ratio_uncached_p50: round(ru.p50 / dw.p50),
+      relay_cached_p50_ms: c.p50,
+      ratio_cached_p50: round(c.p50 / d.p50),
       direct_envelope_p50_ms: e.p50,
+      relay_cpu_ms: round(cpu.relay / r.n),
+      relay_client_cpu_ms: round(cpu.relayClient / r.n),
+      direct_cpu_ms: round(cpu.direct / d.n),
       samples: r.n,
     };
   } finally {
     lock.release();
+  }
+}
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
   }
 }

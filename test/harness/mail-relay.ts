@@ -52,12 +52,15 @@ export async function waitForAccount(client: TestClient, accountId: string, time
  * using client = await mail.connect();
  */
 export async function startMailRelay(
-  options: { dovecot?: StartDovecotOptions; relayArgs?: string[] } = {},
+  options: { dovecot?: StartDovecotOptions; relayArgs?: string[]; relayEnv?: Record<string, string> } = {},
 ): Promise<MailRelay> {
   const dovecot = await startDovecot(options.dovecot);
   let relay: RelayProcess | undefined;
   try {
-    relay = await startRelayProcess({ args: options.relayArgs ?? [] });
+    relay = await startRelayProcess({
+      args: options.relayArgs ?? [],
+      ...(options.relayEnv ? { env: options.relayEnv } : {}),
+    });
     const token = await pairToken(relay);
     const running = relay;
     const connect = async (origin = TEST_ORIGIN) => (await TestClient.connect(running.url, token, { origin })).client;

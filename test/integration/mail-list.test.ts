@@ -2,12 +2,15 @@
 // and hierarchy; newest-first pages with opaque cursors that survive new mail and expunges
 // between pages; stale UIDVALIDITY refused; another user's account NOT_FOUND; the unified inbox
 // merged by date across two accounts; search; and 1k/10k/100k-message mailboxes paged without
-// duplicates.
+// duplicates, each page costing the same IMAP commands whatever the size.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../relay/src/mail/cursor.js';
 import type { MessageRow, RequestResult } from '../../shared/index.js';
 import { appendMessage, seedMaildir, withImap } from '../harness/mail.js';
-import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
+import { startMailRelay, waitForAccount, type MailRelay } from '../harness/mail-relay.js';
 import { ProtocolError, TestClient, type TestClient as Client, rejection } from '../harness/protocol-client.js';
+import { startRecordingProxy } from '../harness/recording-proxy.js';
+import { addAccountViaCli } from '../harness/relay.js';
 import { pairTokenForNewUser } from '../harness/setup-fixtures.js';
 
 let mail: MailRelay;
@@ -261,36 +264,112 @@ describe('messages.list in one mailbox', () => {
   });
 
   it.each([1_000, 10_000, 100_000])(
-    'lists the newest 50 of a %i-message mailbox and pages on in order',
+    'lists the newest 50 of a %i-message mailbox and pages on in order, each page one FETCH of the same width',
     async (count) => {
       const user = await mail.dovecot.addUser();
       await seedMaildir(mail.dovecot, user, count, { seenRatio: 0.5 });
-      const { accountId } = await mail.addAccount({ user });
+      // The relay reaches Dovecot through a recording proxy, so the test sees the IMAP commands
+      // each page sends (plaintext, the harness's explicit opt-in: a proxy cannot read TLS).
+      await using proxy = await startRecordingProxy({ host: mail.dovecot.host, port: mail.dovecot.starttlsPort });
+      const accountId = await addAccountViaCli(
+        mail.relay.dataDir,
+        { ...mail.dovecot, starttlsPort: proxy.port },
+        user,
+        {
+          security: 'plain',
+        },
+      );
       const client = await mail.connect();
       using _c = client;
+      await waitForAccount(client, accountId);
+      // The command connection is the one that SELECTs (the IDLE watcher EXAMINEs).
+      const commandLines = () => proxy.connections().find((lines) => lines.some((l) => / SELECT /i.test(l))) ?? [];
+      const list = async (cursor: string | null) => {
+        const before = commandLines().length;
+        const page = await client.request('messages.list', { scope, cursor, limit: 50 });
+        return { page, commands: commandLines().slice(before).map(imapCommand) };
+      };
       const scope = { kind: 'mailbox' as const, accountId, mailbox: 'INBOX' };
-      const first = await client.request('messages.list', { scope, cursor: null, limit: 50 });
+      const { page: first } = await list(null);
       expect(first.total).toBe(count);
       expect(first.rows[0]).toMatchObject({
         subject: `Seeded message ${count - 1}`,
         preview: `Body of seeded message ${count - 1}.`,
       });
+      // The first page again: one FETCH of the newest 50, flags only (the rest is cached; imapflow
+      // adds MODSEQ where the server has CONDSTORE).
+      const again = await list(null);
+      expect(again.commands).toEqual([
+        { command: 'FETCH', uid: false, width: 50, items: expect.stringMatching(/^\(UID FLAGS( MODSEQ)?\)$/) },
+      ]);
+      // A page 90 % down, as the relay's own cursor for it reads (seeded UIDs are sequence numbers).
+      const deepSeq = count / 10;
+      const deepCursor = encodeCursor({
+        k: 'm',
+        a: accountId,
+        m: 'INBOX',
+        p: { uv: first.rows[0]!.id.uidValidity, u: deepSeq + 1, s: deepSeq + 1 },
+      });
+      const deep = await list(deepCursor);
+      expect(deep.page.rows.map((r) => r.id.uid)).toEqual(Array.from({ length: 50 }, (_, i) => deepSeq - i));
+
       const seen: number[] = first.rows.map((r) => r.id.uid);
       let cursor = first.nextCursor;
-      // 1k: every page to the end; larger: the first 5 pages (the work per page must not depend on size).
+      // Before the walk below, which caches rows (this relay's row cache is on).
+      const pageCommands: ImapCommand[][] = [deep.commands];
+      // 1k: every page to the end; larger: the first 5 pages.
       const maxPages = count === 1_000 ? Infinity : 5;
       for (let pages = 1; cursor && pages < maxPages; pages++) {
-        const page = await client.request('messages.list', { scope, cursor, limit: 50 });
+        const { page, commands } = await list(cursor);
+        if (pages < 5) pageCommands.push(commands);
         seen.push(...page.rows.map((r) => r.id.uid));
         cursor = page.nextCursor;
       }
       const expected = Array.from({ length: seen.length }, (_, i) => count - i);
       expect(seen).toEqual(expected);
       if (count === 1_000) expect(cursor).toBeNull();
+
+      // The work per page must not depend on the mailbox size: every later page (2-5 and the deep
+      // one) is exactly one FETCH of a 51-message sequence window (50 + the cursor's own message)
+      // with the full row items; never a SEARCH, a list of all UIDs or a window that grows.
+      const rowItems = pageCommands[0]![0]?.items ?? '';
+      expect(rowItems).toMatch(/ENVELOPE/);
+      expect(rowItems).toMatch(/BODY\.PEEK\[1\]<0\.2048>/);
+      for (const commands of pageCommands)
+        expect(commands).toEqual([{ command: 'FETCH', uid: false, width: 51, items: rowItems }]);
+      // Stop the account's connections while the proxy still runs, so the shared relay keeps no
+      // account whose server vanished.
+      await client.request('accounts.remove', { id: accountId });
     },
     120_000,
   );
 });
+
+interface ImapCommand {
+  command: string;
+  uid: boolean;
+  /** How many messages the sequence set names (Infinity for `*`); null when the command has none. */
+  width: number | null;
+  items: string;
+}
+
+const SEQUENCE_SET_COMMANDS = new Set(['FETCH', 'STORE', 'COPY', 'MOVE', 'EXPUNGE']);
+
+/** `A12 UID FETCH 951:1000 (UID FLAGS)` → { command: 'FETCH', uid: true, width: 50, items: '(UID FLAGS)' }. */
+function imapCommand(line: string): ImapCommand {
+  const words = line.split(' ');
+  let i = 1;
+  const uid = words[i]?.toUpperCase() === 'UID';
+  if (uid) i++;
+  const command = (words[i++] ?? '').toUpperCase();
+  if (!SEQUENCE_SET_COMMANDS.has(command)) return { command, uid, width: null, items: words.slice(i).join(' ') };
+  let width = 0;
+  for (const range of (words[i++] ?? '').split(',')) {
+    const [lo, hi = lo] = range.split(':').map((n) => (n === '*' ? Infinity : Number(n)));
+    width += Math.abs((hi ?? 0) - (lo ?? 0)) + 1;
+  }
+  return { command, uid, width, items: words.slice(i).join(' ') };
+}
 
 describe('unified scope', () => {
   it('merges the INBOX of every account by date, paging without duplicates or gaps; search too', async () => {

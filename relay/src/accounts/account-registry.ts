@@ -34,10 +34,10 @@ function displayKey(a: Account): string {
  */
 export class AccountRegistry {
   readonly #runtimes = new Map<string, { runtime: AccountRuntime; key: string }>();
-  readonly #o: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger };
+  readonly #o: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger; rowCache?: boolean };
   #syncing: Promise<void> = Promise.resolve();
 
-  constructor(options: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger }) {
+  constructor(options: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger; rowCache?: boolean }) {
     this.#o = options;
   }
 
@@ -88,6 +88,7 @@ export class AccountRegistry {
       account,
       secretBox,
       log,
+      ...(this.#o.rowCache === false ? { rowCache: false } : {}),
       onCounts: (s) =>
         hub.publish(account.userId, 'counts', { accountId: s.id, unread: s.unread, mailboxes: s.mailboxes }),
       onState: (s) => hub.publish(account.userId, 'account.state', { accountId: s.id, state: s.state }),

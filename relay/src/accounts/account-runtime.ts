@@ -32,6 +32,8 @@ export interface AccountRuntimeOptions {
   shouldNotify?: (row: MessageRow, account: Account) => boolean;
   /** Called with the new summary when the account's storage quota (RFC 9208) changed. */
   onQuota?: (summary: AccountSummary) => void;
+  /** Row cache on the command connection (default true; off only to benchmark the uncached path). */
+  rowCache?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export class AccountRuntime {
       password,
       log: log.child({ conn: 'commands' }),
       changeVersion: (mailbox) => this.#changeVersion(mailbox),
+      ...(options.rowCache === false ? { rowCache: false } : {}),
     });
     this.downloads = new CommandConnection({
       settings: options.account,

@@ -39,6 +39,8 @@ Advanced and test options (environment only), for account discovery from the opt
   TIDINGS_AUTOCONFIG_BASE_URL=<url>   fetch Mozilla autoconfig files from <url>/<host>/… instead of
                                       https://<host>/… (a private mirror, or a test server)
   TIDINGS_DNS_SERVER=<ip[:port],…>    resolve SRV records (RFC 6186) with these DNS servers
+  TIDINGS_ROW_CACHE=off               no row cache on the IMAP command connections (benchmarks
+                                      measure the uncached path with it)
 `;
 
 export async function runStart(argv: string[], io: CliIo): Promise<number> {
@@ -69,6 +71,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       version: readRelayVersion(),
       discovery: createDiscoveryOptions(config.discovery),
       trustProxy: config.trustProxy,
+      rowCache: config.rowCache,
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });

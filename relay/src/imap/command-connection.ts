@@ -22,6 +22,8 @@ export interface CommandConnectionOptions {
    * nothing changed, and the round trip is saved on every popup list.
    */
   changeVersion?: (mailbox: string) => number | null;
+  /** Row cache (default true); false only to benchmark the uncached path (TIDINGS_ROW_CACHE=off). */
+  rowCache?: boolean;
 }
 
 /** The selected mailbox a `withMailbox` callback works in. */
@@ -76,13 +78,18 @@ export class CommandConnection {
   /** The selected mailbox and the watcher's change version when it was last synced (SELECT/NOOP). */
   #synced: { path: string; version: number | null } | null = null;
   /** Dropped with the connection: an idle account keeps no rows in memory. */
-  #rows = new RowCache();
+  #rows: RowCache;
   readonly #o: CommandConnectionOptions;
   readonly #idleMs: number;
 
   constructor(options: CommandConnectionOptions) {
     this.#o = options;
     this.#idleMs = options.idleMs ?? Limits.commandConnectionIdleMs;
+    this.#rows = this.#newRowCache();
+  }
+
+  #newRowCache(): RowCache {
+    return new RowCache(this.#o.rowCache === false ? 0 : Limits.rowCacheMax);
   }
 
   /** Whether a connection is open or opening (for tests and diagnostics). */
@@ -247,7 +254,7 @@ export class CommandConnection {
     client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));
     client.once('close', () => this.#forget(client));
     this.#synced = null;
-    this.#rows = new RowCache();
+    this.#rows = this.#newRowCache();
     await client.connect();
     this.#o.log.debug('command connection open');
     return client;

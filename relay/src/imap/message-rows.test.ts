@@ -45,4 +45,12 @@ describe('RowCache', () => {
     expect(cache.size).toBe(3);
     expect([1, 2, 3, 4].map((uid) => cache.has(identity, uid))).toEqual([true, false, true, true]);
   });
+
+  it('holds nothing with size 0, so fetchRows never takes the flags-only path (TIDINGS_ROW_CACHE=off)', () => {
+    const cache = new RowCache(0);
+    cache.set(row(1));
+    expect(cache.size).toBe(0);
+    expect(cache.knows(identity)).toBe(false);
+    expect(cache.has(identity, 1)).toBe(false);
+  });
 });

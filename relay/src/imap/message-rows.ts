@@ -129,7 +129,9 @@ export class RowCache {
     return row;
   }
 
+  /** A cache of size 0 is off: it never holds a row, so every page is fetched in full. */
   set(fetched: FetchedRow): void {
+    if (this.#max === 0) return;
     const { id, flags: _f, seen: _s, flagged: _fl, answered: _a, ...rest } = fetched.row;
     const identity = { accountId: id.accountId, mailbox: id.mailbox, uidValidity: id.uidValidity };
     this.#mailboxes.add(mailboxKey(identity));

@@ -1,0 +1,223 @@
+// Where the time of `body_open` goes (BENCHMARKS.md, issue 10): opens 60 KB HTML messages in the
+// real popup while Chromium traces (Chrome DevTools protocol Tracing + a sampling CPU profile),
+// then prints, per open, the popup renderer's main thread between the keypress and the painted
+// frame by phase (script, HTML parse, style, layout, paint, GC, idle = waiting on the worker,
+// relay and IMAP), the slowest trace events, and the JS functions with the most self time.
+// The bundle is minified: in the MessageView chunk, DOMPurify's helpers (its `unapply` wrapper
+// and `regExpTest`) and MessageFrame's measure() (whose self time is the forced layout of the
+// frame's document) are the usual names at the top. Tracing and the profiler slow the open down.
+//   node --import tsx test/bench/trace-body-open.ts      (TRACE_OPENS=5 traced opens)
+// The message frame is same-origin (sandbox="allow-same-origin"), so its parsing, style and
+// layout run on the popup's renderer main thread and show up here.
+import type { CDPSession } from 'playwright-core';
+import { launchExtension } from '../harness/chromium.js';
+import { startDovecot } from '../harness/dovecot.js';
+import { connectImap } from '../harness/mail.js';
+import { pairFromOptions } from '../harness/options-page.js';
+import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
+import { buildMime } from '../fixtures/hostile/mime.js';
+import { newsletterHtml, TIME_OPEN, waitForRows } from './body-open.js';
+import { round } from './stats.js';
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { data?: { url?: string; functionName?: string } };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+}
+
+const CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'blink.user_timing',
+  'v8',
+  'v8.execute',
+  'loading',
+  'blink',
+].join(',');
+
+const PHASES: [string, RegExp][] = [
+  ['gc', /GC|Scavenge|MarkCompact|Sweep/i],
+  [
+    'parse html',
+    /^(ParseHTML|HTMLDocumentParser|DocumentLoader::CommitNavigation|WebLocalFrameImpl::createChildframe)/,
+  ],
+  [
+    'style',
+    /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|Document::recalcStyle|Document::rebuildLayoutTree|Document::updateStyle)/,
+  ],
+  ['layout', /^(Layout|LocalFrameView::performLayout|InlineNode::|UpdateLayerTree|LayoutBlock|LayoutText)/],
+  [
+    'paint',
+    /^(Paint|PrePaint|Layerize|PaintImage|CompositeLayers|Commit|UpdateLayer|Decode|Blink\.(PrePaint|Paint|CompositingInputs|Compositing))/,
+  ],
+  [
+    'script',
+    /^(FunctionCall|EvaluateScript|v8\.|V8\.|RunMicrotasks|EventDispatch|TimerFire|FireAnimationFrame|FireIdleCallback|XHR|ResizeObserver)/,
+  ],
+  ['task overhead', /^(RunTask|ThreadControllerImpl|AsyncTask|ScheduledAction)/],
+];
+const phaseOf = (name: string) => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
+
+export interface BodyOpenTrace {
+  ms: number;
+  phases: Record<string, number>;
+  topEvents: { name: string; self: number }[];
+  topFunctions: { fn: string; self: number }[];
+}
+
+async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<BodyOpenTrace> {
+  const events: TraceEvent[] = [];
+  const onData = (params: { value: unknown[] }) => {
+    events.push(...(params.value as TraceEvent[]));
+  };
+  cdp.on('Tracing.dataCollected', onData);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: CATEGORIES.split(',') },
+  });
+  await cdp.send('Profiler.start');
+  const ms = await run();
+  const { profile } = (await cdp.send('Profiler.stop')) as {
+    profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+  };
+  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', onData);
+
+  const start = events.find((e) => e.name === 'trace-open-start');
+  const end = events.find((e) => e.name === 'trace-open-end');
+  if (!start || !end) throw new Error('trace: the open marks are missing');
+  const main = events
+    .filter((e) => e.ph === 'X' && e.pid === start.pid && e.tid === start.tid && e.ts >= start.ts && e.ts <= end.ts)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  // Self time per event: its duration minus its direct children's (events nest on one thread).
+  const self = new Map<TraceEvent, number>();
+  const stack: TraceEvent[] = [];
+  for (const e of main) {
+    while (stack.length && stack.at(-1)!.ts + (stack.at(-1)!.dur ?? 0) <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) self.set(parent, (self.get(parent) ?? 0) - (e.dur ?? 0));
+    self.set(e, (self.get(e) ?? 0) + (e.dur ?? 0));
+    stack.push(e);
+  }
+  const phases: Record<string, number> = {};
+  const byName = new Map<string, number>();
+  let busy = 0;
+  for (const [e, us] of self) {
+    phases[phaseOf(e.name)] = (phases[phaseOf(e.name)] ?? 0) + us / 1000;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + us / 1000);
+    busy += us / 1000;
+  }
+  const window = (end.ts - start.ts) / 1000;
+  phases.idle = window - busy;
+  for (const k of Object.keys(phases)) phases[k] = round(phases[k]!, 1);
+
+  // CPU profile: self time per function (minified names; the chunk says whose code it is).
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const fnSelf = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = nodes.get(id)?.callFrame;
+    if (!frame) return;
+    const file = frame.url.split('/').at(-1) || '(native)';
+    const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+    fnSelf.set(key, (fnSelf.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const top = <K>(m: Map<K, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
+  return {
+    ms: round(ms, 1),
+    phases,
+    topEvents: top(byName, 10).map(([name, v]) => ({ name, self: round(v, 1) })),
+    topFunctions: top(fnSelf, 10)
+      .filter(([fn]) => !fn.startsWith('(idle)') && !fn.startsWith('(program)'))
+      .map(([fn, v]) => ({ fn, self: round(v, 1) })),
+  };
+}
+
+/** Opens `opens` different 60 KB messages (after one warm-up open) under the tracer. */
+export async function traceBodyOpen(options: { opens: number }): Promise<BodyOpenTrace[]> {
+  await using dovecot = await startDovecot();
+  await using relay = await startRelayProcess();
+  const user = await dovecot.addUser();
+  await addAccountViaCli(relay.dataDir, dovecot, user, { name: 'Trace' });
+  const html = newsletterHtml(60, 'trace');
+  {
+    await using client = await connectImap(dovecot, user);
+    for (let i = 0; i <= options.opens; i++)
+      await client.append('INBOX', buildMime({ subject: `trace60k ${i}`, html }), []);
+  }
+  await using browser = await launchExtension();
+  (await pairFromOptions(browser, relay)).close().catch(() => undefined);
+  const page = await browser.openPage('popup.html');
+  await waitForRows(page, 'trace60k', options.opens + 1);
+  const cdp = await browser.context.newCDPSession(page);
+  const open = async (index: number) => {
+    await page.getByTestId('message-list').focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < index; i++) await page.keyboard.press('j');
+    const run = async () =>
+      (await page.evaluate(
+        `(async () => { performance.mark('trace-open-start'); const ms = await (${TIME_OPEN})(); performance.mark('trace-open-end'); return ms; })()`,
+      )) as number;
+    return run;
+  };
+  // Warm-up (code paths, the relay's command connection), untraced.
+  await (
+    await open(options.opens)
+  )();
+  await page.getByTestId('back-button').click();
+  const traces: BodyOpenTrace[] = [];
+  for (let i = 0; i < options.opens; i++) {
+    const run = await open(i);
+    traces.push(await traced(cdp, run));
+    await page.getByTestId('back-button').click();
+    await page.getByTestId('message-list').waitFor({ timeout: 20_000 });
+  }
+  await cdp.detach();
+  return traces;
+}
+
+/** Per-phase medians over the traced opens, for the benchmark's extra output. */
+export function summariseTraces(traces: BodyOpenTrace[]): Record<string, number> {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const phases = new Set(traces.flatMap((t) => Object.keys(t.phases)));
+  const out: Record<string, number> = { trace_open_p50_ms: median(traces.map((t) => t.ms)) };
+  for (const p of phases) out[`trace_${p.replace(/\s+/g, '_')}_p50_ms`] = median(traces.map((t) => t.phases[p] ?? 0));
+  return out;
+}
+
+export function printTraces(traces: BodyOpenTrace[]): void {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  for (const [i, t] of traces.entries()) {
+    out(`\nopen ${i + 1}: ${t.ms} ms keypress → painted frame`);
+    out(
+      `  main thread by phase (ms): ${Object.entries(t.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    out(`  top events (self ms): ${t.topEvents.map((e) => `${e.name} ${e.self}`).join(', ')}`);
+    out(`  top JS functions (self ms): ${t.topFunctions.map((f) => `${f.fn} ${f.self}`).join('; ')}`);
+  }
+  const summary = summariseTraces(traces);
+  out(
+    `\nmedians: ${Object.entries(summary)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printTraces(await traceBodyOpen({ opens: Number(process.env.TRACE_OPENS ?? 5) }));
+}
