@@ -79,6 +79,12 @@ export const Limits = {
    * reaches the client) until it drains; a flood of requests cannot pile up replies.
    */
   socketPauseBufferedBytes: 64 * 1024,
+  /**
+   * Frames over the rate a socket may send (refused, at most 100 a second on average) before it
+   * is closed with 1008: a client that keeps flooding is broken or hostile, and dropping its
+   * frames one by one still costs the relay a parse each.
+   */
+  socketRefusedFramesMax: 1_000,
   /** A socket that stays over socketPauseBufferedBytes this long is not reading: it is cut off. */
   slowSocketTimeoutMs: 10_000,
   /**

@@ -8,10 +8,20 @@ import { join } from 'node:path';
 import { parseStartConfig } from '../config.js';
 import { issuePairingCode } from '../auth/pairing.js';
 import { createLogger } from '../log.js';
-import { startRelay } from '../server.js';
+import { startRelay, type RunningRelay } from '../server.js';
 import { createDiscoveryOptions } from '../setup/discover.js';
 import { ensureSelfSignedCert, loadTlsFiles, type TlsMaterial } from '../tls.js';
-import { CliFailure, type CliIo, openSecretBox, openStore, readRelayVersion, repoRoot, wantsHelp } from './common.js';
+import {
+  assertStoreWritable,
+  CliFailure,
+  type CliIo,
+  dataPaths,
+  openSecretBox,
+  openStore,
+  readRelayVersion,
+  repoRoot,
+  wantsHelp,
+} from './common.js';
 
 export const startHelp = `Usage: npm run relay -- start [options]
 
@@ -45,8 +55,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   const out = (line = '') => io.stdout.write(line + '\n');
   const log = createLogger({ level: config.logLevel, sink: (line) => io.stderr.write(line + '\n') });
 
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, (line) => io.stderr.write(`warning: ${line}\n`));
+  let relay: RunningRelay | null = null;
   try {
+    assertStoreWritable(store, dataPaths(config.dataDir).db, io.now());
     const secrets = openSecretBox({ dataDir: config.dataDir, env: io.env, store, stderr: io.stderr });
     if (secrets.source === 'created') {
       out(`Created the password key ${secrets.keyFile}: back it up; without it stored passwords cannot be read.`);
@@ -54,8 +66,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
 
     const tls = await prepareTls(config, out);
     const user = store.ensureDefaultUser();
-    const relay = await startRelay({
+    relay = await startRelay({
       host: config.host,
+      storeFile: dataPaths(config.dataDir).db,
       port: config.port,
       store,
       secretBox: secrets.box,
@@ -90,9 +103,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
 
     await abortion(io.signal);
     io.stderr.write('Shutting down…\n');
-    await relay.close();
     return 0;
   } finally {
+    // Also when something above failed after the relay started: its timers use the store.
+    await relay?.close();
     store.close();
   }
 }

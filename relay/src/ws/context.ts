@@ -20,6 +20,8 @@ export interface RelayServices {
   discovery: DiscoveryOptions;
   /** Closes every open socket of a device (after devices.revoke) with the given close code. */
   closeDeviceSockets(deviceId: string, code: number, reason: string): void;
+  /** Signed-in sockets of a device right now (for Limits.maxSocketsPerDevice). */
+  countDeviceSockets(deviceId: string): number;
 }
 
 export interface AuthenticatedDevice {
