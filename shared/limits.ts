@@ -102,6 +102,13 @@ export const Limits = {
   xmlMaxDepth: 16,
   /** One DNS query (SRV for discovery, A/AAAA for diagnosis) must finish within this time. */
   dnsTimeoutMs: 5_000,
+  /**
+   * Connection tests (accounts.diagnose/add/update) per user per minute (also the burst): a person
+   * tries a few settings; a scanner wants thousands (it had 20 a second before issue 12).
+   */
+  diagnosesPerMinute: 30,
+  /** Connection tests of one user running at once. */
+  diagnosesConcurrentPerUser: 2,
   /** A server certificate that expires sooner than this gets a warning in the diagnosis. */
   certificateExpiryWarnMs: 14 * 24 * 3_600_000,
   /** QUOTA (RFC 9208) is re-read at most this often: usage changes slowly and GETQUOTAROOT is not free. */

@@ -24,7 +24,17 @@ describe('parseStartConfig', () => {
       tls: { mode: 'none' },
       logLevel: 'info',
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
+      allowPrivateNetworks: true,
     });
+  });
+
+  it('allows private networks by default only when listening on loopback', () => {
+    expect(parse(['--host', '0.0.0.0', '--tls-self-signed']).allowPrivateNetworks).toBe(false);
+    expect(parse(['--allow-private-networks', 'no']).allowPrivateNetworks).toBe(false);
+    expect(
+      parse(['--host', '0.0.0.0', '--tls-self-signed'], { TIDINGS_ALLOW_PRIVATE_NETWORKS: 'yes' }).allowPrivateNetworks,
+    ).toBe(true);
+    expect(() => parse(['--allow-private-networks', 'maybe'])).toThrow(/yes, no or auto/);
   });
 
   it('reads the discovery test options from the environment', () => {

@@ -37,6 +37,12 @@ export interface StartConfig {
    * lookups at those servers instead of the system's.
    */
   discovery: { autoconfigBaseUrl: string | null; dnsServers: string[] | null };
+  /**
+   * Whether the relay may connect to loopback and private-network addresses on a user's behalf
+   * (relay/src/net/reach-policy.ts). `--allow-private-networks yes|no|auto`; auto (the default)
+   * allows them when the relay listens on loopback only (then only this machine's user can ask).
+   */
+  allowPrivateNetworks: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -54,6 +60,7 @@ export const startOptions = {
   'tls-key': { type: 'string' },
   'tls-self-signed': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'allow-private-networks': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /**
@@ -97,7 +104,28 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
         'Add --tls-cert <file> --tls-key <file>, or --tls-self-signed to generate a certificate.',
     );
   }
-  return { host, port, dataDir, tls, logLevel, discovery: parseDiscovery(env) };
+  const allowPrivateNetworks = parseAllowPrivate(
+    values['allow-private-networks'] ?? nonEmpty(env.TIDINGS_ALLOW_PRIVATE_NETWORKS),
+    host,
+  );
+  return { host, port, dataDir, tls, logLevel, discovery: parseDiscovery(env), allowPrivateNetworks };
+}
+
+function parseAllowPrivate(value: string | undefined, host: string): boolean {
+  switch ((value ?? 'auto').trim().toLowerCase()) {
+    case 'auto':
+      return isLoopbackHost(host);
+    case 'yes':
+    case 'true':
+    case '1':
+      return true;
+    case 'no':
+    case 'false':
+    case '0':
+      return false;
+    default:
+      throw new ConfigError(`--allow-private-networks must be yes, no or auto, got "${value}"`);
+  }
 }
 
 function parseDiscovery(env: Env): StartConfig['discovery'] {

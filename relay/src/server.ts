@@ -11,6 +11,8 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
+import type { ReachPolicy } from './net/reach-policy.js';
+import { DiagnosisLimiter } from './setup/diagnosis-limiter.js';
 import { createDiscoveryOptions, type DiscoveryOptions } from './setup/discover.js';
 import type { Store } from './store/types.js';
 import type { RelayServices } from './ws/context.js';
@@ -32,6 +34,8 @@ export interface RelayOptions {
    * the poll every Limits.storePollMs stays as the fallback. Omit for an in-memory store.
    */
   storeFile?: string;
+  /** Which addresses the relay may connect to for users (relay/src/net/reach-policy.ts). */
+  reach: ReachPolicy;
 }
 
 export interface RunningRelay {
@@ -60,6 +64,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     now: Date.now,
     secretBox: options.secretBox,
     discovery: options.discovery ?? createDiscoveryOptions(),
+    reach: options.reach,
+    diagnoses: new DiagnosisLimiter({ now: Date.now }),
     closeDeviceSockets(deviceId, code, reason) {
       for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
     },

@@ -35,6 +35,11 @@ Options:
   --tls-key <file>       PEM private key for it (env TIDINGS_TLS_KEY)
   --tls-self-signed      generate and reuse a self-signed certificate (env TIDINGS_TLS_SELF_SIGNED=1)
   --log-level <level>    debug, info, warn or error (env TIDINGS_LOG_LEVEL, default info)
+  --allow-private-networks <yes|no|auto>
+                         may the relay connect to loopback and private-network addresses for a
+                         user (account servers, autoconfig, diagnosis)? auto: yes when listening
+                         on loopback only (env TIDINGS_ALLOW_PRIVATE_NETWORKS, default auto).
+                         Link-local and cloud metadata addresses are always refused.
   -h, --help             show this help
 
 Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
@@ -76,6 +81,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       log,
       version: readRelayVersion(),
       discovery: createDiscoveryOptions(config.discovery),
+      reach: { allowPrivate: config.allowPrivateNetworks },
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });
