@@ -39,8 +39,20 @@ export const Limits = {
   imapMaxLiteralBytes: 64 * 1024 * 1024,
   /** Largest decoded body part sent to the popup; larger ones are truncated with a flag. */
   bodyPartMaxBytes: 2 * 1024 * 1024,
+  /**
+   * Further inline text parts of a multipart/mixed sent with a message (after its body), in order,
+   * as Thunderbird shows them; together with the body they share Limits.bodyPartMaxBytes.
+   */
+  inlineTextPartsMax: 8,
   /** Deepest MIME nesting the relay walks; deeper parts are ignored. */
   mimeMaxDepth: 64,
+  /**
+   * When the IMAP library returns no BODYSTRUCTURE (imapflow gives up past 100 levels of
+   * nesting), the relay reads at most this much of the raw message to find its first text part.
+   */
+  rawFallbackMaxBytes: 4 * 1024 * 1024,
+  /** Nesting the raw fallback follows; its scan is linear, so this only bounds its boundary stack. */
+  rawFallbackMaxDepth: 20_000,
   /**
    * IDLE is re-issued this often. RFC 2177 says servers may drop a client idle for 30 min;
    * the design caps it at 10 min.

@@ -468,6 +468,12 @@ export const requests = {
       date: z.number(),
       flags: z.array(z.string()),
       body: messageBodySchema,
+      /**
+       * More inline text parts of a multipart/mixed message, in document order after `body`
+       * (e.g. a note in another charset, a signature part): shown one after another below the
+       * body, each sanitized like it; they are not in `attachments`. Older relays send none.
+       */
+      inlineParts: z.array(messageBodySchema).max(Limits.inlineTextPartsMax).optional(),
       attachments: z.array(attachmentSchema),
     }),
   },
