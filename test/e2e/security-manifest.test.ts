@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEFAULT_EXTENSION_DIR } from '../harness/chromium.js';
 import { repoRoot } from '../harness/paths.js';
 
 /** Every permission the extension may hold, why, and an API use that must exist in its source. */
@@ -34,7 +33,8 @@ const manifestSchema = z
   })
   .passthrough();
 
-const dir = DEFAULT_EXTENSION_DIR;
+// The production build (what ships), not the e2e build in chrome-mv3-test with its test hooks.
+const dir = join(repoRoot, '.output', 'chrome-mv3');
 let raw: string;
 let manifest: z.infer<typeof manifestSchema>;
 
