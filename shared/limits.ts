@@ -7,12 +7,21 @@ export const Limits = {
   maxClientFrameBytes: 256 * 1024,
   /** A socket must say `hello` this soon after opening or it is closed (slowloris defence). */
   helloTimeoutMs: 5_000,
-  /** Requests per second a socket may send on average (token bucket refill rate). */
+  /** Frames (requests and pings alike) per second a socket may send on average (token bucket refill rate). */
   requestsPerSecond: 20,
   /** Burst size of the per-socket token bucket; a popup opening sends a handful at once. */
   requestBurst: 60,
-  /** Pairing attempts per remote address per minute; a code has ~40 bits, so this bounds guessing. */
+  /**
+   * Wrong pairing codes per remote address per minute; past it that address's wrong codes get 429
+   * (the right code still pairs: people behind one NAT must not lock each other out).
+   */
   pairAttemptsPerMinute: 10,
+  /**
+   * Wrong pairing codes per minute from all addresses together (also the burst): the bound on
+   * guessing. A code has 40 bits and lives 10 minutes, so at most ~220 guesses hit one code
+   * (2^-40 each). Only when this is spent is a right code refused too, for up to a minute.
+   */
+  pairFailuresGlobalPerMinute: 20,
   /** A pairing code is valid this long after `pair` prints it. */
   pairingCodeTtlMs: 10 * 60_000,
   /** Relay → client WebSocket ping interval; a peer that misses one pong is terminated. */
@@ -30,8 +39,20 @@ export const Limits = {
   imapMaxLiteralBytes: 64 * 1024 * 1024,
   /** Largest decoded body part sent to the popup; larger ones are truncated with a flag. */
   bodyPartMaxBytes: 2 * 1024 * 1024,
+  /**
+   * Further inline text parts of a multipart/mixed sent with a message (after its body), in order,
+   * as Thunderbird shows them; together with the body they share Limits.bodyPartMaxBytes.
+   */
+  inlineTextPartsMax: 8,
   /** Deepest MIME nesting the relay walks; deeper parts are ignored. */
   mimeMaxDepth: 64,
+  /**
+   * When the IMAP library returns no BODYSTRUCTURE (imapflow gives up past 100 levels of
+   * nesting), the relay reads at most this much of the raw message to find its first text part.
+   */
+  rawFallbackMaxBytes: 4 * 1024 * 1024,
+  /** Nesting the raw fallback follows; its scan is linear, so this only bounds its boundary stack. */
+  rawFallbackMaxDepth: 20_000,
   /**
    * IDLE is re-issued this often. RFC 2177 says servers may drop a client idle for 30 min;
    * the design caps it at 10 min.
@@ -56,12 +77,37 @@ export const Limits = {
   imapLogoutMs: 2_000,
   /** SIGTERM: the relay closes sockets, logs out of IMAP and closes the store within this time, or exits anyway. */
   relayShutdownMs: 5_000,
-  /** How often the relay checks the store for account changes made by the CLI. */
-  storePollMs: 1_000,
+  /**
+   * How often the relay checks the store for changes made by the CLI. A watch on the store file
+   * reports them at once; this poll is the fallback where fs.watch is not reliable (network disks).
+   */
+  storePollMs: 5_000,
   /** A lazily opened IMAP command connection closes after this much idle time. */
   commandConnectionIdleMs: 3 * 60_000,
-  /** A client that lets this much unsent data pile up (never reads) is disconnected. */
-  maxSocketBufferedBytes: 8 * 1024 * 1024,
+  /**
+   * A client that lets this much unsent data pile up (never reads) is disconnected. One largest
+   * frame (a 2 MiB body part as base64 in JSON, ~2.8 MiB) must fit; 8 MiB of tiny frames cost the
+   * relay ~140 MB in per-write overhead (issue 12), so the cap is low and the reading stops first.
+   */
+  maxSocketBufferedBytes: 4 * 1024 * 1024,
+  /**
+   * Past this much unsent data the relay stops reading the socket's frames (TCP backpressure
+   * reaches the client) until it drains; a flood of requests cannot pile up replies.
+   */
+  socketPauseBufferedBytes: 64 * 1024,
+  /**
+   * Frames over the rate a socket may send (refused, at most 100 a second on average) before it
+   * is closed with 1008: a client that keeps flooding is broken or hostile, and dropping its
+   * frames one by one still costs the relay a parse each.
+   */
+  socketRefusedFramesMax: 1_000,
+  /** A socket that stays over socketPauseBufferedBytes this long is not reading: it is cut off. */
+  slowSocketTimeoutMs: 10_000,
+  /**
+   * Open signed-in sockets per device. A browser profile holds one; a few more cover a reconnect
+   * while the old socket is still timing out. More means a leak or abuse of a stolen token.
+   */
+  maxSocketsPerDevice: 8,
   /** One autoconfig HTTP fetch (Mozilla config-v1.1.xml) must finish within this time. */
   autoconfigTimeoutMs: 5_000,
   /** Largest autoconfig XML read; real files are 1–5 KB, so this bounds a hostile server. */
@@ -72,6 +118,13 @@ export const Limits = {
   xmlMaxDepth: 16,
   /** One DNS query (SRV for discovery, A/AAAA for diagnosis) must finish within this time. */
   dnsTimeoutMs: 5_000,
+  /**
+   * Connection tests (accounts.diagnose/add/update) per user per minute (also the burst): a person
+   * tries a few settings; a scanner wants thousands (it had 20 a second before issue 12).
+   */
+  diagnosesPerMinute: 30,
+  /** Connection tests of one user running at once. */
+  diagnosesConcurrentPerUser: 2,
   /** A server certificate that expires sooner than this gets a warning in the diagnosis. */
   certificateExpiryWarnMs: 14 * 24 * 3_600_000,
   /** QUOTA (RFC 9208) is re-read at most this often: usage changes slowly and GETQUOTAROOT is not free. */

@@ -142,3 +142,63 @@ describe('error codes and limits', () => {
     expect(normalizePairingCode(' ab12-cd34 ')).toBe('AB12CD34');
   });
 });
+
+describe('regression: client input reached IMAP and came back as a retryable IMAP_ERROR', () => {
+  const id = { accountId: 'a1', mailbox: 'INBOX', uidValidity: '7', uid: 3 };
+  const refused = (type: string, params: unknown) => {
+    const r = parseClientFrame({ id: 'x', type, params });
+    if (r.ok) throw new Error(`expected ${type} ${JSON.stringify(params)} to be refused`);
+    expect(r.error.code).toBe('BAD_REQUEST');
+    return r.error.message;
+  };
+
+  it('refuses CR, LF, NUL and literal markers in mailbox names, naming the field', () => {
+    const scope = (mailbox: string) => ({ scope: { kind: 'mailbox', accountId: 'a1', mailbox }, cursor: null });
+    expect(refused('messages.list', scope('INBOX\r\nA1 LOGOUT'))).toMatch(/scope\.mailbox: .*control character/);
+    expect(refused('messages.list', scope('a\u0000b'))).toMatch(/scope\.mailbox/);
+    expect(refused('messages.list', scope('Folder {5}'))).toMatch(/scope\.mailbox: .*literal marker/);
+    expect(refused('messages.list', scope('x{12+}'))).toMatch(/scope\.mailbox/);
+    expect(refused('message.get', { id: { ...id, mailbox: 'a\nb' } })).toMatch(/id\.mailbox/);
+    expect(
+      refused('messages.action', { actionId: 'abcdefgh', ids: [id], action: { kind: 'move', to: 'x\r' } }),
+    ).toMatch(/action\.to/);
+    // Ordinary names, with accents, CJK, brackets and braces that are not literal markers, pass.
+    for (const mailbox of ['INBOX', 'Café ☕/项目', '[Gmail]/All Mail', 'a{b}', 'Projects.2024']) {
+      expect(parseClientFrame({ id: 'x', type: 'messages.list', params: scope(mailbox) }).ok, mailbox).toBe(true);
+    }
+  });
+
+  it('refuses CR, LF, NUL and literal markers in search text', () => {
+    const search = (query: object) => ({
+      scope: { kind: 'mailbox', accountId: 'a1', mailbox: 'INBOX' },
+      query,
+      cursor: null,
+    });
+    expect(refused('messages.search', search({ text: 'a\r\nb' }))).toMatch(/query\.text: .*CR, LF or NUL/);
+    expect(refused('messages.search', search({ from: 'x\u0000' }))).toMatch(/query\.from/);
+    expect(refused('messages.search', search({ subject: 'hello {99}' }))).toMatch(/query\.subject: .*literal/);
+    expect(parseClientFrame({ id: 'x', type: 'messages.search', params: search({ text: 'a "quoted" \\ b' }) }).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses uids and UIDVALIDITY outside 1..2^32-1', () => {
+    expect(refused('message.get', { id: { ...id, uid: 2 ** 32 } })).toMatch(/id\.uid: uid must be below 2\^32/);
+    expect(refused('message.get', { id: { ...id, uid: 0 } })).toMatch(/id\.uid/);
+    expect(refused('message.get', { id: { ...id, uid: 1.5 } })).toMatch(/id\.uid/);
+    expect(refused('message.get', { id: { ...id, uidValidity: '4294967296' } })).toMatch(/id\.uidValidity/);
+    expect(refused('message.get', { id: { ...id, uidValidity: '0' } })).toMatch(/id\.uidValidity/);
+    expect(parseClientFrame({ id: 'x', type: 'message.get', params: { id: { ...id, uid: 2 ** 32 - 1 } } }).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses malformed part ids', () => {
+    for (const partId of ['0', '1.0', '01', '1..2', '../1', '1.', '99999999999', '1.'.repeat(80) + '1']) {
+      expect(refused('message.part', { id, partId }), partId).toMatch(/partId/);
+    }
+    for (const partId of ['1', '2.3', '1.2.3.4']) {
+      expect(parseClientFrame({ id: 'x', type: 'message.part', params: { id, partId } }).ok, partId).toBe(true);
+    }
+  });
+});

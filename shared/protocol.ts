@@ -26,6 +26,58 @@ export type WireError = z.infer<typeof wireErrorSchema>;
 
 const idSchema = z.string().min(1).max(64);
 
+// ---------------------------------------------------------------- client input that reaches IMAP
+//
+// Everything a client sends that the relay puts into an IMAP command is checked here, so a bad
+// value is a BAD_REQUEST naming the field before anything reaches the server (issue 12: CR/LF/NUL
+// and `{n}` literal markers came back as a retryable IMAP_ERROR, and a uid ≥ 2^32 too).
+
+/** Largest UID and UIDVALIDITY: both are unsigned 32-bit non-zero numbers (RFC 3501 §2.3.1.1). */
+export const MAX_UINT32 = 4_294_967_295;
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- matching CR, LF and NUL is the point
+const CR_LF_NUL = /[\r\n\u0000]/;
+/** An IMAP literal marker (RFC 3501 §4.3, RFC 7888 `{n+}`): never legitimate in a name or a search term. */
+const LITERAL_MARKER = /\{\d+\+?\}/;
+
+/** A mailbox path the client names: no control characters, no literal markers, bounded. */
+export const mailboxNameSchema = z
+  .string()
+  .min(1, 'mailbox name is empty')
+  .max(Limits.maxMailboxPathLength, `mailbox name is longer than ${Limits.maxMailboxPathLength} characters`)
+  .refine((s) => !CONTROL_CHARS.test(s), 'mailbox name contains a control character (CR, LF, NUL…)')
+  .refine((s) => !LITERAL_MARKER.test(s), 'mailbox name contains an IMAP literal marker like {5}');
+
+/** Free text of a search term: no CR/LF/NUL, no literal markers, bounded. */
+export const searchTextSchema = z
+  .string()
+  .max(500, 'search text is longer than 500 characters')
+  .refine((s) => !CR_LF_NUL.test(s), 'search text contains CR, LF or NUL')
+  .refine((s) => !LITERAL_MARKER.test(s), 'search text contains an IMAP literal marker like {5}');
+
+/** A message UID: a positive integer below 2^32. */
+export const uidSchema = z
+  .number()
+  .int('uid must be an integer')
+  .positive('uid must be positive')
+  .max(MAX_UINT32, 'uid must be below 2^32');
+
+/** UIDVALIDITY as a decimal string (imapflow returns a BigInt): non-zero, below 2^32. */
+export const uidValiditySchema = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, 'uidValidity must be a decimal number')
+  .refine((s) => Number(s) <= MAX_UINT32, 'uidValidity must be below 2^32');
+
+/** An IMAP body part id ("1", "2.3"): positive 32-bit segments, no deeper than the MIME walk goes. */
+export const partIdSchema = z
+  .string()
+  .max(200, 'partId is too long')
+  .regex(/^[1-9]\d{0,9}(\.[1-9]\d{0,9})*$/, 'partId must look like "2" or "1.2"')
+  .refine((s) => s.split('.').every((n) => Number(n) <= MAX_UINT32), 'partId segments must be below 2^32')
+  .refine((s) => s.split('.').length <= Limits.mimeMaxDepth + 1, 'partId is nested too deep');
+
 export const mailboxCountSchema = z.object({
   path: z.string().max(Limits.maxMailboxPathLength),
   unread: z.number().int().nonnegative(),
@@ -77,9 +129,9 @@ export type AccountSummary = z.infer<typeof accountSummarySchema>;
  */
 export const messageIdSchema = z.object({
   accountId: idSchema,
-  mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
-  uidValidity: z.string().regex(/^\d{1,20}$/),
-  uid: z.number().int().positive(),
+  mailbox: mailboxNameSchema,
+  uidValidity: uidValiditySchema,
+  uid: uidSchema,
 });
 export type MessageId = z.infer<typeof messageIdSchema>;
 
@@ -134,7 +186,7 @@ export const listScopeSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('mailbox'),
     accountId: idSchema,
-    mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
+    mailbox: mailboxNameSchema,
   }),
   z.object({ kind: z.literal('unified') }),
 ]);
@@ -150,9 +202,9 @@ const listResultSchema = z.object({
 
 export const searchQuerySchema = z
   .object({
-    text: z.string().max(500).optional(),
-    from: z.string().max(500).optional(),
-    subject: z.string().max(500).optional(),
+    text: searchTextSchema.optional(),
+    from: searchTextSchema.optional(),
+    subject: searchTextSchema.optional(),
     unread: z.boolean().optional(),
     flagged: z.boolean().optional(),
   })
@@ -161,7 +213,7 @@ export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
 export const attachmentSchema = z.object({
   /** IMAP body part id, e.g. "2" or "1.2". */
-  partId: z.string().regex(/^\d+(\.\d+)*$/),
+  partId: partIdSchema,
   /** RFC 2231 decoded; shown as text only. */
   filename: z.string(),
   contentType: z.string().max(255),
@@ -190,7 +242,7 @@ export const mailActionSchema = z.discriminatedUnion('kind', [
   /** Move to \Trash; permanently delete (\Deleted + UID EXPUNGE) when already in Trash. */
   z.object({ kind: z.literal('delete') }),
   z.object({ kind: z.literal('junk') }),
-  z.object({ kind: z.literal('move'), to: z.string().min(1).max(Limits.maxMailboxPathLength) }),
+  z.object({ kind: z.literal('move'), to: mailboxNameSchema }),
 ]);
 export type MailAction = z.infer<typeof mailActionSchema>;
 
@@ -343,9 +395,9 @@ export const accountDetailsSchema = serverSettingsSchema.extend({
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)
     .nullable(),
-  watchedMailboxes: z.array(z.string().max(Limits.maxMailboxPathLength)).min(1),
+  watchedMailboxes: z.array(mailboxNameSchema).min(1),
   /** Override for the archive folder; null = the \Archive special-use folder. */
-  archiveMailbox: z.string().max(Limits.maxMailboxPathLength).nullable(),
+  archiveMailbox: mailboxNameSchema.nullable(),
 });
 export type AccountDetails = z.infer<typeof accountDetailsSchema>;
 
@@ -416,12 +468,18 @@ export const requests = {
       date: z.number(),
       flags: z.array(z.string()),
       body: messageBodySchema,
+      /**
+       * More inline text parts of a multipart/mixed message, in document order after `body`
+       * (e.g. a note in another charset, a signature part): shown one after another below the
+       * body, each sanitized like it; they are not in `attachments`. Older relays send none.
+       */
+      inlineParts: z.array(messageBodySchema).max(Limits.inlineTextPartsMax).optional(),
       attachments: z.array(attachmentSchema),
     }),
   },
   /** One inline part (a cid: image), base64, capped at Limits.bodyPartMaxBytes. */
   'message.part': {
-    params: z.object({ id: messageIdSchema, partId: z.string().regex(/^\d+(\.\d+)*$/) }),
+    params: z.object({ id: messageIdSchema, partId: partIdSchema }),
     result: z.object({ contentType: z.string(), dataBase64: z.string(), truncated: z.boolean() }),
   },
   /**
@@ -460,7 +518,7 @@ export const requests = {
         .regex(/^#[0-9a-fA-F]{6}$/)
         .nullable()
         .default(null),
-      watchedMailboxes: z.array(z.string().min(1).max(Limits.maxMailboxPathLength)).min(1).default(['INBOX']),
+      watchedMailboxes: z.array(mailboxNameSchema).min(1).default(['INBOX']),
     }),
     result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema }),
   },
@@ -681,7 +739,8 @@ export function parseResult<T extends RequestType>(type: T, result: unknown): Pa
   return { ok: true, value: parsed.data as RequestResult<T> };
 }
 
-function summarizeIssues(error: z.ZodError): string {
+/** "field.path: message; …" for the first few issues, so a BAD_REQUEST names what was wrong. */
+export function summarizeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)

@@ -26,6 +26,7 @@ describe('parseStartConfig', () => {
       trustProxy: [],
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
       rowCache: true,
+      allowPrivateNetworks: true,
     });
   });
 
@@ -39,6 +40,15 @@ describe('parseStartConfig', () => {
     expect(parse([], { TIDINGS_ROW_CACHE: 'off' }).rowCache).toBe(false);
     expect(parse([], { TIDINGS_ROW_CACHE: 'on' }).rowCache).toBe(true);
     expect(configError(() => parse([], { TIDINGS_ROW_CACHE: 'no' })).message).toMatch(/"on" or "off"/);
+  });
+
+  it('allows private networks by default only when listening on loopback', () => {
+    expect(parse(['--host', '0.0.0.0', '--tls-self-signed']).allowPrivateNetworks).toBe(false);
+    expect(parse(['--allow-private-networks', 'no']).allowPrivateNetworks).toBe(false);
+    expect(
+      parse(['--host', '0.0.0.0', '--tls-self-signed'], { TIDINGS_ALLOW_PRIVATE_NETWORKS: 'yes' }).allowPrivateNetworks,
+    ).toBe(true);
+    expect(() => parse(['--allow-private-networks', 'maybe'])).toThrow(/yes, no or auto/);
   });
 
   it('reads the discovery test options from the environment', () => {

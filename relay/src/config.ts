@@ -49,6 +49,12 @@ export interface StartConfig {
    * (BENCHMARKS.md: "relay caches off or bypassed"). On by default.
    */
   rowCache: boolean;
+  /**
+   * Whether the relay may connect to loopback and private-network addresses on a user's behalf
+   * (relay/src/net/reach-policy.ts). `--allow-private-networks yes|no|auto`; auto (the default)
+   * allows them when the relay listens on loopback only (then only this machine's user can ask).
+   */
+  allowPrivateNetworks: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -66,6 +72,7 @@ export const startOptions = {
   'tls-self-signed': { type: 'boolean' },
   'log-level': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'allow-private-networks': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /**
@@ -110,6 +117,10 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
     );
   }
   const trustProxy = parseTrustProxy(values['trust-proxy'] ?? nonEmpty(env.TIDINGS_TRUST_PROXY));
+  const allowPrivateNetworks = parseAllowPrivate(
+    values['allow-private-networks'] ?? nonEmpty(env.TIDINGS_ALLOW_PRIVATE_NETWORKS),
+    host,
+  );
   return {
     host,
     port,
@@ -119,6 +130,7 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
     trustProxy,
     discovery: parseDiscovery(env),
     rowCache: parseRowCache(env),
+    allowPrivateNetworks,
   };
 }
 
@@ -136,6 +148,23 @@ function parseRowCache(env: Env): boolean {
   if (value === undefined || value === 'on') return true;
   if (value === 'off') return false;
   throw new ConfigError(`TIDINGS_ROW_CACHE must be "on" or "off", got "${value.slice(0, 50)}"`);
+}
+
+function parseAllowPrivate(value: string | undefined, host: string): boolean {
+  switch ((value ?? 'auto').trim().toLowerCase()) {
+    case 'auto':
+      return isLoopbackHost(host);
+    case 'yes':
+    case 'true':
+    case '1':
+      return true;
+    case 'no':
+    case 'false':
+    case '0':
+      return false;
+    default:
+      throw new ConfigError(`--allow-private-networks must be yes, no or auto, got "${value}"`);
+  }
 }
 
 function parseDiscovery(env: Env): StartConfig['discovery'] {

@@ -1,7 +1,9 @@
 import { createAdaptorServer } from '@hono/node-server';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { watch } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename, dirname } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { CloseCode, Limits } from '../../shared/index.js';
 import { AccountRegistry } from './accounts/account-registry.js';
@@ -9,9 +11,12 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
+import type { ReachPolicy } from './net/reach-policy.js';
+import { DiagnosisLimiter } from './setup/diagnosis-limiter.js';
 import { createDiscoveryOptions, type DiscoveryOptions } from './setup/discover.js';
 import type { Store } from './store/types.js';
 import type { RelayServices } from './ws/context.js';
+import { RelayWebSocket } from './ws/relay-websocket.js';
 import type { Session } from './ws/session.js';
 
 export interface RelayOptions {
@@ -28,6 +33,13 @@ export interface RelayOptions {
   discovery?: DiscoveryOptions;
   /** Row cache on the command connections (default true; off only to benchmark the uncached path). */
   rowCache?: boolean;
+  /**
+   * The store's file, watched (fs.watch on its folder) so a CLI change reaches the relay at once;
+   * the poll every Limits.storePollMs stays as the fallback. Omit for an in-memory store.
+   */
+  storeFile?: string;
+  /** Which addresses the relay may connect to for users (relay/src/net/reach-policy.ts). */
+  reach: ReachPolicy;
 }
 
 export interface RunningRelay {
@@ -44,8 +56,8 @@ export interface RunningRelay {
 
 /**
  * Starts the relay: HTTP(S) server with the Hono app and the WebSocket endpoint, one
- * AccountRuntime per stored account, and a poll of the store so changes made by the CLI in
- * another process (accounts added or removed, devices revoked) take effect within a second.
+ * AccountRuntime per stored account, and a watch (plus a slower poll) of the store so changes
+ * made by the CLI in another process (accounts added or removed, devices revoked) take effect at once.
  */
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { store, log } = options;
@@ -68,13 +80,25 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     trustedProxies: new Set(options.trustProxy ?? []),
     secretBox: options.secretBox,
     discovery: options.discovery ?? createDiscoveryOptions(),
+    reach: options.reach,
+    diagnoses: new DiagnosisLimiter({ now: Date.now }),
     closeDeviceSockets(deviceId, code, reason) {
       for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
+    },
+    countDeviceSockets(deviceId) {
+      let n = 0;
+      for (const s of sessions) if (s.deviceId === deviceId) n += 1;
+      return n;
     },
   };
   const app = createApp({ services, sessions });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.maxClientFrameBytes });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: Limits.maxClientFrameBytes,
+    // Sends FRAME_TOO_LARGE before ws closes an oversized frame's socket with 1009.
+    WebSocket: RelayWebSocket,
+  });
   wss.on('error', (err) => log.error('websocket server error', { err }));
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -104,13 +128,25 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   await accounts.sync();
   let lastChange = store.changeCounter();
-  const poll = setInterval(() => {
-    const change = store.changeCounter();
+  let storeBroken = false;
+  const checkStore = () => {
+    let change: number;
+    try {
+      change = store.changeCounter();
+    } catch (err) {
+      // Log once, not every second; the relay keeps serving what it has.
+      if (!storeBroken) log.error('cannot read the store; CLI changes will not reach the relay', { err });
+      storeBroken = true;
+      return;
+    }
+    storeBroken = false;
     if (change === lastChange) return;
     lastChange = change;
-    void accounts.sync();
+    void accounts.sync().catch((err: unknown) => log.error('account sync failed', { err }));
     closeRevokedSessions(store, sessions, log);
-  }, Limits.storePollMs);
+  };
+  const poll = setInterval(checkStore, Limits.storePollMs);
+  const watcher = options.storeFile ? watchStoreFile({ file: options.storeFile, onChange: checkStore, log }) : null;
 
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`;
@@ -128,6 +164,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     close() {
       closing ??= (async () => {
         clearInterval(poll);
+        watcher?.close();
         for (const s of sessions) s.close(CloseCode.GOING_AWAY, 'relay shutting down');
         await accounts.stopAll();
         await new Promise<void>((resolve) => {
@@ -144,6 +181,35 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       return closing;
     },
   };
+}
+
+/**
+ * Calls `onChange` soon after another process writes the store: SQLite commits touch the
+ * database file or its `-wal`, and inotify (fs.watch) reports that within milliseconds. Events
+ * are coalesced; a failing watch (network filesystems) leaves the poll to do the job.
+ */
+function watchStoreFile(options: { file: string; onChange: () => void; log: Logger }): { close(): void } | null {
+  const name = basename(options.file);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  try {
+    const watcher = watch(dirname(options.file), { persistent: false }, (_event, filename) => {
+      if (filename !== null && !filename.startsWith(name)) return;
+      timer ??= setTimeout(() => {
+        timer = null;
+        options.onChange();
+      }, 20);
+    });
+    watcher.on('error', (err) => options.log.warn('store watch failed; relying on the poll', { err }));
+    return {
+      close() {
+        if (timer) clearTimeout(timer);
+        watcher.close();
+      },
+    };
+  } catch (err) {
+    options.log.warn('cannot watch the store folder; relying on the poll', { err });
+    return null;
+  }
 }
 
 function closeRevokedSessions(store: Store, sessions: Set<Session>, log: Logger): void {

@@ -51,7 +51,7 @@ afterAll(async () => {
 async function freshAccount(name: string): Promise<{ user: ImapUser; accountId: string; notificationId: string }> {
   const user = await dovecot.addUser();
   const accountId = await addAccountViaCli(relay.dataDir, dovecot, user, { name });
-  // The relay picks up accounts added by the CLI within a second; wait until the badge tooltip
+  // The relay picks up accounts added by the CLI at once (it watches the store); wait until the badge tooltip
   // shows it online (not "connecting…"), so its watcher is idling when the test's mail arrives.
   const deadline = Date.now() + 15_000;
   while (!(await browser.badgeTitle()).split('\n').includes(`${name}: 0 unread`)) {

@@ -19,7 +19,7 @@ export interface MailRelay extends AsyncDisposable {
   connect(origin?: string): Promise<TestClient>;
   /**
    * A fresh Dovecot user added as an account of the relay's default user; resolves once the
-   * relay runs it (the relay polls the store every second).
+   * relay runs it (the relay watches the store file).
    */
   addAccount(options?: AddAccountOptions & { user?: ImapUser }): Promise<{ user: ImapUser; accountId: string }>;
 }

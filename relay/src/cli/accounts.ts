@@ -1,6 +1,7 @@
 /**
  * `relay accounts add|list|remove|test`: manage IMAP accounts in the store. A running relay picks
- * up changes by itself (it polls Store.changeCounter), so no restart is needed.
+ * up changes at once by itself (it watches the store file; a poll of Store.changeCounter is the
+ * fallback), so no restart is needed.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * What every CLI command shares: its I/O (passed in, so commands never touch `process`), the data
  * directory layout, opening the store and the secret box, and table output.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -95,23 +95,35 @@ export function dataPaths(dataDir: string): { db: string; keyFile: string } {
 
 /**
  * Creates the data directory with mode 0700 (it holds the key file and the store). An existing
- * directory keeps its mode: the user may have chosen it deliberately.
+ * directory that others may read or enter is tightened to 0700 (issue 12: a 0755 folder stayed
+ * 0755 silently); returns a line telling the user what was done, or null when nothing was.
  */
-export function prepareDataDir(dataDir: string): void {
+export function prepareDataDir(dataDir: string): string | null {
   if (existsSync(dataDir)) {
-    if (!statSync(dataDir).isDirectory())
-      throw new CliFailure(`data directory ${dataDir} exists and is not a directory`);
-    return;
+    const stat = statSync(dataDir);
+    if (!stat.isDirectory()) throw new CliFailure(`data directory ${dataDir} exists and is not a directory`);
+    const mode = stat.mode & 0o777;
+    if ((mode & 0o077) === 0) return null;
+    const octal = mode.toString(8).padStart(4, '0');
+    try {
+      chmodSync(dataDir, 0o700);
+      return `data directory ${dataDir} was mode ${octal}; tightened to 0700 (it holds the password key and the store)`;
+    } catch (err) {
+      return `data directory ${dataDir} is mode ${octal} and could not be tightened to 0700 (${(err as Error).message}); other users may read the password key`;
+    }
   }
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new CliFailure(`cannot create data directory ${dataDir}: ${(err as Error).message}`, { cause: err });
   }
+  return null;
 }
 
-export function openStore(dataDir: string): Store {
-  prepareDataDir(dataDir);
+/** Opens the store in `dataDir`; `onNotice` hears what prepareDataDir changed (the mode). */
+export function openStore(dataDir: string, onNotice?: (line: string) => void): Store {
+  const notice = prepareDataDir(dataDir);
+  if (notice) onNotice?.(notice);
   const { db } = dataPaths(dataDir);
   try {
     return openSqliteStore({ path: db });
@@ -182,6 +194,22 @@ function finishInterruptedRotation(options: { store: Store; keyFile: string }): 
 }
 
 /** Left-aligned columns separated by two spaces; headers in capitals. */
+/**
+ * Proves the store can be written before the relay says it is listening: a read-only file, a full
+ * disk or a wrong owner otherwise surfaces later as a crash (issue 12: an uncaught TypeError from
+ * the store poll after "listening").
+ */
+export function assertStoreWritable(store: Store, dbPath: string, now: number): void {
+  try {
+    store.setSetting(store.ensureDefaultUser().id, '_relay.lastStartAt', now);
+  } catch (err) {
+    throw new CliFailure(
+      `the store ${dbPath} cannot be written (${(err as Error).message}); check its owner, mode and attributes (lsattr), and free disk space`,
+      { cause: err },
+    );
+  }
+}
+
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>

@@ -8,10 +8,20 @@ import { join } from 'node:path';
 import { parseStartConfig } from '../config.js';
 import { issuePairingCode } from '../auth/pairing.js';
 import { createLogger } from '../log.js';
-import { startRelay } from '../server.js';
+import { startRelay, type RunningRelay } from '../server.js';
 import { createDiscoveryOptions } from '../setup/discover.js';
 import { ensureSelfSignedCert, loadTlsFiles, type TlsMaterial } from '../tls.js';
-import { CliFailure, type CliIo, openSecretBox, openStore, readRelayVersion, repoRoot, wantsHelp } from './common.js';
+import {
+  assertStoreWritable,
+  CliFailure,
+  type CliIo,
+  dataPaths,
+  openSecretBox,
+  openStore,
+  readRelayVersion,
+  repoRoot,
+  wantsHelp,
+} from './common.js';
 
 export const startHelp = `Usage: npm run relay -- start [options]
 
@@ -28,6 +38,11 @@ Options:
   --trust-proxy <ips>    comma-separated addresses of your reverse proxy (env TIDINGS_TRUST_PROXY);
                          only requests from them have X-Forwarded-For read as the client address
                          (rate limits, pairing lockouts, logs). Default: none, the TCP peer counts.
+  --allow-private-networks <yes|no|auto>
+                         may the relay connect to loopback and private-network addresses for a
+                         user (account servers, autoconfig, diagnosis)? auto: yes when listening
+                         on loopback only (env TIDINGS_ALLOW_PRIVATE_NETWORKS, default auto).
+                         Link-local and cloud metadata addresses are always refused.
   -h, --help             show this help
 
 Any address other than loopback (127.0.0.1, ::1, localhost) requires TLS.
@@ -52,8 +67,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   const out = (line = '') => io.stdout.write(line + '\n');
   const log = createLogger({ level: config.logLevel, sink: (line) => io.stderr.write(line + '\n') });
 
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, (line) => io.stderr.write(`warning: ${line}\n`));
+  let relay: RunningRelay | null = null;
   try {
+    assertStoreWritable(store, dataPaths(config.dataDir).db, io.now());
     const secrets = openSecretBox({ dataDir: config.dataDir, env: io.env, store, stderr: io.stderr });
     if (secrets.source === 'created') {
       out(`Created the password key ${secrets.keyFile}: back it up; without it stored passwords cannot be read.`);
@@ -61,8 +78,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
 
     const tls = await prepareTls(config, out);
     const user = store.ensureDefaultUser();
-    const relay = await startRelay({
+    relay = await startRelay({
       host: config.host,
+      storeFile: dataPaths(config.dataDir).db,
       port: config.port,
       store,
       secretBox: secrets.box,
@@ -72,6 +90,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       discovery: createDiscoveryOptions(config.discovery),
       trustProxy: config.trustProxy,
       rowCache: config.rowCache,
+      reach: { allowPrivate: config.allowPrivateNetworks },
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });
@@ -97,10 +116,11 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       );
     }
 
+    const running = relay;
     const stopReloading = io.onHangup(() => {
       void reloadTls(config, out)
         .then((material) => {
-          if (material) relay.reloadTls(material);
+          if (material) running.reloadTls(material);
         })
         .catch((err: unknown) => log.error('TLS reload failed; keeping the current certificate', { err }));
     });
@@ -108,9 +128,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     await abortion(io.signal);
     stopReloading();
     io.stderr.write('Shutting down…\n');
-    await relay.close();
     return 0;
   } finally {
+    // Also when something above failed after the relay started: its timers use the store.
+    await relay?.close();
     store.close();
   }
 }

@@ -3,15 +3,16 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { WebSocket } from 'ws';
 import { bodyLimit } from 'hono/body-limit';
-import { Limits, pairRequestSchema, RelayPaths, type ErrorCode } from '../../../shared/index.js';
+import { pairRequestSchema, RelayPaths, type ErrorCode } from '../../../shared/index.js';
 import { redeemPairingCode } from '../auth/pairing.js';
-import { KeyedRateLimiter } from '../util/token-bucket.js';
+import { PairingLimiter } from '../auth/pairing-limiter.js';
 import type { RelayServices } from '../ws/context.js';
 import { Session } from '../ws/session.js';
 import { registerAttachmentRoute } from './attachment.js';
 import { clientAddress } from './client-address.js';
 import { healthReport } from './health.js';
 import { isExtensionOrigin } from './origins.js';
+import { hasCredentialInQuery } from './url-secrets.js';
 
 export interface AppDeps {
   services: RelayServices;
@@ -28,11 +29,7 @@ const errorBody = (code: ErrorCode, message: string) => ({ error: { code, messag
 export function createApp(deps: AppDeps): Hono {
   const { services, sessions } = deps;
   const app = new Hono();
-  const pairLimiter = new KeyedRateLimiter({
-    capacity: Limits.pairAttemptsPerMinute,
-    ratePerSecond: Limits.pairAttemptsPerMinute / 60,
-    now: services.now,
-  });
+  const pairLimiter = new PairingLimiter({ now: services.now });
 
   app.get(RelayPaths.health, (c) =>
     c.json(healthReport({ version: services.version, states: services.accounts.states() })),
@@ -63,12 +60,15 @@ export function createApp(deps: AppDeps): Hono {
     }),
     async (c) => {
       const address = remoteAddress(c, services.trustedProxies);
-      // Only failures use up the budget: a brute-forcer only fails, a person pairing many browsers doesn't.
-      if (!pairLimiter.available(address))
-        return c.json(errorBody('RATE_LIMITED', 'too many pairing attempts; wait a minute'), 429);
+      // Only failures use up the budget: a brute-forcer only fails, a person pairing many browsers
+      // doesn't. See PairingLimiter for why a throttled address's attempts are still checked.
+      if (!pairLimiter.admit().ok) {
+        services.log.warn('pairing paused: too many wrong codes from all addresses', { address });
+        return c.json(errorBody('RATE_LIMITED', 'too many wrong pairing codes; wait a minute'), 429);
+      }
       const origin = c.req.header('origin');
       if (!isExtensionOrigin(origin)) {
-        pairLimiter.take(address);
+        pairLimiter.recordOtherFailure(address);
         return c.json(errorBody('ORIGIN_MISMATCH', 'pairing is only possible from the Tidings extension'), 403);
       }
       let body: unknown;
@@ -87,8 +87,13 @@ export function createApp(deps: AppDeps): Hono {
         now: services.now(),
       });
       if (!redeemed) {
-        pairLimiter.take(address);
-        services.log.info('pairing refused', { address });
+        const outcome = pairLimiter.recordWrongCode(address);
+        services.log.info('pairing refused', { address, outcome });
+        if (outcome === 'throttled')
+          return c.json(
+            errorBody('RATE_LIMITED', 'too many wrong pairing codes from this address; wait a minute'),
+            429,
+          );
         return c.json(
           errorBody(
             'PAIRING_INVALID',
@@ -107,7 +112,7 @@ export function createApp(deps: AppDeps): Hono {
     RelayPaths.socket,
     async (c, next) => {
       const url = new URL(c.req.url);
-      if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
+      if (hasCredentialInQuery(url)) {
         // Tokens in URLs end up in logs and proxies' histories; refuse instead of accepting quietly.
         return c.json(errorBody('BAD_REQUEST', 'send the device token in the hello frame, never in the URL'), 400);
       }

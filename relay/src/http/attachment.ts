@@ -2,22 +2,34 @@ import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { ErrorCode, Limits, RelayPaths, TidingsError, messageIdSchema } from '../../../shared/index.js';
+import {
+  ErrorCode,
+  Limits,
+  RelayPaths,
+  TidingsError,
+  messageIdSchema,
+  partIdSchema,
+  summarizeIssues,
+  uidSchema,
+} from '../../../shared/index.js';
 import { hashToken } from '../auth/tokens.js';
 import { toTidingsError } from '../imap/command-connection.js';
 import { downloadPart, type PartDownload } from '../imap/operations/download-part.js';
 import type { RelayServices } from '../ws/context.js';
 import { isExtensionOrigin } from './origins.js';
+import { hasCredentialInQuery } from './url-secrets.js';
 
 const querySchema = z.object({
   accountId: messageIdSchema.shape.accountId,
   mailbox: messageIdSchema.shape.mailbox,
   uidValidity: messageIdSchema.shape.uidValidity,
-  uid: z.coerce.number().int().positive(),
-  partId: z
+  // Query values are strings; a uid must be all digits before it is a number (no "1e3", no " 7").
+  uid: z
     .string()
-    .regex(/^\d+(\.\d+)*$/)
-    .max(100),
+    .regex(/^\d{1,10}$/, 'uid must be a decimal number')
+    .transform(Number)
+    .pipe(uidSchema),
+  partId: partIdSchema,
 });
 
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
@@ -96,7 +108,7 @@ export function registerAttachmentRoute(app: Hono, services: RelayServices): voi
   app.get(RelayPaths.attachment, async (c) => {
     const fail = (code: ErrorCode, message: string) => c.json({ error: { code, message } }, STATUS[code] ?? 500);
     const url = new URL(c.req.url);
-    if (url.searchParams.has('token') || url.searchParams.has('access_token'))
+    if (hasCredentialInQuery(url))
       return fail('BAD_REQUEST', 'send the device token in the Authorization header, never in the URL');
     const token = /^Bearer\s+(\S{1,200})$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (!token) return fail('UNAUTHORIZED', 'missing Authorization: Bearer <device token>');
@@ -110,7 +122,11 @@ export function registerAttachmentRoute(app: Hono, services: RelayServices): voi
     if (origin !== undefined && origin !== device.origin)
       return fail('ORIGIN_MISMATCH', 'this token was paired from another origin');
     const parsed = querySchema.safeParse(Object.fromEntries(url.searchParams));
-    if (!parsed.success) return fail('BAD_REQUEST', 'query must be accountId, mailbox, uidValidity, uid, partId');
+    if (!parsed.success)
+      return fail(
+        'BAD_REQUEST',
+        `query must be accountId, mailbox, uidValidity, uid, partId: ${summarizeIssues(parsed.error)}`,
+      );
     const { partId, ...id } = parsed.data;
 
     let download: PartDownload;

@@ -89,6 +89,36 @@ export function bestTextPart(root: MessageStructureObject): TextPart | null {
 }
 
 /**
+ * Every text part a reader sees, in document order: the displayable leaves of multipart/mixed
+ * (and other non-alternative multiparts), with one best part per multipart/alternative or
+ * multipart/related. A multipart/mixed with inline text parts in several charsets showed only the
+ * first, and the others were neither shown nor listed as attachments (issue 12).
+ */
+export function displayTextParts(root: MessageStructureObject): TextPart[] {
+  const out: TextPart[] = [];
+  const visit = (node: MessageStructureObject, depth: number): void => {
+    if (depth > Limits.mimeMaxDepth || out.length > Limits.inlineTextPartsMax) return;
+    if (isMultipart(node)) {
+      const t = type(node);
+      if (t === 'multipart/alternative' || t === 'multipart/related') {
+        const best = bestTextPart(node);
+        if (best) out.push(best);
+        return;
+      }
+      for (const child of node.childNodes ?? []) {
+        if (disposition(child) === 'attachment') continue;
+        visit(child, depth + 1);
+      }
+      return;
+    }
+    const kind = bodyTextKind(node);
+    if (kind) out.push({ partId: partIdOf(node), kind, node });
+  };
+  visit(root, 0);
+  return out;
+}
+
+/**
  * The part a list row's preview comes from: the first text part in document order (plain text
  * usually comes first in multipart/alternative, and is cheaper to turn into a line than HTML).
  */

@@ -25,6 +25,7 @@ import {
 import { classifyImapError } from '../imap/classify-error.js';
 import { imapFlowOptions } from '../imap/client-options.js';
 import { imapflowLogger, type Logger } from '../log.js';
+import { guardedLookup, reachRefusal, type ReachPolicy } from '../net/reach-policy.js';
 import { authFailedHint, NO_IDLE_HINT, pinningHint, PLAINTEXT_HINT, portHint } from './hints.js';
 import {
   normalizeFingerprint,
@@ -53,6 +54,8 @@ export interface DiagnoseInput {
   mailboxes?: readonly string[];
   signal?: AbortSignal;
   lookup?: HostLookup;
+  /** Which addresses the relay may connect to (relay/src/net/reach-policy.ts). */
+  reach: ReachPolicy;
   now?: () => number;
   log?: Logger;
 }
@@ -147,10 +150,29 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
     }
   }
 
-  // ---- tcp
+  // The reach policy on the resolved addresses: a name is refused like the address it stands for.
+  for (const address of out.addresses) {
+    const refusal = reachRefusal(address, input.reach);
+    if (refusal) {
+      steps.pop();
+      fail('dns', ErrorCode.BAD_REQUEST, {
+        detail: isIP(host) ? refusal : `${host} resolves to ${out.addresses.join(', ')}. ${refusal}`,
+        hint: "Use the server's public name. Private-network servers need the relay's operator to allow them (--allow-private-networks).",
+      });
+      skipRest('tcp', 'Not tried: the relay does not connect to this address.');
+      return finish();
+    }
+  }
+
+  // ---- tcp (to the address just checked, not the name again: its answer could change meanwhile)
   let socket: Socket;
   try {
-    const tcp = await openTcp({ host, port: settings.port, timeoutMs: STEP_TIMEOUT_MS, signal });
+    const tcp = await openTcp({
+      host: out.addresses[0] ?? host,
+      port: settings.port,
+      timeoutMs: STEP_TIMEOUT_MS,
+      signal,
+    });
     socket = tcp.socket;
     step('tcp', { status: 'ok', detail: `Connected to ${host} port ${settings.port}.`, ms: tcp.ms });
   } catch (err) {
@@ -278,20 +300,22 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
   }
 
   // ---- capabilities + auth, over a verified connection (the only one that sees the password)
-  const client = new ImapFlow(
-    imapFlowOptions(
-      {
-        host,
-        port: settings.port,
-        security: settings.security,
-        username: settings.username,
-        pinnedFingerprint,
-        caPem,
-      },
-      input.password,
-      { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
-    ),
+  const flowOptions = imapFlowOptions(
+    {
+      host,
+      port: settings.port,
+      security: settings.security,
+      username: settings.username,
+      pinnedFingerprint,
+      caPem,
+    },
+    input.password,
+    { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
   );
+  // imapflow passes its `tls` options to net/tls.connect for every security mode, so the reach
+  // policy also holds if the name resolves elsewhere by now (DNS rebinding).
+  flowOptions.tls = { ...flowOptions.tls, lookup: guardedLookup(input.reach) };
+  const client = new ImapFlow(flowOptions);
   client.on('error', (err: unknown) => input.log?.debug('diagnosis connection error', { err }));
   const onAbort = () => client.close();
   signal.addEventListener('abort', onAbort, { once: true });

@@ -8,8 +8,11 @@
  * with any answer wins. Candidates are suggestions: the diagnosis checks them before saving.
  */
 import { Resolver } from 'node:dns/promises';
-import { Limits, type ServerCandidate } from '../../../shared/index.js';
+import { isIP } from 'node:net';
+import { Limits, TidingsError, type ServerCandidate } from '../../../shared/index.js';
 import type { Logger } from '../log.js';
+import { guardedFetch } from '../net/guarded-fetch.js';
+import { reachRefusal, type ReachPolicy } from '../net/reach-policy.js';
 import { fetchAutoconfig } from './autoconfig.js';
 import { parseEmail } from './email-address.js';
 import { presetFor } from './presets.js';
@@ -19,6 +22,7 @@ export interface DiscoveryOptions {
   /** See AutoconfigOptions.baseUrl; null = the real https:// URLs. */
   autoconfigBaseUrl: string | null;
   resolver: DiscoveryResolver;
+  /** Default: guardedFetch(reach), so autoconfig obeys the network reach policy. */
   fetch?: typeof fetch;
 }
 
@@ -37,15 +41,22 @@ export function createDiscoveryOptions(
 
 export async function discover(
   address: string,
-  options: DiscoveryOptions & { signal?: AbortSignal; log?: Logger },
+  options: DiscoveryOptions & { reach: ReachPolicy; signal?: AbortSignal; log?: Logger },
 ): Promise<ServerCandidate[]> {
   const email = parseEmail(address);
+  if (isIP(email.domain)) {
+    // user@[10.0.0.5]: the server is that address (RFC 5321 address literal); nothing to look up,
+    // and nothing to fetch from it. The reach policy decides whether it may be suggested at all.
+    const refusal = reachRefusal(email.domain, options.reach);
+    if (refusal) throw new TidingsError('BAD_REQUEST', refusal);
+    return [{ host: email.domain, port: 993, security: 'tls', source: 'guess', username: email.address }];
+  }
   const preset = presetFor(email);
   if (preset) return [preset];
   const [autoconfig, srv, guesses] = await Promise.all([
     fetchAutoconfig(email, {
       baseUrl: options.autoconfigBaseUrl,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: options.fetch ?? guardedFetch(options.reach),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.log ? { log: options.log } : {}),
     }),

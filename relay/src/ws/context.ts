@@ -3,6 +3,8 @@ import type { AccountRegistry } from '../accounts/account-registry.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
+import type { ReachPolicy } from '../net/reach-policy.js';
+import type { DiagnosisLimiter } from '../setup/diagnosis-limiter.js';
 import type { DiscoveryOptions } from '../setup/discover.js';
 import type { Device, Store } from '../store/types.js';
 
@@ -20,8 +22,14 @@ export interface RelayServices {
   secretBox: SecretBox;
   /** Where accounts.discover looks (autoconfig base URL, DNS resolver); injectable for tests. */
   discovery: DiscoveryOptions;
+  /** Which addresses the relay may connect to on a user's behalf (discovery, diagnosis). */
+  reach: ReachPolicy;
+  /** Per-user concurrency and rate of connection tests. */
+  diagnoses: DiagnosisLimiter;
   /** Closes every open socket of a device (after devices.revoke) with the given close code. */
   closeDeviceSockets(deviceId: string, code: number, reason: string): void;
+  /** Signed-in sockets of a device right now (for Limits.maxSocketsPerDevice). */
+  countDeviceSockets(deviceId: string): number;
 }
 
 export interface AuthenticatedDevice {

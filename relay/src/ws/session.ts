@@ -27,9 +27,13 @@ export class Session implements SessionHandle {
   readonly #services: RelayServices;
   readonly #abort = new AbortController();
   readonly #bucket: TokenBucket;
+  /** Frames refused by #bucket; when this runs dry the peer is flooding and is closed. */
+  readonly #refused: TokenBucket;
   /** Events held back until the hello response is on the wire, so replay follows it in order. */
   #held: ServerEvent[] | null = null;
   #alive = true;
+  /** Set while reading is paused because too much is unsent; checks the drain and the deadline. */
+  #drainTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: { ws: WebSocket; origin: string; services: RelayServices; onClose?: (s: Session) => void }) {
     this.#ws = options.ws;
@@ -38,6 +42,11 @@ export class Session implements SessionHandle {
     this.#bucket = new TokenBucket({
       capacity: Limits.requestBurst,
       ratePerSecond: Limits.requestsPerSecond,
+      now: options.services.now,
+    });
+    this.#refused = new TokenBucket({
+      capacity: Limits.socketRefusedFramesMax,
+      ratePerSecond: Limits.socketRefusedFramesMax / 10,
       now: options.services.now,
     });
     const signal = this.#abort.signal;
@@ -59,6 +68,7 @@ export class Session implements SessionHandle {
     signal.addEventListener('abort', () => {
       clearTimeout(helloTimer);
       clearInterval(pingTimer);
+      if (this.#drainTimer) clearInterval(this.#drainTimer);
     });
 
     this.#ws.on('pong', () => (this.#alive = true));
@@ -72,9 +82,15 @@ export class Session implements SessionHandle {
   /** Called for every frame (hono's adapter also delivers frames that arrived before open). */
   receive(data: string | ArrayBuffer | Blob): void {
     this.#alive = true;
-    if (typeof data !== 'string')
-      return this.#sendError(null, 'BAD_REQUEST', 'binary frames are not part of the protocol');
-    this.#onText(data);
+    // Every frame costs a token (pings and malformed frames too: each is a parse and a reply).
+    // Over the rate, frames are refused; a peer that keeps it up is closed.
+    const allowed = this.#bucket.take();
+    if (!allowed && !this.#refused.take()) return this.#closeFlooding();
+    if (typeof data !== 'string') {
+      if (allowed) this.#sendError(null, 'BAD_REQUEST', 'binary frames are not part of the protocol');
+      return;
+    }
+    this.#onText(data, allowed);
   }
 
   get auth(): AuthenticatedDevice | null {
@@ -116,6 +132,31 @@ export class Session implements SessionHandle {
       return;
     }
     this.#ws.send(JSON.stringify(frame));
+    if (this.#ws.bufferedAmount > Limits.socketPauseBufferedBytes) this.#pauseReading();
+  }
+
+  /**
+   * Stops reading the client's frames until what we sent drains: a client that floods without
+   * reading gets TCP backpressure instead of an ever-growing queue of replies in the relay.
+   * Still over the mark after Limits.slowSocketTimeoutMs, the socket is cut off.
+   */
+  #pauseReading(): void {
+    if (this.#drainTimer) return;
+    const since = this.#services.now();
+    this.#ws.pause();
+    this.#drainTimer = setInterval(() => {
+      if (this.#ws.bufferedAmount <= Limits.socketPauseBufferedBytes / 2) {
+        if (this.#drainTimer) clearInterval(this.#drainTimer);
+        this.#drainTimer = null;
+        this.#ws.resume();
+      } else if (this.#services.now() - since > Limits.slowSocketTimeoutMs) {
+        this.#services.log.warn('socket not reading; terminating', {
+          deviceId: this.#auth?.deviceId,
+          buffered: this.#ws.bufferedAmount,
+        });
+        this.#ws.terminate();
+      }
+    }, 100);
   }
 
   #sendError(id: string | null, code: ErrorCode, message: string): void {
@@ -128,16 +169,39 @@ export class Session implements SessionHandle {
     this.#ws.close(closeCode, code);
   }
 
-  #onText(text: string): void {
+  #closeFlooding(): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#services.log.warn('socket keeps flooding over the rate limit; closing', { deviceId: this.#auth?.deviceId });
+    // A flooder rarely answers the close handshake (ws would wait 30 s): cut it off soon after.
+    const cut = setTimeout(() => this.#ws.terminate(), 1_000);
+    this.#abort.signal.addEventListener('abort', () => clearTimeout(cut));
+    this.#fail(
+      null,
+      'RATE_LIMITED',
+      `kept sending over ${Limits.requestsPerSecond} frames per second`,
+      CloseCode.POLICY,
+    );
+  }
+
+  /** `allowed`: within the rate; otherwise only a request hears RATE_LIMITED, the rest is dropped. */
+  #onText(text: string, allowed: boolean): void {
     const json = parseJsonFrame(text, Limits.maxClientFrameBytes);
-    if (!json.ok) return this.#sendError(null, json.error.code, json.error.message);
+    if (!json.ok) {
+      if (allowed) this.#sendError(null, json.error.code, json.error.message);
+      return;
+    }
     const frame = parseClientFrame(json.value);
-    if (!frame.ok) return this.#sendError(frame.id, frame.error.code, frame.error.message);
+    if (!frame.ok) {
+      if (allowed) this.#sendError(frame.id, frame.error.code, frame.error.message);
+      return;
+    }
     const f = frame.value;
+    if (!allowed) {
+      if (f.kind !== 'request') return;
+      return this.#sendError(f.request.id, 'RATE_LIMITED', `more than ${Limits.requestsPerSecond} frames per second`);
+    }
     if (f.kind === 'ping') return this.#send({ pong: f.ping });
     if (f.kind === 'pong') return;
-    if (!this.#bucket.take())
-      return this.#sendError(f.request.id, 'RATE_LIMITED', `more than ${Limits.requestsPerSecond} requests per second`);
     void this.#dispatch(f.request);
   }
 
@@ -155,7 +219,9 @@ export class Session implements SessionHandle {
               ? CloseCode.UNSUPPORTED_PROTOCOL
               : code === 'BAD_REQUEST'
                 ? null
-                : CloseCode.UNAUTHORIZED;
+                : code === 'RATE_LIMITED'
+                  ? CloseCode.POLICY
+                  : CloseCode.UNAUTHORIZED;
           if (closeCode === null) throw err;
           this.#services.log.info('hello refused', { code, origin: this.origin });
           return this.#fail(request.id, code, err instanceof Error ? err.message : 'hello failed', closeCode);

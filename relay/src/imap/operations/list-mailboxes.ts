@@ -48,7 +48,9 @@ export async function listMailboxes(client: ImapFlow): Promise<MailboxInfo[]> {
       role: roleOf(entry),
       unread: selectable ? (entry.status?.unseen ?? 0) : 0,
       total: selectable ? (entry.status?.messages ?? 0) : 0,
-      subscribed: entry.subscribed,
+      // imapflow sets `subscribed` only on subscribed folders (undefined otherwise, despite its
+      // types), and the wire schema wants a boolean: issue 12.
+      subscribed: entry.subscribed === true,
       selectable,
     };
   });

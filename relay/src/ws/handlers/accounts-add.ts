@@ -13,15 +13,18 @@ import type { Handler } from '../context.js';
  */
 export const accountsAdd: Handler<'accounts.add'> = async (ctx, params) => {
   const { store, accounts, secretBox, log, now } = ctx.services;
-  const { diagnosis, failure, trust } = await diagnose({
-    settings: params.settings,
-    password: params.password,
-    caPem: null,
-    mailboxes: params.watchedMailboxes,
-    signal: ctx.signal,
-    log,
-    now,
-  });
+  const { diagnosis, failure, trust } = await ctx.services.diagnoses.run(ctx.auth.userId, () =>
+    diagnose({
+      settings: params.settings,
+      password: params.password,
+      caPem: null,
+      mailboxes: params.watchedMailboxes,
+      reach: ctx.services.reach,
+      signal: ctx.signal,
+      log,
+      now,
+    }),
+  );
   if (failure) throw new TidingsError(failure.code, failure.message);
   const id = newRecordId();
   const host = params.settings.host.trim();

@@ -6,13 +6,16 @@ import type { Handler } from '../context.js';
  * the login on a verified connection to the IMAP server, and never logged.
  */
 export const accountsDiagnose: Handler<'accounts.diagnose'> = async (ctx, params) => {
-  const { diagnosis } = await diagnose({
-    settings: params.settings,
-    password: params.password,
-    caPem: null,
-    signal: ctx.signal,
-    log: ctx.services.log,
-    now: ctx.services.now,
-  });
+  const { diagnosis } = await ctx.services.diagnoses.run(ctx.auth.userId, () =>
+    diagnose({
+      settings: params.settings,
+      password: params.password,
+      caPem: null,
+      reach: ctx.services.reach,
+      signal: ctx.signal,
+      log: ctx.services.log,
+      now: ctx.services.now,
+    }),
+  );
   return diagnosis;
 };

@@ -50,16 +50,19 @@ export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) =>
   let diagnosis = null;
   if (connectionChanged || params.password !== undefined) {
     const password = params.password ?? secretBox.decrypt(current.secretEnc, accountSecretContext(current));
-    const outcome = await diagnose({
-      settings,
-      password,
-      // A CA added with the CLI (--ca-file) stays valid for the same host; a pin brings its own.
-      caPem: current.pinnedFingerprint === null && settings.host === current.host ? current.caPem : null,
-      mailboxes: update.watchedMailboxes ?? current.watchedMailboxes,
-      signal: ctx.signal,
-      log,
-      now,
-    });
+    const outcome = await ctx.services.diagnoses.run(ctx.auth.userId, () =>
+      diagnose({
+        settings,
+        password,
+        // A CA added with the CLI (--ca-file) stays valid for the same host; a pin brings its own.
+        caPem: current.pinnedFingerprint === null && settings.host === current.host ? current.caPem : null,
+        mailboxes: update.watchedMailboxes ?? current.watchedMailboxes,
+        reach: ctx.services.reach,
+        signal: ctx.signal,
+        log,
+        now,
+      }),
+    );
     if (outcome.failure) throw new TidingsError(outcome.failure.code, outcome.failure.message);
     diagnosis = outcome.diagnosis;
     Object.assign(update, settings, { caPem: outcome.trust.caPem, pinnedFingerprint: outcome.trust.pinnedFingerprint });

@@ -1,4 +1,4 @@
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, TidingsError } from '../../../../shared/index.js';
+import { Limits, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, TidingsError } from '../../../../shared/index.js';
 import { hashToken } from '../../auth/tokens.js';
 import type { PublicHandler } from '../context.js';
 
@@ -20,6 +20,11 @@ export const hello: PublicHandler<'hello'> = async (ctx, params) => {
     throw new TidingsError('UNAUTHORIZED', 'unknown or revoked device token: pair again from the options page');
   if (device.origin !== ctx.session.origin)
     throw new TidingsError('UNAUTHORIZED', 'this token was paired from another origin');
+  if (ctx.services.countDeviceSockets(device.id) >= Limits.maxSocketsPerDevice)
+    throw new TidingsError(
+      'RATE_LIMITED',
+      `this device already has ${Limits.maxSocketsPerDevice} open sockets; close one and retry`,
+    );
   store.touchDevice(device.id, now());
   const { seq, resync } = ctx.session.signIn(device, params.lastSeq);
   return {
