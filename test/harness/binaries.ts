@@ -4,6 +4,8 @@
  * variable on other systems.
  */
 export const DOVECOT_BIN = process.env['TIDINGS_DOVECOT_BIN'] ?? '/usr/sbin/dovecot';
+/** Dovecot's admin tool (`doveadm kick` ends open sessions); from the same package. */
+export const DOVEADM_BIN = process.env['TIDINGS_DOVEADM_BIN'] ?? '/usr/bin/doveadm';
 export const CHROMIUM_BIN = process.env['TIDINGS_CHROMIUM_BIN'] ?? '/usr/bin/chromium';
 
 /** The Debian packages that provide the binaries above. */
