@@ -13,6 +13,8 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
+import { oauthRequestSchemas } from './oauth-protocol.js';
+import { oauthProviderIdSchema } from './oauth-providers.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -65,6 +67,8 @@ export const accountSummarySchema = z.object({
   color: z.string().nullable().default(null),
   /** Storage use where the server has QUOTA (RFC 9208), else null. */
   quota: z.object({ usedBytes: z.number().nonnegative(), limitBytes: z.number().positive() }).nullable().default(null),
+  /** The OAuth2 provider the account signs in with (issue 9), or null for a password account. */
+  oauthProvider: oauthProviderIdSchema.nullable().default(null),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 
@@ -498,6 +502,9 @@ export const requests = {
     params: z.object({ settings: userSettingsSchema }),
     result: z.object({ settings: userSettingsSchema }),
   },
+
+  // ---- issue 9: OAuth2 sign-in (shared/oauth-protocol.ts)
+  ...oauthRequestSchemas,
 } as const;
 
 export type RequestType = keyof typeof requests;

@@ -9,6 +9,9 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
+import type { OAuthEndpointOverrides } from './oauth/client-config.js';
+import { SignInFlows } from './oauth/sign-in-flows.js';
+import { OAuthTokens } from './oauth/token-manager.js';
 import { createDiscoveryOptions, type DiscoveryOptions } from './setup/discover.js';
 import type { Store } from './store/types.js';
 import type { RelayServices } from './ws/context.js';
@@ -24,6 +27,8 @@ export interface RelayOptions {
   version: string;
   /** Where accounts.discover looks; default the real autoconfig URLs and the system's DNS. */
   discovery?: DiscoveryOptions;
+  /** OAuth2 provider endpoints replacing the built-in ones (TIDINGS_OAUTH_ENDPOINTS; tests). */
+  oauthEndpoints?: OAuthEndpointOverrides;
 }
 
 export interface RunningRelay {
@@ -41,7 +46,10 @@ export interface RunningRelay {
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { store, log } = options;
   const hub = new EventHub();
-  const accounts = new AccountRegistry({ store, secretBox: options.secretBox, hub, log });
+  const overrides = options.oauthEndpoints ?? {};
+  const tokens = new OAuthTokens({ store, secretBox: options.secretBox, log, overrides });
+  const accounts = new AccountRegistry({ store, secretBox: options.secretBox, hub, log, tokens });
+  const signIns = new SignInFlows({ store, secretBox: options.secretBox, tokens, accounts, log, overrides });
   const sessions = new Set<Session>();
   const services: RelayServices = {
     store,
@@ -52,6 +60,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     now: Date.now,
     secretBox: options.secretBox,
     discovery: options.discovery ?? createDiscoveryOptions(),
+    signIns,
     closeDeviceSockets(deviceId, code, reason) {
       for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
     },
@@ -108,6 +117,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       closing ??= (async () => {
         clearInterval(poll);
         for (const s of sessions) s.close(CloseCode.GOING_AWAY, 'relay shutting down');
+        signIns.stopAll();
         await accounts.stopAll();
         await new Promise<void>((resolve) => {
           wss.close(() => resolve());

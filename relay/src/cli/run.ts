@@ -8,6 +8,7 @@ import { ConfigError } from '../config.js';
 import { runAccounts } from './accounts.js';
 import { CliFailure, type CliIo, type Command, readRelayVersion } from './common.js';
 import { runDevices } from './devices.js';
+import { runOAuth } from './oauth.js';
 import { runPair } from './pair.js';
 import { runStart } from './start.js';
 
@@ -16,6 +17,7 @@ const commands = {
   pair: { summary: 'print a one-time code to pair a browser', run: runPair },
   accounts: { summary: 'add, list, remove or test IMAP accounts', run: runAccounts },
   devices: { summary: 'list or revoke paired browsers', run: runDevices },
+  oauth: { summary: 'set your own OAuth2 client ids (Google, Microsoft sign-in)', run: runOAuth },
 } as const satisfies Record<string, { summary: string; run: Command }>;
 
 type CommandName = keyof typeof commands;

@@ -34,6 +34,10 @@ Advanced and test options (environment only), for account discovery from the opt
   TIDINGS_AUTOCONFIG_BASE_URL=<url>   fetch Mozilla autoconfig files from <url>/<host>/… instead of
                                       https://<host>/… (a private mirror, or a test server)
   TIDINGS_DNS_SERVER=<ip[:port],…>    resolve SRV records (RFC 6186) with these DNS servers
+  TIDINGS_OAUTH_ENDPOINTS=<json>      replace OAuth2 endpoints, e.g.
+                                      {"microsoft":{"deviceAuthorization":"…","token":"…"}}
+
+Sign-in with Google or Microsoft needs your own client id first: npm run relay -- oauth --help
 `;
 
 export async function runStart(argv: string[], io: CliIo): Promise<number> {
@@ -63,6 +67,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       log,
       version: readRelayVersion(),
       discovery: createDiscoveryOptions(config.discovery),
+      oauthEndpoints: config.oauthEndpoints,
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });

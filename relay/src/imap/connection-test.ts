@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { Account } from '../store/types.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions } from './client-options.js';
+import type { ImapAuth } from './credentials.js';
 
 export type ConnectionTestResult =
   | { ok: true; capabilities: string[]; mailboxes: MailboxCount[]; tlsProtocol: string | null; rttMs: number }
@@ -20,12 +21,12 @@ export async function testImapConnection(options: {
     Account,
     'host' | 'port' | 'security' | 'username' | 'watchedMailboxes' | 'pinnedFingerprint' | 'caPem'
   >;
-  password: string;
+  auth: ImapAuth;
   signal?: AbortSignal;
   log?: Logger;
 }): Promise<ConnectionTestResult> {
   const { account } = options;
-  const client = new ImapFlow(imapFlowOptions(account, options.password, { disableAutoIdle: true }));
+  const client = new ImapFlow(imapFlowOptions(account, options.auth, { disableAutoIdle: true }));
   client.on('error', (err: unknown) => options.log?.debug('connection test error', { err }));
   const onAbort = () => client.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });

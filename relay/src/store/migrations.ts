@@ -94,6 +94,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN archive_mailbox TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'OAuth2 accounts: how an account signs in',
+    // secret_enc keeps the refresh token of an oauth2 account (encrypted like a password).
+    sql: `
+      ALTER TABLE accounts ADD COLUMN auth_kind TEXT NOT NULL DEFAULT 'password'
+        CHECK (auth_kind IN ('password', 'oauth2'));
+      ALTER TABLE accounts ADD COLUMN oauth_provider TEXT CHECK (oauth_provider IN ('google', 'microsoft'));
+      ALTER TABLE accounts ADD COLUMN oauth_signed_in_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

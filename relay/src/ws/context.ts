@@ -3,6 +3,7 @@ import type { AccountRegistry } from '../accounts/account-registry.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
+import type { SignInFlows } from '../oauth/sign-in-flows.js';
 import type { DiscoveryOptions } from '../setup/discover.js';
 import type { Device, Store } from '../store/types.js';
 
@@ -18,6 +19,8 @@ export interface RelayServices {
   secretBox: SecretBox;
   /** Where accounts.discover looks (autoconfig base URL, DNS resolver); injectable for tests. */
   discovery: DiscoveryOptions;
+  /** OAuth2 sign-in flows in progress (device code, authorization code + PKCE). */
+  signIns: SignInFlows;
   /** Closes every open socket of a device (after devices.revoke) with the given close code. */
   closeDeviceSockets(deviceId: string, code: number, reason: string): void;
 }
