@@ -34,6 +34,21 @@ export const oauthServerSchema = z.object({
 });
 export type OAuthServer = z.infer<typeof oauthServerSchema>;
 
+/**
+ * What account discovery says about OAuth2 for an address: Microsoft refuses passwords over IMAP
+ * (`required`); Gmail also takes an app password (`recommended`, with the page to create one).
+ */
+export const oauthAdviceSchema = z.object({
+  provider: oauthProviderIdSchema,
+  signIn: z.enum(['required', 'recommended']),
+  appPasswordUrl: z.string().nullable(),
+  /** Whether the relay has a usable client registration for the provider. */
+  configured: z.boolean(),
+  /** How it was recognised: the address's domain, or the domain's MX hosts (Microsoft 365, Workspace). */
+  via: z.enum(['domain', 'mx']),
+});
+export type OAuthAdvice = z.infer<typeof oauthAdviceSchema>;
+
 /** RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~]. */
 const codeVerifierSchema = z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/);
 

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
-import { oauthRequestSchemas } from './oauth-protocol.js';
+import { oauthAdviceSchema, oauthRequestSchemas } from './oauth-protocol.js';
 import { oauthProviderIdSchema } from './oauth-providers.js';
 
 // ---------------------------------------------------------------- building blocks
@@ -446,7 +446,11 @@ export const requests = {
   /** Suggests server settings for an address: presets, autoconfig, then SRV (RFC 6186). */
   'accounts.discover': {
     params: z.object({ email: z.string().min(3).max(320) }),
-    result: z.object({ candidates: z.array(serverCandidateSchema) }),
+    result: z.object({
+      candidates: z.array(serverCandidateSchema),
+      /** Set when the provider wants OAuth2 sign-in (issue 9); absent from older relays. */
+      oauth: oauthAdviceSchema.nullable().default(null),
+    }),
   },
   /** Runs the diagnosis checklist against settings + password without saving anything. */
   'accounts.diagnose': {

@@ -153,6 +153,19 @@ describe('client registrations', () => {
       ready: true,
     });
     expect(JSON.stringify({ set, providers })).not.toContain(GOOGLE_SECRET);
+    // Discovery now offers the right path: Microsoft only with OAuth2, Gmail with either.
+    expect((await client.request('accounts.discover', { email: 'someone@hotmail.com' })).oauth).toEqual({
+      provider: 'microsoft',
+      signIn: 'required',
+      appPasswordUrl: null,
+      configured: true,
+      via: 'domain',
+    });
+    expect((await client.request('accounts.discover', { email: 'someone@gmail.com' })).oauth).toMatchObject({
+      provider: 'google',
+      signIn: 'recommended',
+      appPasswordUrl: 'https://myaccount.google.com/apppasswords',
+    });
     const list = await runRelayCli(['oauth', 'list'], { dataDir: relay.dataDir });
     expect(list.stdout).toMatch(/google\s+authorization-code-pkce\s+google-client\s+yes/);
     expect(list.stdout).not.toContain(GOOGLE_SECRET);
