@@ -13,6 +13,7 @@
  * oauthProviderForDomain('hotmail.com')?.id; // 'microsoft'
  */
 import { z } from 'zod';
+import { knownProvider, providerOfDomain, providerOfHost, type KnownProviderId } from './providers.js';
 
 export const OAUTH_PROVIDER_IDS = ['google', 'microsoft'] as const;
 export const oauthProviderIdSchema = z.enum(OAUTH_PROVIDER_IDS);
@@ -54,9 +55,11 @@ export interface OAuthProviderInfo {
   clientSecret: 'required' | 'none';
   /** Default tenant for `{tenant}` (Microsoft: common = personal + work/school accounts). */
   defaultTenant: string | null;
-  imap: { host: string; port: number; security: 'tls' };
-  /** Address domains that belong to this provider. */
-  domains: readonly string[];
+  /**
+   * The row of the shared host table (shared/providers.ts) this provider signs in to: its address
+   * domains and IMAP server come from there, so they are written down once.
+   */
+  knownProvider: KnownProviderId;
   /** MX host suffixes of custom domains hosted by this provider (Microsoft 365, Google Workspace). */
   mxSuffixes: readonly string[];
   /**
@@ -89,8 +92,7 @@ export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderInfo
     // `common` takes personal and work/school accounts; `consumers` or `organizations` narrow it,
     // or a tenant id for a single-tenant app registration.
     defaultTenant: 'common',
-    imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
-    domains: ['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'passport.com', 'outlook.es', 'hotmail.es'],
+    knownProvider: 'outlook',
     mxSuffixes: ['.mail.protection.outlook.com'],
     // Outlook.com ended basic auth in September 2024; Microsoft 365 deprecated it in 2022.
     passwordSignIn: 'refused',
@@ -114,8 +116,7 @@ export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderInfo
     authorizationParams: { access_type: 'offline', prompt: 'consent' },
     clientSecret: 'required',
     defaultTenant: null,
-    imap: { host: 'imap.gmail.com', port: 993, security: 'tls' },
-    domains: ['gmail.com', 'googlemail.com'],
+    knownProvider: 'gmail',
     mxSuffixes: ['.google.com', '.googlemail.com'],
     passwordSignIn: 'app-password',
     appPasswordUrl: 'https://myaccount.google.com/apppasswords',
@@ -123,10 +124,19 @@ export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderInfo
   },
 };
 
+function byKnown(id: KnownProviderId | null | undefined): OAuthProviderInfo | null {
+  return Object.values(OAUTH_PROVIDERS).find((p) => p.knownProvider === id) ?? null;
+}
+
+/** The IMAP server an OAuth2 provider's accounts use (from shared/providers.ts). */
+export function oauthImapServer(provider: OAuthProviderInfo): { host: string; port: number; security: 'tls' } {
+  const { host, port } = knownProvider(provider.knownProvider).server;
+  return { host, port, security: 'tls' };
+}
+
 /** The provider whose mail domains include `domain` (lower-case ASCII), or null. */
 export function oauthProviderForDomain(domain: string): OAuthProviderInfo | null {
-  const d = domain.toLowerCase().replace(/\.$/, '');
-  return Object.values(OAUTH_PROVIDERS).find((p) => p.domains.includes(d)) ?? null;
+  return byKnown(providerOfDomain(domain.toLowerCase().replace(/\.$/, ''))?.id);
 }
 
 /** The provider hosting a custom domain, judged by one of its MX host names, or null. */
@@ -135,10 +145,9 @@ export function oauthProviderForMx(mxHost: string): OAuthProviderInfo | null {
   return Object.values(OAUTH_PROVIDERS).find((p) => p.mxSuffixes.some((s) => h.endsWith(s))) ?? null;
 }
 
-/** The provider whose IMAP host this is (imap.gmail.com, outlook.office365.com), or null. */
+/** The provider whose IMAP host this is (imap.gmail.com, outlook.office365.com…), or null. */
 export function oauthProviderForImapHost(host: string): OAuthProviderInfo | null {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return Object.values(OAUTH_PROVIDERS).find((p) => p.imap.host === h) ?? null;
+  return byKnown(providerOfHost(host));
 }
 
 /** Endpoints with `{tenant}` filled in (the provider's default tenant when none is configured). */

@@ -18,6 +18,7 @@ import {
   ErrorCode,
   Limits,
   OAUTH_PROVIDERS,
+  oauthImapServer,
   TidingsError,
   type OAuthProviderId,
   type OAuthServer,
@@ -82,7 +83,7 @@ export class SignInFlows {
     const info = OAUTH_PROVIDERS[params.provider];
     let email = params.email.trim();
     let accountId: string | null = null;
-    let server: OAuthServer = params.server ?? { ...info.imap, pinnedFingerprint: null };
+    let server: OAuthServer = params.server ?? { ...oauthImapServer(info), pinnedFingerprint: null };
     let name = params.name?.trim() || email;
     let color = params.color ?? null;
     if (params.accountId !== undefined) {
