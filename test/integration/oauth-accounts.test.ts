@@ -190,6 +190,14 @@ describe('device-code sign-in (Microsoft)', () => {
       10_000,
       'message.new',
     );
+    // No password to set, no server to change; renaming works and does not touch the token.
+    const refused = await rejection(client.request('accounts.update', { id: accountId, patch: {}, password: 'x' }));
+    expect(refused.error.code).toBe('BAD_REQUEST');
+    expect((await rejection(client.request('accounts.update', { id: accountId, patch: { port: 1 } }))).error.code).toBe(
+      'BAD_REQUEST',
+    );
+    const renamed = await client.request('accounts.update', { id: accountId, patch: { name: 'Renamed' } });
+    expect(renamed.account.name).toBe('Renamed');
     // The command connection signs in with the token too.
     const { mailboxes } = await client.request('mailboxes.list', { accountId });
     expect(mailboxes.find((m) => m.path === 'INBOX')?.total).toBe(1);
