@@ -49,7 +49,14 @@ export default defineConfig({
     // never held in extension memory (a fetch + blob would need the whole file in RAM).
     // notifications: a desktop notification for new mail (text only), with Mark as read and
     // Archive buttons; the relay decides which messages notify (per account, quiet hours).
-    permissions: ['storage', 'alarms', 'downloads', 'notifications'],
+    // identity: launchWebAuthFlow for "Sign in with Google" (issue 9); it opens the provider's page
+    // in a window and hands back the redirect to https://<extension-id>.chromiumapp.org/.
+    permissions: ['storage', 'alarms', 'downloads', 'notifications', 'identity'],
+    // The PUBLIC half of the project's key pins the extension id (oihelfjcondonnbdjhopoammfceepnjd)
+    // for every unpacked install, so the Google redirect URI a user registers
+    // (https://oihelfjcondonnbdjhopoammfceepnjd.chromiumapp.org/) never changes. The private key
+    // is not kept: it is only needed to sign a .crx, and stores sign with their own.
+    key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAosdNHOITMjHDOi4bRC2wBdWQeJm21yTinl1GTyULvlsVtbepZkb7MWRD2MsWYYFP7oLhkWiqjlZw49SGbxQog8a71RnWM32thnS29rXdvVSicH9f9JLoJeV55qxRe30z43GAzNqBBSPuulQ7o3DMWiNMtW5puFxPGfcE4r4GJeeuDl/YjkZVC7fxO6p7Bf3AswRrIOZMtRA7Xpy6Fi40ICh5tkWc7UHwqAGKp2bLY9zGif3g39vVSVTXFbolDs1++lI6BbKuTD5UWMiy266SaqiMzDmr35JqPQTmdjNDxdC8UvqJLwl2Sl0fOVm6fJv6+3NdoSC3wfAericlG6V8cQIDAQAB',
     action: { default_title: 'Tidings' },
     icons: {
       16: 'icon/16.png',

@@ -41,6 +41,15 @@ export const ErrorCode = {
   STALE_UIDVALIDITY: 'STALE_UIDVALIDITY',
   /** The relay lost the events since the client's last seq: reload everything. */
   RESYNC_REQUIRED: 'RESYNC_REQUIRED',
+  /**
+   * The OAuth2 provider refused to renew the account's access (revoked, expired, consent
+   * withdrawn): the user must sign in again; the relay does not retry until they do.
+   */
+  REAUTH_REQUIRED: 'REAUTH_REQUIRED',
+  /** No OAuth2 client id is configured on the relay for this provider (docs/oauth.md). */
+  OAUTH_NOT_CONFIGURED: 'OAUTH_NOT_CONFIGURED',
+  /** The OAuth2 provider refused the sign-in (code expired or reused, denied, wrong client id or secret). */
+  OAUTH_REFUSED: 'OAUTH_REFUSED',
   /** Something failed inside the relay; the relay log has details. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -187,6 +187,19 @@ export const Limits = {
   commandLockTimeoutMs: 30_000,
   /** Longest attachment file name sent in Content-Disposition (after sanitising). */
   attachmentFilenameMaxChars: 200,
+  /** One request to an OAuth2 token or device endpoint must finish within this time. */
+  oauthRequestTimeoutMs: 15_000,
+  /**
+   * An access token is refreshed before a login when less than this is left of it (or a quarter
+   * of its lifetime, whichever is less), so a login never races the token's expiry.
+   */
+  oauthRefreshMarginMs: 2 * 60_000,
+  /** An authorization-code flow must be redeemed this soon after it started (codes live minutes). */
+  oauthFlowTtlMs: 10 * 60_000,
+  /** Sign-in flows one user may have open at once; more cancels the oldest. */
+  oauthFlowsPerUser: 4,
+  /** Largest token endpoint response read; real ones are a few KB. */
+  oauthMaxResponseBytes: 64 * 1024,
   /** Longest account display name / mailbox path accepted. */
   maxNameLength: 200,
   maxMailboxPathLength: 1_000,

@@ -13,6 +13,8 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
+import { oauthAdviceSchema, oauthRequestSchemas } from './oauth-protocol.js';
+import { oauthProviderIdSchema } from './oauth-providers.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -117,6 +119,8 @@ export const accountSummarySchema = z.object({
   color: z.string().nullable().default(null),
   /** Storage use where the server has QUOTA (RFC 9208), else null. */
   quota: z.object({ usedBytes: z.number().nonnegative(), limitBytes: z.number().positive() }).nullable().default(null),
+  /** The OAuth2 provider the account signs in with (issue 9), or null for a password account. */
+  oauthProvider: oauthProviderIdSchema.nullable().default(null),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 
@@ -500,7 +504,11 @@ export const requests = {
   /** Suggests server settings for an address: presets, autoconfig, then SRV (RFC 6186). */
   'accounts.discover': {
     params: z.object({ email: z.string().min(3).max(320) }),
-    result: z.object({ candidates: z.array(serverCandidateSchema) }),
+    result: z.object({
+      candidates: z.array(serverCandidateSchema),
+      /** Set when the provider wants OAuth2 sign-in (issue 9); absent from older relays. */
+      oauth: oauthAdviceSchema.nullable().default(null),
+    }),
   },
   /** Runs the diagnosis checklist against settings + password without saving anything. */
   'accounts.diagnose': {
@@ -556,6 +564,9 @@ export const requests = {
     params: z.object({ settings: userSettingsSchema }),
     result: z.object({ settings: userSettingsSchema }),
   },
+
+  // ---- issue 9: OAuth2 sign-in (shared/oauth-protocol.ts)
+  ...oauthRequestSchemas,
 } as const;
 
 export type RequestType = keyof typeof requests;

@@ -16,6 +16,8 @@ import {
   type Diagnosis,
   type ErrorCode,
   type MailboxInfo,
+  type AccountSummary,
+  type OAuthAdvice,
   type RequestParams,
   type RequestResult,
   type RequestType,
@@ -29,6 +31,7 @@ import { authHint, canTrustCertificate } from './diagnosis-view.js';
 import { errorHint } from '../i18n/error-text.js';
 import type { Translate } from '../i18n/i18n.js';
 import { ACCOUNT_COLORS } from './account-colors.js';
+import { OAuthSignIn } from './oauth-sign-in.svelte.js';
 import { looksLikeEmail, providerById, providerOfHost, type ProviderId } from './providers.js';
 
 /** How a proxied relay call ended. `code` is the relay's error code when there is one. */
@@ -47,6 +50,28 @@ export interface OptionsDeps {
   /** The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`). */
   timeZone: () => string;
   now: () => number;
+  /** browser.identity for the Google sign-in window (issue 9); absent where unavailable. */
+  identity?: {
+    launchWebAuthFlow: (url: string) => Promise<string>;
+    redirectUrl: () => string;
+  };
+}
+
+/** An OAuthSignIn wired to the page's relay proxy and browser.identity. */
+function createSignIn(d: OptionsDeps, provider: OAuthAdvice['provider']): OAuthSignIn {
+  const missing = () => {
+    throw new Error('browser.identity is not available here');
+  };
+  return new OAuthSignIn(
+    {
+      call: d.call,
+      t: d.t,
+      now: d.now,
+      launchWebAuthFlow: d.identity?.launchWebAuthFlow ?? (async () => missing()),
+      redirectUrl: d.identity?.redirectUrl ?? missing,
+    },
+    provider,
+  );
 }
 
 /** A failure to show: what happened and what to do, in the user's language, plus the relay's words. */
@@ -95,6 +120,8 @@ export class OptionsState {
   editingId = $state<string | null>(null);
   /** One-line success message after an account was added or removed. */
   flash = $state<string | null>(null);
+  /** "Sign in again" for an OAuth2 account the provider stopped accepting (REAUTH_REQUIRED). */
+  reauth = $state<{ accountId: string; signIn: OAuthSignIn } | null>(null);
 
   readonly #d: OptionsDeps;
   #unsubscribe: (() => void) | null = null;
@@ -255,6 +282,19 @@ export class OptionsState {
     return setup;
   }
 
+  /** Runs the account's OAuth2 sign-in again; the relay keeps the account and replaces its token. */
+  async signInAgain(account: AccountSummary): Promise<boolean> {
+    if (!account.oauthProvider) return false;
+    this.reauth?.signIn.cancel();
+    const signIn = createSignIn(this.#d, account.oauthProvider);
+    this.reauth = { accountId: account.id, signIn };
+    const id = await signIn.start({ email: account.username, accountId: account.id });
+    if (id === null) return false;
+    if (this.reauth?.signIn === signIn) this.reauth = null;
+    this.flash = this.#d.t('opt_acc_added', account.name);
+    return true;
+  }
+
   cancelAdd(): void {
     this.setup?.clearSecrets();
     this.setup = null;
@@ -361,6 +401,10 @@ export class AccountSetup {
   /** Where the server settings came from, for the "Found via …" line; null when typed by hand. */
   source = $state<ServerCandidate['source'] | null>(null);
   discoverError = $state<ShownError | null>(null);
+  /** The relay's word on OAuth2 for this address (Microsoft: required; Gmail: recommended). */
+  oauth = $state<OAuthAdvice | null>(null);
+  /** The OAuth2 sign-in while it runs. */
+  signIn = $state<OAuthSignIn | null>(null);
 
   errors = $state<FieldErrors>({});
   diagnosing = $state(false);
@@ -415,6 +459,7 @@ export class AccountSetup {
     const preset = this.provider ? providerById(this.provider).server : null;
     const candidates = r.ok ? r.result.candidates : [];
     if (!r.ok) this.discoverError = shownError(r.error, t);
+    this.oauth = r.ok ? r.result.oauth : null;
     this.candidates = candidates;
     const best = candidates[0];
     if (best) {
@@ -532,6 +577,42 @@ export class AccountSetup {
 
   clearSecrets(): void {
     this.password = '';
+    this.signIn?.cancel();
+  }
+
+  /** Signs the address in with its provider (OAuth2) instead of a password; saves on success. */
+  async signInWithOAuth(): Promise<boolean> {
+    const advice = this.oauth;
+    if (!advice) return false;
+    this.signIn?.cancel();
+    const signIn = createSignIn(this.#d, advice.provider);
+    this.signIn = signIn;
+    const name = this.name.trim();
+    // The server step's fields (the provider's server, unless the user changed it).
+    const checked = this.server.check(this.#d.t);
+    const server =
+      checked.ok && checked.settings.security !== 'plain'
+        ? {
+            host: checked.settings.host,
+            port: checked.settings.port,
+            security: checked.settings.security,
+            pinnedFingerprint: checked.settings.pinnedFingerprint,
+          }
+        : undefined;
+    const id = await signIn.start({
+      email: this.email.trim(),
+      ...(name ? { name } : {}),
+      ...(server ? { server } : {}),
+    });
+    if (id === null) return false;
+    const r = await this.#d.call('accounts.get', { id });
+    if (!r.ok) {
+      this.saveError = shownError(r.error, this.#d.t);
+      return false;
+    }
+    this.clearSecrets();
+    this.#onSaved(r.result.account);
+    return true;
   }
 
   /** The app-password page of the chosen (or detected) provider, for the password field's help. */

@@ -103,6 +103,7 @@ describe('adding an account', () => {
         candidates: [
           { host: 'imap.example.org', port: 993, security: 'tls', source: 'autoconfig', username: 'ada@example.org' },
         ],
+        oauth: null,
       }),
       'accounts.diagnose': () => diagnosis('ok'),
       'accounts.add': (p) => ({
@@ -164,6 +165,7 @@ describe('adding an account', () => {
         candidates: [
           { host: 'imap.gmail.com', port: 993, security: 'tls', source: 'preset', username: 'ada@gmail.com' },
         ],
+        oauth: null,
       }),
       'accounts.diagnose': () => diagnosis('auth'),
     });
@@ -181,7 +183,7 @@ describe('adding an account', () => {
   });
 
   it('falls back to the provider preset when discovery finds nothing (custom domain at Google)', async () => {
-    const relay = fakeRelay({ 'accounts.discover': () => ({ candidates: [] }) });
+    const relay = fakeRelay({ 'accounts.discover': () => ({ candidates: [], oauth: null }) });
     const setup = new OptionsState(relay.deps).startAdd();
     setup.chooseProvider('gmail');
     setup.email = 'ada@company.example';
@@ -194,7 +196,7 @@ describe('adding an account', () => {
   it('pins a self-signed certificate only after the user confirmed it', async () => {
     let seenPin: string | null = null;
     const relay = fakeRelay({
-      'accounts.discover': () => ({ candidates: [] }),
+      'accounts.discover': () => ({ candidates: [], oauth: null }),
       'accounts.diagnose': (p) => {
         seenPin = p.settings.pinnedFingerprint;
         return diagnosis(p.settings.pinnedFingerprint === 'AA:BB:CC' ? 'ok' : 'selfSigned');
@@ -221,7 +223,7 @@ describe('adding an account', () => {
 
   it('requires the explicit opt-in for plain IMAP', async () => {
     const relay = fakeRelay({
-      'accounts.discover': () => ({ candidates: [] }),
+      'accounts.discover': () => ({ candidates: [], oauth: null }),
       'accounts.diagnose': () => diagnosis('ok'),
     });
     const setup = new OptionsState(relay.deps).startAdd();
@@ -240,7 +242,7 @@ describe('adding an account', () => {
   });
 
   it('validates host and port inline', async () => {
-    const relay = fakeRelay({ 'accounts.discover': () => ({ candidates: [] }) });
+    const relay = fakeRelay({ 'accounts.discover': () => ({ candidates: [], oauth: null }) });
     const setup = new OptionsState(relay.deps).startAdd();
     setup.chooseProvider('custom');
     setup.email = 'me@x.example';

@@ -124,6 +124,7 @@ export function account(overrides: Partial<AccountSummary> & { id: string }): Ac
     host: 'imap.example.org',
     color: null,
     quota: null,
+    oauthProvider: null,
     unread: 0,
     mailboxes: [{ path: 'INBOX', unread: overrides.unread ?? 0, total: 10 }],
     state: { status: 'online', since: 1 },

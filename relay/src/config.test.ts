@@ -27,6 +27,7 @@ describe('parseStartConfig', () => {
       discovery: { autoconfigBaseUrl: null, dnsServers: null },
       rowCache: true,
       allowPrivateNetworks: true,
+      oauthEndpoints: {},
     });
   });
 
@@ -49,6 +50,26 @@ describe('parseStartConfig', () => {
       parse(['--host', '0.0.0.0', '--tls-self-signed'], { TIDINGS_ALLOW_PRIVATE_NETWORKS: 'yes' }).allowPrivateNetworks,
     ).toBe(true);
     expect(() => parse(['--allow-private-networks', 'maybe'])).toThrow(/yes, no or auto/);
+  });
+
+  it('reads OAuth2 endpoint overrides from TIDINGS_OAUTH_ENDPOINTS', () => {
+    const env = {
+      TIDINGS_OAUTH_ENDPOINTS: JSON.stringify({
+        microsoft: { deviceAuthorization: 'http://127.0.0.1:9/devicecode', token: 'http://127.0.0.1:9/token' },
+      }),
+    };
+    expect(parse([], env).oauthEndpoints).toEqual({
+      microsoft: { deviceAuthorization: 'http://127.0.0.1:9/devicecode', token: 'http://127.0.0.1:9/token' },
+    });
+  });
+
+  it.each([
+    ['not json', /must be JSON/],
+    [JSON.stringify({ yahoo: { token: 'https://x.test/t' } }), /TIDINGS_OAUTH_ENDPOINTS/],
+    [JSON.stringify({ google: { token: 'ftp://x.test/t' } }), /google\.token/],
+    [JSON.stringify({ google: { tokn: 'https://x.test/t' } }), /TIDINGS_OAUTH_ENDPOINTS/],
+  ])('refuses a bad TIDINGS_OAUTH_ENDPOINTS: %s', (value, message) => {
+    expect(() => parse([], { TIDINGS_OAUTH_ENDPOINTS: value })).toThrow(message);
   });
 
   it('reads the discovery test options from the environment', () => {

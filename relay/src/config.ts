@@ -9,8 +9,11 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { OAUTH_PROVIDER_IDS } from '../../shared/index.js';
 import { parseTrustedProxies } from './http/client-address.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import type { OAuthEndpointOverrides } from './oauth/client-config.js';
 
 /** A usage or configuration mistake: the CLI prints the message and exits with code 2. */
 export class ConfigError extends Error {
@@ -55,6 +58,12 @@ export interface StartConfig {
    * allows them when the relay listens on loopback only (then only this machine's user can ask).
    */
   allowPrivateNetworks: boolean;
+  /**
+   * TIDINGS_OAUTH_ENDPOINTS (environment only): JSON replacing OAuth2 provider endpoints, e.g.
+   * `{"google":{"authorization":"http://127.0.0.1:9000/authorize","token":"http://127.0.0.1:9000/token"}}`.
+   * For tests against a local provider, or a corporate identity proxy.
+   */
+  oauthEndpoints: OAuthEndpointOverrides;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -131,6 +140,7 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
     discovery: parseDiscovery(env),
     rowCache: parseRowCache(env),
     allowPrivateNetworks,
+    oauthEndpoints: parseOAuthEndpoints(env),
   };
 }
 
@@ -165,6 +175,46 @@ function parseAllowPrivate(value: string | undefined, host: string): boolean {
     default:
       throw new ConfigError(`--allow-private-networks must be yes, no or auto, got "${value}"`);
   }
+}
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const endpointOverridesSchema = z
+  .object({
+    authorization: httpUrl.optional(),
+    deviceAuthorization: httpUrl.optional(),
+    token: httpUrl.optional(),
+    revocation: httpUrl.optional(),
+  })
+  .strict();
+const oauthEndpointsSchema = z.partialRecord(z.enum(OAUTH_PROVIDER_IDS), endpointOverridesSchema);
+
+function parseOAuthEndpoints(env: Env): OAuthEndpointOverrides {
+  const raw = nonEmpty(env.TIDINGS_OAUTH_ENDPOINTS);
+  if (raw === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(raw) as unknown;
+  } catch (err) {
+    throw new ConfigError('TIDINGS_OAUTH_ENDPOINTS must be JSON, e.g. {"google":{"token":"https://…"}}', {
+      cause: err,
+    });
+  }
+  const parsed = oauthEndpointsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`TIDINGS_OAUTH_ENDPOINTS: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`);
+  }
+  const out: OAuthEndpointOverrides = {};
+  for (const [provider, endpoints] of Object.entries(parsed.data)) {
+    if (endpoints)
+      out[provider as keyof OAuthEndpointOverrides] = Object.fromEntries(
+        Object.entries(endpoints).filter(([, v]) => v !== undefined),
+      );
+  }
+  return out;
 }
 
 function parseDiscovery(env: Env): StartConfig['discovery'] {

@@ -13,6 +13,9 @@ import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
 import type { ReachPolicy } from './net/reach-policy.js';
 import { DiagnosisLimiter } from './setup/diagnosis-limiter.js';
+import type { OAuthEndpointOverrides } from './oauth/client-config.js';
+import { SignInFlows } from './oauth/sign-in-flows.js';
+import { OAuthTokens } from './oauth/token-manager.js';
 import { createDiscoveryOptions, type DiscoveryOptions } from './setup/discover.js';
 import type { Store } from './store/types.js';
 import type { RelayServices } from './ws/context.js';
@@ -40,6 +43,8 @@ export interface RelayOptions {
   storeFile?: string;
   /** Which addresses the relay may connect to for users (relay/src/net/reach-policy.ts). */
   reach: ReachPolicy;
+  /** OAuth2 provider endpoints replacing the built-in ones (TIDINGS_OAUTH_ENDPOINTS; tests). */
+  oauthEndpoints?: OAuthEndpointOverrides;
 }
 
 export interface RunningRelay {
@@ -62,12 +67,24 @@ export interface RunningRelay {
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const { store, log } = options;
   const hub = new EventHub();
+  const overrides = options.oauthEndpoints ?? {};
+  const tokens = new OAuthTokens({ store, secretBox: options.secretBox, log, overrides });
   const accounts = new AccountRegistry({
     store,
     secretBox: options.secretBox,
     hub,
     log,
     rowCache: options.rowCache ?? true,
+    tokens,
+  });
+  const signIns = new SignInFlows({
+    store,
+    secretBox: options.secretBox,
+    tokens,
+    accounts,
+    log,
+    overrides,
+    reach: options.reach,
   });
   const sessions = new Set<Session>();
   const services: RelayServices = {
@@ -82,6 +99,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     discovery: options.discovery ?? createDiscoveryOptions(),
     reach: options.reach,
     diagnoses: new DiagnosisLimiter({ now: Date.now }),
+    signIns,
     closeDeviceSockets(deviceId, code, reason) {
       for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
     },
@@ -166,6 +184,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         clearInterval(poll);
         watcher?.close();
         for (const s of sessions) s.close(CloseCode.GOING_AWAY, 'relay shutting down');
+        signIns.stopAll();
         await accounts.stopAll();
         await new Promise<void>((resolve) => {
           wss.close(() => resolve());

@@ -4,6 +4,8 @@
  * variable on other systems.
  */
 export const DOVECOT_BIN = process.env['TIDINGS_DOVECOT_BIN'] ?? '/usr/sbin/dovecot';
+/** Dovecot's admin tool (`doveadm kick` ends open sessions); from the same package. */
+export const DOVEADM_BIN = process.env['TIDINGS_DOVEADM_BIN'] ?? '/usr/bin/doveadm';
 export const CHROMIUM_BIN = process.env['TIDINGS_CHROMIUM_BIN'] ?? '/usr/bin/chromium';
 /** Reverse proxies the relay is tested behind (test/integration/relay-reverse-proxy.test.ts). */
 export const CADDY_BIN = process.env['TIDINGS_CADDY_BIN'] ?? '/usr/bin/caddy';

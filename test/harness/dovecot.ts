@@ -13,7 +13,7 @@ import {
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { DOVECOT_BIN } from './binaries.js';
+import { DOVEADM_BIN, DOVECOT_BIN } from './binaries.js';
 import { testCertificates } from './certs.js';
 import { freePort } from './ports.js';
 import { keepTmp, makeServiceTempDir, mkdirShared, removeDir } from './paths.js';
@@ -31,6 +31,29 @@ export interface StartDovecotOptions {
   extraConfig?: string;
   /** Enables the quota plugin (RFC 9208 QUOTA) with a 10 MiB storage limit per user. */
   quota?: boolean;
+  /**
+   * Accepts OAuth2 bearer tokens (XOAUTH2 and OAUTHBEARER), checked at every login by RFC 7662
+   * introspection at `introspectionUrl` (the local provider, test/harness/oauth-provider.ts), so
+   * an expired or revoked token is refused by Dovecot itself. Password logins keep working.
+   */
+  oauth2?: { introspectionUrl: string };
+}
+
+/**
+ * Dovecot 2.3's oauth2 passdb in front of the passwd-file one (TEST-INFRA.md "OAuth2 with Dovecot
+ * 2.3.19"). The auth cache stays off (auth_cache_size 0, the default): with a cache, revoked
+ * tokens keep logging in. The anvil penalty is already disabled in the base config.
+ */
+function oauth2Config(dir: string): string {
+  return `
+auth_mechanisms = plain login xoauth2 oauthbearer
+auth_cache_size = 0
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${join(dir, 'dovecot-oauth2.conf.ext')}
+}
+`;
 }
 
 /** Dovecot's quota plugin with a 10 MiB limit, for tests of quota display. */
@@ -87,6 +110,11 @@ export interface Dovecot extends AsyncDisposable {
   readonly running: boolean;
   /** The master's pid and its children's (login, auth, imap), e.g. to SIGSTOP a "frozen" server. */
   pids(): number[];
+  /**
+   * Ends every open IMAP session of `username` (`doveadm kick`, ~40 ms). Dovecot never re-checks
+   * an OAuth2 token during a session, so this is how a test simulates "the provider cut us off".
+   */
+  kick(username: string): Promise<void>;
 }
 
 /**
@@ -171,14 +199,14 @@ ssl_key = <${c.keyFile}
 # Plaintext LOGIN must work on the STARTTLS port without STARTTLS for the security=plain tests.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-
+${c.options.oauth2 ? oauth2Config(c.dir) : ''}
 passdb {
   driver = passwd-file
   # One file per user, opened on the user's first login. A single shared file is re-read when it
   # changes, but Dovecot stats it at most once per second, so a user added right after another
   # user's login would be "unknown" for up to a second.
   args = scheme=PLAIN username_format=%u ${c.usersDir}/%u
-}
+${c.options.oauth2 ? '  mechanisms = plain login\n' : ''}}
 # Tests of failed logins should not wait Dovecot's default 2 s; set it back with extraConfig.
 auth_failure_delay = 0 secs
 userdb {
@@ -316,6 +344,12 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
   const logPath = join(dir, 'dovecot.log');
 
   const [imapsPort, starttlsPort] = [await freePort(), await freePort()];
+  if (options.oauth2) {
+    writeFileSync(
+      join(dir, 'dovecot-oauth2.conf.ext'),
+      `introspection_mode = post\nintrospection_url = ${options.oauth2.introspectionUrl}\nusername_attribute = username\n`,
+    );
+  }
   writeFileSync(
     configPath,
     renderConfig({
@@ -468,6 +502,18 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     async restart() {
       await stop();
       await start();
+    },
+    async kick(username) {
+      const result = await new Promise<{ code: number | null; output: string }>((resolveKick) => {
+        const proc = spawn(DOVEADM_BIN, ['-c', configPath, 'kick', username], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let printed = '';
+        proc.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+        proc.stderr.on('data', (d: Buffer) => (printed += d.toString()));
+        proc.on('error', (err) => resolveKick({ code: -1, output: err.message }));
+        proc.on('close', (code) => resolveKick({ code, output: printed }));
+      });
+      // doveadm kick exits 68 (EX_NOUSER) when the user had no session: not an error for a test.
+      if (result.code !== 0 && result.code !== 68) throw new Error(`doveadm kick ${username} failed: ${result.output}`);
     },
     stop,
     kill,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TidingsError } from '../../shared/index.js';
 import { CommandConnection } from '../../relay/src/imap/command-connection.js';
+import { passwordCredentials } from '../../relay/src/imap/credentials.js';
 import { silentLogger } from '../../relay/src/log.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage } from '../harness/mail.js';
@@ -33,7 +34,7 @@ function connection(options: { idleMs?: number; password?: string } = {}) {
       pinnedFingerprint: null,
       caPem: dovecot.caPem,
     },
-    password: () => options.password ?? user.password,
+    credentials: passwordCredentials(() => options.password ?? user.password),
     log: silentLogger,
     ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
   });

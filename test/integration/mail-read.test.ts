@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Limits, type MessageId } from '../../shared/index.js';
 import { CommandConnection } from '../../relay/src/imap/command-connection.js';
+import { passwordCredentials } from '../../relay/src/imap/credentials.js';
 import { getMessage } from '../../relay/src/imap/operations/get-message.js';
 import { createLogger } from '../../relay/src/log.js';
 import type { ImapUser } from '../harness/dovecot.js';
@@ -280,7 +281,7 @@ describe('message.get', () => {
         pinnedFingerprint: null,
         caPem: mail.dovecot.caPem,
       },
-      password: () => user.password,
+      credentials: passwordCredentials(() => user.password),
       log: createLogger({ level: 'debug', sink: (l) => lines.push(l) }),
     });
     try {

@@ -1,4 +1,5 @@
 import { mount } from 'svelte';
+import { browser } from 'wxt/browser';
 import '../../assets/app.css';
 import { t, uiLanguage } from '../../i18n/i18n.js';
 import { OptionsState } from '../../options/options-state.svelte.js';
@@ -27,6 +28,16 @@ const options = new OptionsState({
   t,
   timeZone: () => browserTimeZone,
   now: () => Date.now(),
+  // Google sign-in (issue 9): the provider's page in a browser window; the redirect to
+  // https://<extension-id>.chromiumapp.org/ carries the code, which goes to the relay.
+  identity: {
+    launchWebAuthFlow: async (url) => {
+      const redirected = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+      if (!redirected) throw new Error('the sign-in window returned nothing');
+      return redirected;
+    },
+    redirectUrl: () => browser.identity.getRedirectURL(),
+  },
 });
 options.open();
 mount(App, { target, props: { ui, options, browserTimeZone, now: () => Date.now() } });

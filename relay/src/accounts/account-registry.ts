@@ -2,6 +2,7 @@ import { ErrorCode, TidingsError, type AccountState, type AccountSummary } from 
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
+import type { OAuthTokens } from '../oauth/token-manager.js';
 import { shouldNotify } from '../notify/should-notify.js';
 import { loadUserSettings } from '../settings/user-settings.js';
 import type { Account, Store } from '../store/types.js';
@@ -14,7 +15,8 @@ function connectionKey(a: Account): string {
     a.port,
     a.security,
     a.username,
-    a.secretEnc,
+    // An OAuth2 account's refresh token may rotate on every refresh: only a new sign-in reconnects.
+    a.auth.kind === 'oauth2' ? `oauth2:${a.auth.provider}:${a.auth.signedInAt}` : a.secretEnc,
     a.watchedMailboxes,
     a.pinnedFingerprint,
     a.caPem,
@@ -34,10 +36,24 @@ function displayKey(a: Account): string {
  */
 export class AccountRegistry {
   readonly #runtimes = new Map<string, { runtime: AccountRuntime; key: string }>();
-  readonly #o: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger; rowCache?: boolean };
+  readonly #o: {
+    store: Store;
+    secretBox: SecretBox;
+    hub: EventHub;
+    log: Logger;
+    rowCache?: boolean;
+    tokens?: OAuthTokens;
+  };
   #syncing: Promise<void> = Promise.resolve();
 
-  constructor(options: { store: Store; secretBox: SecretBox; hub: EventHub; log: Logger; rowCache?: boolean }) {
+  constructor(options: {
+    store: Store;
+    secretBox: SecretBox;
+    hub: EventHub;
+    log: Logger;
+    rowCache?: boolean;
+    tokens?: OAuthTokens;
+  }) {
     this.#o = options;
   }
 
@@ -83,10 +99,11 @@ export class AccountRegistry {
   async #replace(account: Account, key: string): Promise<void> {
     const old = this.#runtimes.get(account.id);
     if (old) await old.runtime.stop();
-    const { hub, secretBox, log, store } = this.#o;
+    const { hub, secretBox, log, store, tokens } = this.#o;
     const runtime = new AccountRuntime({
       account,
       secretBox,
+      ...(account.auth.kind === 'oauth2' && tokens ? { credentials: tokens.credentials(account.id) } : {}),
       log,
       ...(this.#o.rowCache === false ? { rowCache: false } : {}),
       onCounts: (s) =>

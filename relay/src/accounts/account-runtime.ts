@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/index.js';
 import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
 import { CommandConnection } from '../imap/command-connection.js';
+import { passwordCredentials, type ImapCredentials } from '../imap/credentials.js';
 import { MailboxWatcher, type WatcherPush } from '../imap/mailbox-watcher.js';
 import type { Quota } from '../imap/quota.js';
 import { ActionJournal } from '../mail/action-journal.js';
@@ -18,6 +19,8 @@ import type { Account } from '../store/types.js';
 export interface AccountRuntimeOptions {
   account: Account;
   secretBox: SecretBox;
+  /** How connections sign in; default: the account's password, decrypted per login. */
+  credentials?: ImapCredentials;
   log: Logger;
   /** Called with the account's new summary whenever its counts change. */
   onCounts: (summary: AccountSummary) => void;
@@ -61,17 +64,21 @@ export class AccountRuntime {
     this.account = options.account;
     const log = options.log.child({ accountId: options.account.id });
     // Bound to the row's user, id, host and username: a row repointed in the file fails here, closed.
-    const password = () => options.secretBox.decrypt(options.account.secretEnc, accountSecretContext(options.account));
+    const credentials =
+      options.credentials ??
+      passwordCredentials(() =>
+        options.secretBox.decrypt(options.account.secretEnc, accountSecretContext(options.account)),
+      );
     this.commands = new CommandConnection({
       settings: options.account,
-      password,
+      credentials,
       log: log.child({ conn: 'commands' }),
       changeVersion: (mailbox) => this.#changeVersion(mailbox),
       ...(options.rowCache === false ? { rowCache: false } : {}),
     });
     this.downloads = new CommandConnection({
       settings: options.account,
-      password,
+      credentials,
       log: log.child({ conn: 'downloads' }),
     });
     const push = this.#push(options);
@@ -82,7 +89,7 @@ export class AccountRuntime {
       (mailbox) =>
         new MailboxWatcher({
           settings: options.account,
-          password,
+          credentials,
           mailbox,
           log: log.child({ mailbox }),
           onCounts: (counts) => this.#onCounts(counts),
@@ -165,6 +172,7 @@ export class AccountRuntime {
       state: this.state,
       color: this.account.color,
       quota: this.#quota,
+      oauthProvider: this.account.auth.kind === 'oauth2' ? this.account.auth.provider : null,
     };
   }
 

@@ -218,6 +218,10 @@ async function runTest(argv: string[], io: CliIo): Promise<number> {
   try {
     const account = store.getAccount(id);
     if (!account) throw new CliFailure(`no account with id ${id} (see: accounts list)`);
+    if (account.auth.kind === 'oauth2')
+      throw new CliFailure(
+        `account ${id} signs in with ${account.auth.provider} (OAuth2); the running relay tests it: see its state in the options page`,
+      );
     const { box } = openSecretBox({ dataDir, env: io.env, store, stderr: io.stderr });
     let password: string;
     try {
@@ -263,7 +267,7 @@ async function runConnectionTest(
         pinnedFingerprint: account.pinnedFingerprint,
         caPem: account.caPem,
       },
-      password,
+      auth: { kind: 'password', password },
       signal: io.signal,
     });
   } catch (err) {

@@ -9,6 +9,7 @@ import { runAccounts } from './accounts.js';
 import { runBackup } from './backup.js';
 import { CliFailure, type CliIo, type Command, readRelayVersion } from './common.js';
 import { runDevices } from './devices.js';
+import { runOAuth } from './oauth.js';
 import { runPair } from './pair.js';
 import { runSecrets } from './secrets.js';
 import { runStart } from './start.js';
@@ -20,6 +21,7 @@ const commands = {
   devices: { summary: 'list or revoke paired browsers', run: runDevices },
   backup: { summary: 'copy the store to a file while the relay runs', run: runBackup },
   secrets: { summary: 'rotate: re-encrypt stored passwords with a new key', run: runSecrets },
+  oauth: { summary: 'set your own OAuth2 client ids (Google, Microsoft sign-in)', run: runOAuth },
 } as const satisfies Record<string, { summary: string; run: Command }>;
 
 type CommandName = keyof typeof commands;

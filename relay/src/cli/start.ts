@@ -56,6 +56,10 @@ Advanced and test options (environment only), for account discovery from the opt
   TIDINGS_DNS_SERVER=<ip[:port],…>    resolve SRV records (RFC 6186) with these DNS servers
   TIDINGS_ROW_CACHE=off               no row cache on the IMAP command connections (benchmarks
                                       measure the uncached path with it)
+  TIDINGS_OAUTH_ENDPOINTS=<json>      replace OAuth2 endpoints, e.g.
+                                      {"microsoft":{"deviceAuthorization":"…","token":"…"}}
+
+Sign-in with Google or Microsoft needs your own client id first: npm run relay -- oauth --help
 `;
 
 export async function runStart(argv: string[], io: CliIo): Promise<number> {
@@ -91,6 +95,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       trustProxy: config.trustProxy,
       rowCache: config.rowCache,
       reach: { allowPrivate: config.allowPrivateNetworks },
+      oauthEndpoints: config.oauthEndpoints,
     }).catch((err: unknown) => {
       throw listenFailure(err, config.host, config.port);
     });

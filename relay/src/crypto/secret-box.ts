@@ -59,6 +59,14 @@ export function accountSecretContext(owner: SecretOwner): string {
   return JSON.stringify(['tidings/account-secret/v2', owner.userId, owner.id, owner.host, owner.username]);
 }
 
+/**
+ * The associated data of a user's OAuth2 client secret (their own app registration), bound to the
+ * user who stored it and the provider: copied to another user's or provider's setting, it fails.
+ */
+export function oauthClientSecretContext(userId: string, provider: string): string {
+  return JSON.stringify(['tidings/oauth-client-secret/v2', userId, provider]);
+}
+
 /** True for an envelope written before associated data existed. */
 export function isLegacyEnvelope(envelope: string): boolean {
   return envelope.startsWith(`${LEGACY_VERSION}.`);

@@ -3,6 +3,7 @@
  * the store's key, the one-time upgrade of v1 envelopes (no associated data) to v2, and key
  * rotation. Pure over a Store and SecretBoxes; the CLI handles key files.
  */
+import { rewrapClientSecrets } from '../oauth/client-config.js';
 import { TidingsError } from '../../../shared/index.js';
 import type { Store } from '../store/types.js';
 import { accountSecretContext, isLegacyEnvelope, type SecretBox } from './secret-box.js';
@@ -101,6 +102,16 @@ export function rotateStoreSecrets(options: { store: Store; from: SecretBox; to:
       unreadable.push(account.id);
     }
   }
+  // The users' own OAuth2 client secrets rotate with the rest (relay/src/oauth/client-config.ts).
+  let clientSecrets: ReturnType<typeof rewrapClientSecrets> = [];
+  try {
+    clientSecrets = rewrapClientSecrets(store, (envelope, context) =>
+      to.encrypt(from.decrypt(envelope, context), context),
+    );
+  } catch (err) {
+    if (!(err instanceof TidingsError)) throw err;
+    unreadable.push('(an OAuth2 client secret)');
+  }
   if (unreadable.length > 0) {
     throw new TidingsError(
       'BAD_REQUEST',
@@ -110,7 +121,7 @@ export function rotateStoreSecrets(options: { store: Store; from: SecretBox; to:
   }
   store.rewriteSecrets({
     accounts: rewrites,
-    settings: [{ userId: user.id, key: KEY_CHECK_SETTING, value: keyCheckValue(to) }],
+    settings: [...clientSecrets, { userId: user.id, key: KEY_CHECK_SETTING, value: keyCheckValue(to) }],
   });
   return { accounts: rewrites.length };
 }

@@ -2,6 +2,7 @@ import { checkServerIdentity, rootCertificates, type ConnectionOptions, type Pee
 import type { ImapFlowOptions } from 'imapflow';
 import { Limits } from '../../../shared/index.js';
 import type { Account } from '../store/types.js';
+import type { ImapAuth } from './credentials.js';
 
 /** The parts of an account that decide how to reach and trust its server. */
 export type ServerSettings = Pick<Account, 'host' | 'port' | 'security' | 'username' | 'pinnedFingerprint' | 'caPem'>;
@@ -38,13 +39,17 @@ export function tlsOptions(settings: ServerSettings): ConnectionOptions {
  */
 export function imapFlowOptions(
   settings: ServerSettings,
-  password: string,
+  secret: ImapAuth,
   extra: Partial<ImapFlowOptions> = {},
 ): ImapFlowOptions {
   const base: ImapFlowOptions = {
     host: settings.host,
     port: settings.port,
-    auth: { user: settings.username, pass: password },
+    // An access token makes imapflow use OAUTHBEARER (RFC 7628) when offered, else XOAUTH2.
+    auth:
+      secret.kind === 'password'
+        ? { user: settings.username, pass: secret.password }
+        : { user: settings.username, accessToken: secret.accessToken },
     logger: false,
     tls: tlsOptions(settings),
     maxLiteralSize: Limits.imapMaxLiteralBytes,

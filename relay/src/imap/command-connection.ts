@@ -4,12 +4,13 @@ import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import type { ImapCredentials } from './credentials.js';
 import { RowCache } from './message-rows.js';
 
 export interface CommandConnectionOptions {
   settings: ServerSettings;
-  /** Called for every connection attempt, so the password is decrypted only when needed. */
-  password: () => string;
+  /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
+  credentials: ImapCredentials;
   log: Logger;
   /** Close after this much idle time (default Limits.commandConnectionIdleMs). */
   idleMs?: number;
@@ -245,10 +246,21 @@ export class CommandConnection {
   }
 
   async #connect(): Promise<ImapFlow> {
-    const options = imapFlowOptions(this.#o.settings, this.#o.password(), {
-      disableAutoIdle: true,
-      logger: imapflowLogger(this.#o.log),
-    });
+    for (let attempt = 0; ; attempt++) {
+      const auth = await this.#o.credentials.get();
+      try {
+        return await this.#open(
+          imapFlowOptions(this.#o.settings, auth, { disableAutoIdle: true, logger: imapflowLogger(this.#o.log) }),
+        );
+      } catch (err) {
+        // An OAuth2 token the server refused: refresh once and retry (ImapCredentials.refused).
+        if (attempt === 0 && isAuthFailure(err) && (await this.#o.credentials.refused(auth))) continue;
+        throw err;
+      }
+    }
+  }
+
+  async #open(options: ImapFlowOptions): Promise<ImapFlow> {
     const client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
     client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));
@@ -288,6 +300,10 @@ export class CommandConnection {
 
 function field(err: unknown, name: string): unknown {
   return typeof err === 'object' && err !== null && name in err ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+function isAuthFailure(err: unknown): boolean {
+  return field(err, 'authenticationFailed') === true;
 }
 
 function isMailboxMissing(err: unknown): boolean {

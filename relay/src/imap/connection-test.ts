@@ -5,6 +5,7 @@ import { imapflowLogger, type Logger } from '../log.js';
 import type { Account } from '../store/types.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions } from './client-options.js';
+import type { ImapAuth } from './credentials.js';
 
 export type ConnectionTestResult =
   | { ok: true; capabilities: string[]; mailboxes: MailboxCount[]; tlsProtocol: string | null; rttMs: number }
@@ -20,13 +21,13 @@ export async function testImapConnection(options: {
     Account,
     'host' | 'port' | 'security' | 'username' | 'watchedMailboxes' | 'pinnedFingerprint' | 'caPem'
   >;
-  password: string;
+  auth: ImapAuth;
   signal?: AbortSignal;
   log?: Logger;
 }): Promise<ConnectionTestResult> {
   const { account } = options;
   const client = new ImapFlow(
-    imapFlowOptions(account, options.password, {
+    imapFlowOptions(account, options.auth, {
       disableAutoIdle: true,
       ...(options.log ? { logger: imapflowLogger(options.log) } : {}),
     }),

@@ -12,6 +12,7 @@ import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
 import { classifyImapError, type ClassifiedError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import type { ImapAuth, ImapCredentials } from './credentials.js';
 import { fetchRows } from './message-rows.js';
 import { hasQuota, readQuota, type Quota } from './quota.js';
 
@@ -32,8 +33,8 @@ export interface WatcherPush {
 
 export interface MailboxWatcherOptions {
   settings: ServerSettings;
-  /** Called for every connection attempt, so the password is decrypted only when needed. */
-  password: () => string;
+  /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
+  credentials: ImapCredentials;
   mailbox: string;
   log: Logger;
   onCounts: (counts: MailboxCount) => void;
@@ -126,10 +127,32 @@ export class MailboxWatcher {
 
   async #loop(): Promise<void> {
     const signal = this.#abort.signal;
+    let retriedAuth = false;
     while (!signal.aborted) {
       this.#setState({ status: 'connecting', attempt: this.#attempt });
       const outcome = await this.#session(signal);
       if (signal.aborted) return;
+      if (outcome.wasOnline) retriedAuth = false;
+      if (outcome.error.code === ErrorCode.AUTH_FAILED && outcome.auth && !retriedAuth) {
+        // An OAuth2 token the server refused (expired early, revoked): refresh once and retry
+        // now, instead of waiting out the AUTH_FAILED delay. A refused refresh ends up below.
+        retriedAuth = true;
+        const retry = await this.#o.credentials.refused(outcome.auth).catch((err: unknown) => {
+          outcome.error = classifyImapError(err);
+          return false;
+        });
+        if (retry) {
+          this.#o.log.info('sign-in refused; retrying with fresh credentials', { mailbox: this.#o.mailbox });
+          continue;
+        }
+      }
+      if (outcome.error.code === ErrorCode.REAUTH_REQUIRED) {
+        // Retrying cannot help until the user signs in again, which replaces this watcher.
+        this.#o.log.warn('sign-in needs the user again', { mailbox: this.#o.mailbox, message: outcome.error.message });
+        this.#setState({ status: 'error', code: outcome.error.code, message: outcome.error.message, retryAt: null });
+        await abortion(signal);
+        return;
+      }
       let delay: number;
       if (outcome.wasOnline && outcome.error.code !== ErrorCode.AUTH_FAILED) {
         // A connection that worked and dropped (server restart, network blip): retry soon and
@@ -175,12 +198,16 @@ export class MailboxWatcher {
     }
   }
 
-  /** One connection's lifetime. Resolves (never rejects) with why it ended. */
-  async #session(signal: AbortSignal): Promise<{ wasOnline: boolean; error: ClassifiedError }> {
+  /** One connection's lifetime. Resolves (never rejects) with why it ended and what it signed in with. */
+  async #session(
+    signal: AbortSignal,
+  ): Promise<{ wasOnline: boolean; error: ClassifiedError; auth?: ImapAuth | undefined }> {
     let wasOnline = false;
     let client: ImapFlow;
+    let auth: ImapAuth;
     try {
-      const options = imapFlowOptions(this.#o.settings, this.#o.password(), {
+      auth = await this.#o.credentials.get();
+      const options = imapFlowOptions(this.#o.settings, auth, {
         disableAutoIdle: true,
         maxIdleTime: Limits.idleReissueMs,
         // EXPUNGE then arrives as VANISHED with UIDs (RFC 7162 §3.2.10), so message.expunged can
@@ -236,7 +263,7 @@ export class MailboxWatcher {
         ),
       };
     } catch (err) {
-      return { wasOnline, error: classifyImapError(err) };
+      return { wasOnline, error: classifyImapError(err), auth };
     } finally {
       signal.removeEventListener('abort', onAbort);
       client.close();
@@ -383,6 +410,13 @@ export class MailboxWatcher {
     }
     if (modseq !== undefined) known.modseq = modseq;
   }
+}
+
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -48,6 +48,8 @@ export const systemLookup: HostLookup = async (host) => {
 export interface DiagnoseInput {
   settings: ServerSettingsWire;
   password: string;
+  /** OAuth2 accounts: sign in with this access token instead of `password` (issue 9). */
+  accessToken?: string;
   /** A CA bundle already stored for the account (CLI --ca-file); ignored when a pin is given. */
   caPem: string | null;
   /** Also check that these folders exist (accounts.add / accounts.update). */
@@ -309,7 +311,9 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
       pinnedFingerprint,
       caPem,
     },
-    input.password,
+    input.accessToken !== undefined
+      ? { kind: 'oauth2', accessToken: input.accessToken }
+      : { kind: 'password', password: input.password },
     { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
   );
   // imapflow passes its `tls` options to net/tls.connect for every security mode, so the reach

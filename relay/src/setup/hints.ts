@@ -6,7 +6,7 @@ import { providerOfHost, type KnownProviderId } from '../../../shared/index.js';
 
 const APP_PASSWORD: Record<KnownProviderId, string> = {
   gmail:
-    'This server needs an app password: Google does not accept your normal password over IMAP. Turn on 2-Step Verification, create an app password at myaccount.google.com/apppasswords, and enter that here.',
+    'Google does not accept your normal password over IMAP. Sign in with Google instead (recommended), or turn on 2-Step Verification, create an app password at https://myaccount.google.com/apppasswords and enter that here.',
   icloud:
     'This server needs an app password: create an app-specific password at account.apple.com (Sign-In and Security → App-Specific Passwords) and enter that here; your Apple Account password will not work.',
   fastmail:
@@ -14,7 +14,7 @@ const APP_PASSWORD: Record<KnownProviderId, string> = {
   yahoo:
     'This server needs an app password: create one in your Yahoo account (Account Security → Generate app password) and enter that here.',
   outlook:
-    'This server needs an app password: with two-step verification on, create one at account.microsoft.com/security (Advanced security options → App passwords) and enter that here. Some work or school accounts allow only OAuth sign-in, which Tidings does not support yet; ask your administrator.',
+    'Microsoft no longer accepts passwords over IMAP (Outlook.com since September 2024, Microsoft 365 since 2022): use Sign in with Microsoft instead.',
 };
 
 /** Hint after AUTH_FAILED: the app-password recipe for providers that need one, else a check-list. */

@@ -52,8 +52,11 @@ describe('presets', () => {
 describe('authFailedHint', () => {
   it('asks for an app password on the big providers, and for a check elsewhere', async () => {
     const { authFailedHint } = await import('./hints.js');
-    for (const host of ['imap.gmail.com', 'imap.mail.me.com', 'imap.mail.yahoo.com', 'outlook.office365.com'])
+    for (const host of ['imap.mail.me.com', 'imap.mail.yahoo.com'])
       expect(authFailedHint(host), host).toMatch(/^This server needs an app password: /);
+    // Issue 9: Google prefers OAuth2 sign-in (app password still possible); Microsoft takes only OAuth2.
+    expect(authFailedHint('imap.gmail.com')).toMatch(/Sign in with Google.*myaccount\.google\.com\/apppasswords/);
+    expect(authFailedHint('outlook.office365.com')).toMatch(/use Sign in with Microsoft/);
     expect(authFailedHint('mail.example.org')).toMatch(/^Check the username and password/);
   });
 });

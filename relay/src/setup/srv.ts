@@ -2,7 +2,7 @@
  * RFC 6186 service discovery: `_imaps._tcp.<domain>` (implicit TLS) and `_imap._tcp.<domain>`
  * (used here with STARTTLS, which Tidings requires on that port) SRV records.
  */
-import type { SrvRecord } from 'node:dns';
+import type { MxRecord, SrvRecord } from 'node:dns';
 import { Limits, type ServerCandidate } from '../../../shared/index.js';
 import type { Logger } from '../log.js';
 import { isHostName, type EmailParts } from './email-address.js';
@@ -12,6 +12,8 @@ export interface DiscoveryResolver {
   resolveSrv(name: string): Promise<SrvRecord[]>;
   resolve4(name: string): Promise<string[]>;
   resolve6(name: string): Promise<string[]>;
+  /** For recognising Microsoft 365 / Google Workspace domains (oauth-advice.ts); optional. */
+  resolveMx?(name: string): Promise<MxRecord[]>;
 }
 
 /**

@@ -107,6 +107,17 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO legacy_secrets (account_id) SELECT id FROM accounts WHERE secret_enc LIKE 'v1.%';
     `,
   },
+  {
+    version: 6,
+    description: 'OAuth2 accounts: how an account signs in',
+    // secret_enc keeps the refresh token of an oauth2 account (encrypted like a password).
+    sql: `
+      ALTER TABLE accounts ADD COLUMN auth_kind TEXT NOT NULL DEFAULT 'password'
+        CHECK (auth_kind IN ('password', 'oauth2'));
+      ALTER TABLE accounts ADD COLUMN oauth_provider TEXT CHECK (oauth_provider IN ('google', 'microsoft'));
+      ALTER TABLE accounts ADD COLUMN oauth_signed_in_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

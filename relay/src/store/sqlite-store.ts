@@ -12,7 +12,17 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { newRecordId } from './ids.js';
 import { migrate } from './migrations.js';
-import type { Account, AccountPatch, Device, NewAccount, PairingCode, SecurityMode, Store, User } from './types.js';
+import type {
+  Account,
+  AccountAuth,
+  AccountPatch,
+  Device,
+  NewAccount,
+  PairingCode,
+  SecurityMode,
+  Store,
+  User,
+} from './types.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
@@ -48,6 +58,9 @@ const accountRow = z.object({
   ca_pem: z.string().nullable(),
   color: z.string().nullable(),
   archive_mailbox: z.string().nullable(),
+  auth_kind: z.enum(['password', 'oauth2']),
+  oauth_provider: z.enum(['google', 'microsoft']).nullable(),
+  oauth_signed_in_at: z.number().nullable(),
   created_at: z.number(),
   updated_at: z.number(),
 });
@@ -96,9 +109,24 @@ function toAccount(row: unknown): Account {
     caPem: r.ca_pem,
     color: r.color,
     archiveMailbox: r.archive_mailbox,
+    auth: toAuth(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+function toAuth(r: z.infer<typeof accountRow>): AccountAuth {
+  if (r.auth_kind === 'password') return { kind: 'password' };
+  if (r.oauth_provider === null || r.oauth_signed_in_at === null)
+    throw new Error(`account ${r.id}: an oauth2 account without a provider or sign-in time`);
+  return { kind: 'oauth2', provider: r.oauth_provider, signedInAt: r.oauth_signed_in_at };
+}
+
+/** The auth columns of an account row. */
+function authColumns(auth: AccountAuth): Record<'auth_kind' | 'oauth_provider' | 'oauth_signed_in_at', unknown> {
+  return auth.kind === 'password'
+    ? { auth_kind: 'password', oauth_provider: null, oauth_signed_in_at: null }
+    : { auth_kind: 'oauth2', oauth_provider: auth.provider, oauth_signed_in_at: auth.signedInAt };
 }
 
 function toPairingCode(row: unknown): PairingCode {
@@ -127,7 +155,7 @@ const patchColumns = {
   caPem: 'ca_pem',
   color: 'color',
   archiveMailbox: 'archive_mailbox',
-} as const satisfies Record<keyof AccountPatch, string>;
+} as const satisfies Record<Exclude<keyof AccountPatch, 'auth'>, string>;
 
 /**
  * Opens (creating and migrating if needed) the store at `path`.
@@ -177,9 +205,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     insertAccount: db.prepare(
       `INSERT INTO accounts (id, user_id, name, host, port, security, username, secret_enc, watched_mailboxes,
-         pinned_fingerprint, ca_pem, color, archive_mailbox, created_at, updated_at)
+         pinned_fingerprint, ca_pem, color, archive_mailbox, auth_kind, oauth_provider, oauth_signed_in_at,
+         created_at, updated_at)
        VALUES (@id, @user_id, @name, @host, @port, @security, @username, @secret_enc, @watched_mailboxes,
-         @pinned_fingerprint, @ca_pem, @color, @archive_mailbox, @created_at, @updated_at)`,
+         @pinned_fingerprint, @ca_pem, @color, @archive_mailbox, @auth_kind, @oauth_provider, @oauth_signed_in_at,
+         @created_at, @updated_at)`,
     ),
     getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
     listAccounts: db.prepare('SELECT * FROM accounts ORDER BY created_at, rowid'),
@@ -267,6 +297,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         watchedMailboxes: [...input.watchedMailboxes],
         color: input.color ?? null,
         archiveMailbox: input.archiveMailbox ?? null,
+        auth: input.auth ?? { kind: 'password' },
         id: input.id ?? newRecordId(),
         createdAt: at,
         updatedAt: at,
@@ -285,6 +316,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         ca_pem: account.caPem,
         color: account.color,
         archive_mailbox: account.archiveMailbox,
+        ...authColumns(account.auth),
         created_at: at,
         updated_at: at,
       });
@@ -296,7 +328,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     updateAccount: (id, patch) => {
       const sets: string[] = [];
       const values: Record<string, unknown> = { id, updated_at: now() };
-      for (const key of Object.keys(patchColumns) as (keyof AccountPatch)[]) {
+      if (patch.auth !== undefined) {
+        for (const [column, value] of Object.entries(authColumns(patch.auth))) {
+          sets.push(`${column} = @${column}`);
+          values[column] = value;
+        }
+      }
+      for (const key of Object.keys(patchColumns) as (keyof typeof patchColumns)[]) {
         const value = patch[key];
         if (value === undefined) continue;
         const column = patchColumns[key];

@@ -6,6 +6,15 @@
 
 export type SecurityMode = 'tls' | 'starttls' | 'plain';
 
+/**
+ * How an account signs in to IMAP. For `oauth2` the account's `secretEnc` holds the refresh
+ * token (encrypted like a password); access tokens live in memory only. `signedInAt` changes
+ * with every new sign-in, so the registry restarts the account then, but not when a refresh
+ * merely rotates the refresh token.
+ */
+export type AccountAuth =
+  { kind: 'password' } | { kind: 'oauth2'; provider: 'google' | 'microsoft'; signedInAt: number };
+
 export interface User {
   id: string;
   name: string;
@@ -31,8 +40,9 @@ export interface Account {
   port: number;
   security: SecurityMode;
   username: string;
-  /** AES-256-GCM ciphertext of the password (base64 envelope from secret-box). */
+  /** AES-256-GCM ciphertext of the password, or of the OAuth2 refresh token (see `auth`). */
   secretEnc: string;
+  auth: AccountAuth;
   /** Mailboxes whose unread counts feed the badge; INBOX by default. */
   watchedMailboxes: string[];
   /** SHA-256 fingerprint (hex, colon-separated, upper case) of a pinned self-signed certificate, or null. */
@@ -51,8 +61,8 @@ export interface Account {
  * A new account. `id` may be chosen by the caller (newRecordId()) when something must be bound to
  * it before the row exists: the secret's associated data includes the account id.
  */
-export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'color' | 'archiveMailbox'> &
-  Partial<Pick<Account, 'id' | 'color' | 'archiveMailbox'>>;
+export type NewAccount = Omit<Account, 'id' | 'createdAt' | 'updatedAt' | 'color' | 'archiveMailbox' | 'auth'> &
+  Partial<Pick<Account, 'id' | 'color' | 'archiveMailbox' | 'auth'>>;
 export type AccountPatch = Partial<Omit<Account, 'id' | 'userId' | 'createdAt' | 'updatedAt'>>;
 
 export interface PairingCode {

@@ -5,6 +5,7 @@ import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
 import type { ReachPolicy } from '../net/reach-policy.js';
 import type { DiagnosisLimiter } from '../setup/diagnosis-limiter.js';
+import type { SignInFlows } from '../oauth/sign-in-flows.js';
 import type { DiscoveryOptions } from '../setup/discover.js';
 import type { Device, Store } from '../store/types.js';
 
@@ -26,6 +27,8 @@ export interface RelayServices {
   reach: ReachPolicy;
   /** Per-user concurrency and rate of connection tests. */
   diagnoses: DiagnosisLimiter;
+  /** OAuth2 sign-in flows in progress (device code, authorization code + PKCE). */
+  signIns: SignInFlows;
   /** Closes every open socket of a device (after devices.revoke) with the given close code. */
   closeDeviceSockets(deviceId: string, code: number, reason: string): void;
   /** Signed-in sockets of a device right now (for Limits.maxSocketsPerDevice). */

@@ -36,6 +36,12 @@ export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) =>
     settings.security !== current.security ||
     settings.username !== current.username ||
     settings.pinnedFingerprint !== current.pinnedFingerprint;
+  if (current.auth.kind === 'oauth2' && (connectionChanged || params.password !== undefined))
+    // Its secret is a refresh token, not a password: never overwrite or "diagnose" with it.
+    throw new TidingsError(
+      'BAD_REQUEST',
+      `this account signs in with ${current.auth.provider} (OAuth2): it has no password, and its server settings do not change; remove and add it again to use another server`,
+    );
 
   const update: AccountPatch = {};
   if (patch.name !== undefined) {

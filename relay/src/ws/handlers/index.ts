@@ -5,6 +5,9 @@ import { accountsDiagnose } from './accounts-diagnose.js';
 import { accountsDiscover } from './accounts-discover.js';
 import { accountsGet } from './accounts-get.js';
 import { accountsList } from './accounts-list.js';
+import { accountsOauthPoll } from './accounts-oauth-poll.js';
+import { accountsOauthRedeem } from './accounts-oauth-redeem.js';
+import { accountsOauthStart } from './accounts-oauth-start.js';
 import { accountsRemove } from './accounts-remove.js';
 import { accountsUpdate } from './accounts-update.js';
 import { devicesList } from './devices-list.js';
@@ -16,6 +19,8 @@ import { messagePart } from './message-part.js';
 import { messagesAction } from './messages-action.js';
 import { messagesList } from './messages-list.js';
 import { messagesSearch } from './messages-search.js';
+import { oauthConfigGet } from './oauth-config-get.js';
+import { oauthConfigSet } from './oauth-config-set.js';
 import { settingsGet } from './settings-get.js';
 import { settingsSet } from './settings-set.js';
 
@@ -44,4 +49,9 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'devices.revoke': devicesRevoke,
   'settings.get': settingsGet,
   'settings.set': settingsSet,
+  'oauth.config.get': oauthConfigGet,
+  'oauth.config.set': oauthConfigSet,
+  'accounts.oauth.start': accountsOauthStart,
+  'accounts.oauth.poll': accountsOauthPoll,
+  'accounts.oauth.redeem': accountsOauthRedeem,
 };
