@@ -9,7 +9,8 @@ import {
   type RequestType,
   type ServerEvent,
 } from '../../shared/index.js';
-import { OptionsState, type CallResult, type OptionsDeps } from '../options/options-state.svelte.js';
+import type { CallResult, OptionsDeps } from './options-common.js';
+import { OptionsState } from './options-state.svelte.js';
 import { testTranslator } from '../testing/translator.js';
 
 type Handlers = { [T in RequestType]?: (params: RequestParams<T>) => RequestResult<T> | { error: ErrorCode } };
