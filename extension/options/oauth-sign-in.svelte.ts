@@ -13,7 +13,7 @@
 import type { ErrorCode, OAuthProviderId, RequestParams } from '../../shared/index.js';
 import { errorHint } from '../i18n/error-text.js';
 import type { Translate } from '../i18n/i18n.js';
-import type { RelayCall } from './options-state.svelte.js';
+import type { RelayCall } from './options-common.js';
 
 export interface OAuthSignInDeps {
   call: RelayCall;

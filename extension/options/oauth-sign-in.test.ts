@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RequestParams, RequestResult, RequestType } from '../../shared/index.js';
 import { testTranslator } from '../testing/translator.js';
-import type { CallResult } from './options-state.svelte.js';
+import type { CallResult } from './options-common.js';
 import { OAuthSignIn, type OAuthSignInDeps } from './oauth-sign-in.svelte.js';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';

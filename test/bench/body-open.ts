@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { launchExtension } from '../harness/chromium.js';
 import { startDovecot } from '../harness/dovecot.js';
 import { connectImap } from '../harness/mail.js';
-import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
+import { pairFromOptions } from '../harness/options-page.js';
+import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { buildMime } from '../fixtures/hostile/mime.js';
 import { round, summary } from './stats.js';
 
@@ -130,11 +131,7 @@ export async function benchBodyOpen(options: { samples: number }): Promise<Recor
     }
 
     await using browser = await launchExtension();
-    const optionsPage = await browser.openPage('options.html');
-    const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
-    await optionsPage.getByTestId('relay-url').fill(relay.url);
-    await optionsPage.getByTestId('pairing-code').fill(code);
-    await optionsPage.getByTestId('pair-button').click();
+    const optionsPage = await pairFromOptions(browser, relay);
     await optionsPage.getByTestId('account-row').first().waitFor({ timeout: 20_000 });
     await optionsPage.close();
 

@@ -6,7 +6,8 @@
 import { launchExtension } from '../harness/chromium.js';
 import { startDovecot } from '../harness/dovecot.js';
 import { appendMessage, connectImap } from '../harness/mail.js';
-import { addAccountViaCli, pairingCodeFrom, runRelayCli, startRelayProcess } from '../harness/relay.js';
+import { pairFromOptions } from '../harness/options-page.js';
+import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { summary } from './stats.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -18,11 +19,7 @@ export async function benchPush(options: { samples: number }): Promise<Record<st
   await addAccountViaCli(relay.dataDir, dovecot, user, { name: 'Bench' });
   await using browser = await launchExtension();
 
-  const page = await browser.openPage('options.html');
-  const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
-  await page.getByTestId('relay-url').fill(relay.url);
-  await page.getByTestId('pairing-code').fill(code);
-  await page.getByTestId('pair-button').click();
+  const page = await pairFromOptions(browser, relay);
   await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
   await page.close();
   await browser.waitForBadge((t) => t === '' || t === '0', 15_000).catch(() => undefined);

@@ -30,6 +30,13 @@ describe('extension layout', () => {
     // The tree draws components/<x>/ as a nested line, so look for each folder's last segment.
     for (const folder of Object.keys(LAYOUT)) expect(readme, folder).toContain(`${folder.split('/').pop()}/ `);
   });
+
+  it('keeps source files under about 400 lines unless their first comment says why', () => {
+    const long = sources
+      .filter((f) => f.source.split('\n').length > 420 && !/over 400 lines/i.test(f.source.split(/\nimport /)[0] ?? ''))
+      .map((f) => `${f.path} (${f.source.split('\n').length} lines)`);
+    expect(long).toEqual([]);
+  });
 });
 
 describe('the layout checker', () => {

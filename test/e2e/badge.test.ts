@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage, setSeen, statusUnseen } from '../harness/mail.js';
-import {
-  addAccountViaCli,
-  pairingCodeFrom,
-  runRelayCli,
-  startRelayProcess,
-  type RelayProcess,
-} from '../harness/relay.js';
+import { pairFromOptions } from '../harness/options-page.js';
+import { addAccountViaCli, runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 
 let dovecot: Dovecot;
 let relay: RelayProcess;
@@ -43,11 +38,7 @@ describe('the toolbar badge', () => {
   });
 
   it('pairs from the options page UI', async () => {
-    const page = await browser.openPage('options.html');
-    const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
-    await page.getByTestId('relay-url').fill(relay.url);
-    await page.getByTestId('pairing-code').fill(code);
-    await page.getByTestId('pair-button').click();
+    const page = await pairFromOptions(browser, relay);
     await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
     await expect
       .poll(() => page.getByTestId('account-row').first().textContent(), { timeout: 10_000 })

@@ -1,20 +1,12 @@
-// Shared set-up for the popup suites, the popup_list benchmark and the screenshot script: a
-// private Dovecot with seeded users, the real relay with those accounts, and Chromium with the
-// built extension paired from the options page.
+// Shared set-up for the popup suites (popup-*, security-*), the popup_list benchmark and the
+// screenshot script: a private Dovecot with seeded users, the real relay with those accounts, and
+// Chromium with the built extension paired from the options page.
 import type { Page } from 'playwright-core';
 import { launchExtension, type ExtensionBrowser, type LaunchExtensionOptions } from '../harness/chromium.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { buildMessage, connectImap, type AppendOptions } from '../harness/mail.js';
-import {
-  addAccountViaCli,
-  pairingCodeFrom,
-  runRelayCli,
-  startRelayProcess,
-  type RelayProcess,
-} from '../harness/relay.js';
-
-/** The extension's parts the driver calls inside the service worker (not typed here). */
-declare const chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
+import { pairFromOptions } from '../harness/options-page.js';
+import { addAccountViaCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 
 export interface PopupAccount {
   id: string;
@@ -26,7 +18,8 @@ export interface PopupWorld extends AsyncDisposable {
   dovecot: Dovecot;
   relay: RelayProcess;
   browser: ExtensionBrowser;
-  accounts: PopupAccount[];
+  /** One per name in `PopupWorldOptions.accounts`, in that order. */
+  accounts: [PopupAccount, ...PopupAccount[]];
   /** Opens popup.html in a tab of the popup's size (or `width`×`height`). */
   openPopup(options?: {
     width?: number;
@@ -68,8 +61,10 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
       const user = users[i]!;
       accounts.push({ id: await addAccountViaCli(relay.dataDir, dovecot, user, { name }), name, user });
     }
+    const [first, ...rest] = accounts;
+    if (!first) throw new Error('startPopupWorld needs at least one account');
     browser = await launchExtension({ extensionDir: extensionDir(), ...options.launch });
-    await pairFromOptions(browser, relay);
+    await (await pairFromOptions(browser, relay)).close();
     const b = browser;
     const r = relay;
     const close = async (): Promise<void> => {
@@ -81,7 +76,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
       dovecot,
       relay,
       browser,
-      accounts,
+      accounts: [first, ...rest],
       async openPopup({
         width = POPUP_SIZE.width,
         height = POPUP_SIZE.height,
@@ -103,24 +98,6 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
     await dovecot.stop();
     throw error;
   }
-}
-
-/** Pairs from the options page UI (as a user does) and waits until the background holds a token. */
-export async function pairFromOptions(browser: ExtensionBrowser, relay: RelayProcess): Promise<void> {
-  const page = await browser.openPage('options.html');
-  const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
-  await page.getByTestId('relay-url').fill(relay.url);
-  await page.getByTestId('pairing-code').fill(code);
-  await page.getByTestId('pair-button').click();
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const worker = await browser.serviceWorker();
-    const stored = await worker.evaluate(async () => (await chrome.storage.local.get('tidings.v1'))['tidings.v1']);
-    if (typeof stored === 'object' && stored !== null && 'pairing' in stored && stored.pairing) break;
-    if (Date.now() > deadline) throw new Error('pairing from the options page did not complete within 15 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await page.close();
 }
 
 /** Appends messages (one connection) dated one minute apart, the last one newest; returns their UIDs. */

@@ -15,10 +15,9 @@ import {
   sentinels,
   srcdocHead,
   startLoopbackServer,
-  startPopupFixture,
   type LoopbackServer,
-  type PopupFixture,
 } from './security-support.js';
+import { startPopupWorld, type PopupWorld } from './popup-world.js';
 
 const HTML_SUBJECT = '[frame-contract-html]';
 const TEXT_SUBJECT = '[frame-contract-text]';
@@ -34,12 +33,12 @@ const BLOCKED = [
   ['credentials', 'https://bank.example@remote.invalid/'],
 ] as const;
 
-let fixture: PopupFixture;
+let fixture: PopupWorld;
 let server: LoopbackServer;
 let page: Page;
 
 beforeAll(async () => {
-  fixture = await startPopupFixture();
+  fixture = await startPopupWorld({ accounts: ['Hostile'] });
   server = await startLoopbackServer(solidPng(4, 4));
   await clearInbox(fixture);
   const links = BLOCKED.map(([name, href]) => `<p><a href="${href}">blocked ${name}</a></p>`).join('');

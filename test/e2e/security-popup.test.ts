@@ -19,10 +19,9 @@ import {
   sentinels,
   srcdocHead,
   startLoopbackServer,
-  startPopupFixture,
   type LoopbackServer,
-  type PopupFixture,
 } from './security-support.js';
+import { startPopupWorld, type PopupWorld } from './popup-world.js';
 
 const EXPECTED_CSP_OFF =
   "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none'; base-uri 'none'";
@@ -32,12 +31,12 @@ const EXPECTED_CSP_ON =
 /** The popup lists the newest 50; a batch stays below that. */
 const BATCH = 40;
 
-let fixture: PopupFixture;
+let fixture: PopupWorld;
 let network: NetworkRecorder;
 let server: LoopbackServer;
 
 beforeAll(async () => {
-  fixture = await startPopupFixture();
+  fixture = await startPopupWorld({ accounts: ['Hostile'] });
   server = await startLoopbackServer(solidPng(16, 16, [37, 99, 235]));
   network = await recordBrowserNetwork(fixture.browser);
 });

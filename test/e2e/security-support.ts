@@ -1,58 +1,16 @@
-// Shared set-up of the popup-level security suites (security-*.test.ts): a private Dovecot, the
-// real relay, the built extension in Chromium, paired from the options page; hostile mail is
-// APPENDed as raw MIME and opened in the real popup exactly as a user would.
+// Helpers of the popup-level security suites (security-*.test.ts), which run in a popup world
+// (popup-world.ts) with one account: hostile mail is APPENDed to its INBOX as raw MIME and opened
+// in the real popup exactly as a user would.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Frame, Page } from 'playwright-core';
-import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
-import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
+import type { ExtensionBrowser } from '../harness/chromium.js';
 import { connectImap } from '../harness/mail.js';
-import {
-  addAccountViaCli,
-  pairingCodeFrom,
-  runRelayCli,
-  startRelayProcess,
-  type RelayProcess,
-} from '../harness/relay.js';
-
-export interface PopupFixture {
-  dovecot: Dovecot;
-  relay: RelayProcess;
-  user: ImapUser;
-  browser: ExtensionBrowser;
-  close(): Promise<void>;
-}
-
-/** Dovecot + relay + one account + Chromium with the extension, paired through the options page. */
-export async function startPopupFixture(): Promise<PopupFixture> {
-  const dovecot = await startDovecot();
-  const relay = await startRelayProcess();
-  const user = await dovecot.addUser();
-  await addAccountViaCli(relay.dataDir, dovecot, user, { name: 'Hostile' });
-  const browser = await launchExtension();
-  const options = await browser.openPage('options.html');
-  const code = pairingCodeFrom((await runRelayCli(['pair'], { dataDir: relay.dataDir })).stdout);
-  await options.getByTestId('relay-url').fill(relay.url);
-  await options.getByTestId('pairing-code').fill(code);
-  await options.getByTestId('pair-button').click();
-  await options.getByTestId('account-row').first().waitFor({ timeout: 20_000 });
-  await options.close();
-  return {
-    dovecot,
-    relay,
-    user,
-    browser,
-    async close() {
-      await browser.close();
-      await relay.stop();
-      await dovecot.stop();
-    },
-  };
-}
+import type { PopupWorld } from './popup-world.js';
 
 /** APPENDs raw messages over one IMAP connection; returns their UIDs in order. */
-export async function appendRaw(fixture: PopupFixture, raws: string[], mailbox = 'INBOX'): Promise<number[]> {
-  await using client = await connectImap(fixture.dovecot, fixture.user);
+export async function appendRaw(world: PopupWorld, raws: string[], mailbox = 'INBOX'): Promise<number[]> {
+  await using client = await connectImap(world.dovecot, world.accounts[0].user);
   const uids: number[] = [];
   for (const raw of raws) {
     const result = await client.append(mailbox, raw, []);
@@ -63,8 +21,8 @@ export async function appendRaw(fixture: PopupFixture, raws: string[], mailbox =
 }
 
 /** Moves every message out of INBOX (so the next batch is what the popup lists). */
-export async function clearInbox(fixture: PopupFixture, to = 'Trash'): Promise<void> {
-  await using client = await connectImap(fixture.dovecot, fixture.user);
+export async function clearInbox(world: PopupWorld, to = 'Trash'): Promise<void> {
+  await using client = await connectImap(world.dovecot, world.accounts[0].user);
   const lock = await client.getMailboxLock('INBOX');
   try {
     if (client.mailbox && client.mailbox.exists > 0) await client.messageMove('1:*', to);

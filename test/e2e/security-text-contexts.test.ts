@@ -10,16 +10,8 @@ import { repoRoot } from '../harness/paths.js';
 import { connectImap } from '../harness/mail.js';
 import { buildMime, solidPng } from '../fixtures/hostile/mime.js';
 import { textContextCases, type HostileCase } from '../fixtures/hostile/index.js';
-import {
-  appendRaw,
-  backToList,
-  clearInbox,
-  openMessage,
-  openPopup,
-  sentinels,
-  startPopupFixture,
-  type PopupFixture,
-} from './security-support.js';
+import { appendRaw, backToList, clearInbox, openMessage, openPopup, sentinels } from './security-support.js';
+import { startPopupWorld, type PopupWorld } from './popup-world.js';
 
 /** What the UI shows for a raw one-line string (extension/core/safe-text.ts safeLine, restated). */
 function shown(raw: string): string {
@@ -71,16 +63,16 @@ describe('no markup insertion in the extension sources (lint rule, restated)', (
   });
 });
 
-let fixture: PopupFixture;
+let fixture: PopupWorld;
 let page: Page;
 const folderCases = textContextCases.filter((c) => c.folder !== undefined);
 const messageCases = textContextCases.filter((c) => c.folder === undefined);
 
 beforeAll(async () => {
-  fixture = await startPopupFixture();
+  fixture = await startPopupWorld({ accounts: ['Hostile'] });
   await clearInbox(fixture);
   {
-    await using client = await connectImap(fixture.dovecot, fixture.user);
+    await using client = await connectImap(fixture.dovecot, fixture.accounts[0].user);
     for (const c of folderCases) await client.mailboxCreate(c.folder!);
   }
   await appendRaw(

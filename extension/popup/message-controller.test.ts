@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { messageKey, type UserSettings } from '../../shared/index.js';
+import { detail, messageId, row, rows } from '../testing/mail-fakes.js';
+import { openSubject, setup, started, tick } from '../testing/popup-fakes.js';
+
+describe('PopupController message screen and keys', () => {
+  it('opens with Enter from the cache or the relay, marks it read, and goes back with Esc', async () => {
+    const { popup, channel } = await started();
+    channel.on('message.get', ({ id }) => detail(id.uid));
+    popup.command('next');
+    expect(popup.view.activeKey).toBe(messageKey(messageId(4)));
+    popup.command('open');
+    await tick();
+    expect(popup.view.screen.kind).toBe('message');
+    expect(openSubject(popup.view)).toBe('Subject 4');
+    expect(channel.actions().at(-1)).toMatchObject({ ids: [messageId(4)], action: { kind: 'seen', value: true } });
+    expect(popup.view.list.rows.find((r) => r.id.uid === 4)?.seen).toBe(true);
+    // j in the message screen opens the next message.
+    channel.bodies.set(messageKey(messageId(3)), detail(3));
+    popup.command('next');
+    await tick();
+    expect(openSubject(popup.view)).toBe('Subject 3');
+    expect(channel.relayCalls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+    popup.command('back');
+    expect(popup.view.screen.kind).toBe('list');
+  });
+
+  it('opens the message a notification asked for, in its mailbox, and marks it read', async () => {
+    const s = setup({ listRows: rows(1, 3) });
+    s.channel.on('mailboxes.list', () => ({ mailboxes: [] }));
+    s.channel.on('message.get', ({ id }) => detail(id.uid));
+    s.popup.start({ accountId: 'work', message: messageId(2) });
+    await tick();
+    expect(s.popup.view.screen.kind).toBe('message');
+    expect(openSubject(s.popup.view)).toBe('Subject 2');
+    expect(s.popup.view.list.scope).toEqual({ kind: 'mailbox', accountId: 'work', mailbox: 'INBOX' });
+    expect(s.channel.actions().at(-1)).toMatchObject({ ids: [messageId(2)], action: { kind: 'seen', value: true } });
+    s.popup.command('back');
+    expect(s.popup.view.screen.kind).toBe('list');
+    expect(s.popup.view.list.rows.find((r) => r.id.uid === 2)?.seen).toBe(true);
+  });
+
+  it('archiving the open message returns to the list', async () => {
+    const { popup, channel, uids } = await started();
+    channel.on('message.get', ({ id }) => detail(id.uid));
+    await popup.openMessage(messageKey(messageId(5)));
+    popup.command('archive');
+    expect(popup.view.screen.kind).toBe('list');
+    expect(uids()).toEqual([4, 3, 2, 1]);
+  });
+
+  it('dialogs take Esc and ? and leave other keys alone', async () => {
+    const { popup, channel } = await started();
+    channel.on('mailboxes.list', () => ({ mailboxes: [] }));
+    popup.command('help');
+    expect(popup.view.dialog).toEqual({ kind: 'help' });
+    expect(popup.command('archive')).toBe(false);
+    popup.command('back');
+    expect(popup.view.dialog).toBeNull();
+    popup.command('move');
+    expect(popup.view.dialog).toEqual({ kind: 'move', accountId: 'work' });
+    popup.command('back');
+    expect(popup.view.dialog).toBeNull();
+    expect(popup.command('search')).toBe(true);
+    expect(popup.view.focusSearch).toBe(1);
+  });
+
+  it('"always show images" adds the lower-cased sender to the relay settings', async () => {
+    const { popup, channel } = await started({
+      listRows: [row(1, { from: [{ name: 'Ada', address: 'Ada@Example.ORG' }] })],
+    });
+    let saved: UserSettings | null = null;
+    channel.on('settings.set', ({ settings }) => {
+      saved = settings;
+      return { settings };
+    });
+    channel.on('message.get', () => ({ ...detail(1), from: [{ name: 'Ada', address: 'Ada@Example.ORG' }] }));
+    await popup.openMessage(messageKey(messageId(1)));
+    expect(popup.remoteAllowed()).toBe(false);
+    await popup.showImages('always');
+    expect(saved!.remoteImagesAllowed).toEqual(['ada@example.org']);
+    expect(popup.remoteAllowed()).toBe(true);
+    popup.back();
+    await popup.openMessage(messageKey(messageId(1)));
+    expect(popup.remoteAllowed()).toBe(true);
+  });
+
+  it('previews only png, jpeg, gif and webp attachments, as data: URLs', async () => {
+    const { popup, channel } = await started();
+    channel.on('message.get', ({ id }) => detail(id.uid));
+    channel.on('message.part', () => ({ contentType: 'image/png', dataBase64: 'iVBORw0KGgo=', truncated: false }));
+    await popup.openMessage(messageKey(messageId(5)));
+    const att = { partId: '2', filename: 'a.png', size: 10, inline: false, contentId: null };
+    expect(await popup.imagePreview({ ...att, contentType: 'image/png' })).toBe('data:image/png;base64,iVBORw0KGgo=');
+    expect(await popup.imagePreview({ ...att, contentType: 'image/svg+xml' })).toBeNull();
+    expect(await popup.imagePreview({ ...att, contentType: 'text/html' })).toBeNull();
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * The message screen: opening a message (from the background's cache, else the relay), going
+ * back, remote images (once, or always for a sender, stored in the relay's settings), inline
+ * parts and attachment previews, links and downloads.
+ */
+import {
+  messageKey,
+  requests,
+  type Attachment,
+  type MessageId,
+  type MessageRow,
+  type UserSettings,
+} from '../../shared/index.js';
+import type { ListController } from './list-controller.js';
+import type { PopupChannel, PopupStore } from './popup-store.js';
+import type { PopupTexts } from './popup-texts.js';
+import type { Toasts } from './popup-toasts.js';
+import { LIST_SCREEN, openMessageOf, type MessageDetail, type MessageState } from './popup-view.js';
+
+/** Image types shown inline or as previews: never SVG (script and remote fetches) or HTML. */
+const PREVIEW_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+const detailSchema = requests['message.get'].result;
+
+export interface MessageOptions {
+  store: PopupStore;
+  channel: PopupChannel;
+  texts: PopupTexts;
+  toasts: Toasts;
+  list: ListController;
+  /** Marks an unread message read once it is open (an action: optimistic, with rollback). */
+  markSeen: (row: MessageRow) => void;
+}
+
+/**
+ * @example
+ * await message.open(messageKey(row.id));
+ * message.back();
+ */
+export class MessageController {
+  readonly #o: MessageOptions;
+  /** Bumped whenever the open message changes, so a late answer for another one is dropped. */
+  #gen = 0;
+
+  constructor(options: MessageOptions) {
+    this.#o = options;
+  }
+
+  /** Opens a row of the list (the focused one by default) and marks it read. */
+  async open(key: string | null = this.#o.store.view.activeKey): Promise<void> {
+    const { store, channel, list } = this.#o;
+    const row = list.row(key);
+    if (!row || !key) return;
+    const gen = ++this.#gen;
+    store.set({
+      activeKey: key,
+      screen: { kind: 'message', message: { id: row.id, row, remoteOnce: false, status: 'loading' } },
+      dialog: null,
+    });
+    if (!row.seen) this.#o.markSeen(row);
+    const cached = await channel.send({ type: 'cache.message', messageId: row.id });
+    if (gen !== this.#gen) return;
+    const hit = cached.ok && cached.result ? parseDetail(cached.result) : null;
+    if (hit) {
+      this.#loaded(hit);
+      return;
+    }
+    const reply = await channel.relay('message.get', { id: row.id });
+    if (gen !== this.#gen) return;
+    if (reply.ok) this.#loaded(reply.value);
+    else this.#failed(this.#o.texts.error(reply.error));
+  }
+
+  /** Opens a message that may not be in the list yet (a notification click). */
+  async openById(id: MessageId): Promise<void> {
+    const { store, channel } = this.#o;
+    const gen = ++this.#gen;
+    store.set({
+      activeKey: messageKey(id),
+      screen: { kind: 'message', message: { id, row: null, remoteOnce: false, status: 'loading' } },
+    });
+    const cached = await channel.send({ type: 'cache.message', messageId: id });
+    if (gen !== this.#gen) return;
+    let data = cached.ok && cached.result ? parseDetail(cached.result) : null;
+    if (!data) {
+      const reply = await channel.relay('message.get', { id });
+      if (gen !== this.#gen) return;
+      if (!reply.ok) {
+        this.#failed(this.#o.texts.error(reply.error));
+        return;
+      }
+      data = reply.value;
+    }
+    const row = rowFromDetail(data);
+    this.#loaded(data, row);
+    if (!row.seen) this.#o.markSeen(row);
+  }
+
+  /** Back to the list (Esc, the Back button). */
+  back(): void {
+    if (this.#o.store.view.screen.kind !== 'message') return;
+    this.close();
+  }
+
+  /** Leaves the message screen, if it is up; an answer still on its way is dropped. */
+  close(): void {
+    this.#gen++;
+    if (this.#o.store.view.screen.kind === 'message') this.#o.store.set({ screen: LIST_SCREEN });
+  }
+
+  /** Keeps the open message's flags in step with its row (an optimistic action, a relay event). */
+  setFlags(id: MessageId, flags: (current: readonly string[]) => string[]): void {
+    const m = openMessageOf(this.#o.store.view);
+    if (m?.status !== 'ready' || messageKey(m.id) !== messageKey(id)) return;
+    this.#set({ ...m, data: { ...m.data, flags: flags(m.data.flags) } });
+  }
+
+  /** Whether remote images may load in the open message (shown once, or sender always allowed). */
+  remoteAllowed(): boolean {
+    const m = openMessageOf(this.#o.store.view);
+    if (!m) return false;
+    if (m.remoteOnce) return true;
+    const sender = senderAddress(senderOf(m));
+    return sender !== null && (this.#o.store.view.settings?.remoteImagesAllowed ?? []).includes(sender);
+  }
+
+  async showImages(mode: 'once' | 'always'): Promise<void> {
+    const { store, channel, toasts, texts } = this.#o;
+    const m = openMessageOf(store.view);
+    if (!m) return;
+    this.#set({ ...m, remoteOnce: true });
+    if (mode === 'once') return;
+    const sender = senderAddress(senderOf(m));
+    if (!sender) return;
+    const current = store.view.settings ?? (await this.fetchSettings());
+    if (!current) {
+      toasts.show('error', texts.t('popup_errSettings'));
+      return;
+    }
+    if (current.remoteImagesAllowed.includes(sender)) return;
+    const settings: UserSettings = { ...current, remoteImagesAllowed: [...current.remoteImagesAllowed, sender] };
+    store.set({ settings });
+    const reply = await channel.relay('settings.set', { settings });
+    if (reply.ok) store.set({ settings: reply.value.settings });
+    else {
+      store.set({ settings: current });
+      toasts.show('error', texts.t('popup_errSettings'));
+    }
+  }
+
+  /** Loads the relay's user settings into the view (remote image senders). */
+  async loadSettings(): Promise<void> {
+    const settings = await this.fetchSettings();
+    if (settings) this.#o.store.set({ settings });
+  }
+
+  async fetchSettings(): Promise<UserSettings | null> {
+    const reply = await this.#o.channel.relay('settings.get', {});
+    return reply.ok ? reply.value.settings : null;
+  }
+
+  /**
+   * One part of the open message as base64, for cid: images and attachment previews. Only raster
+   * image types come back (png, jpeg, gif, webp): never SVG (script and remote fetches) or HTML.
+   */
+  async loadInlinePart(partId: string): Promise<{ contentType: string; dataBase64: string } | null> {
+    const m = openMessageOf(this.#o.store.view);
+    if (!m) return null;
+    const reply = await this.#o.channel.relay('message.part', { id: m.id, partId });
+    if (!reply.ok) return null;
+    const contentType = baseType(reply.value.contentType);
+    if (!PREVIEW_TYPES.has(contentType) || reply.value.truncated) return null;
+    return { contentType, dataBase64: reply.value.dataBase64 };
+  }
+
+  async openLink(url: string): Promise<void> {
+    const reply = await this.#o.channel.send({ type: 'openLink', url });
+    if (!reply.ok) this.#o.toasts.show('error', this.#o.texts.t('popup_errLink'));
+  }
+
+  async download(attachment: Attachment): Promise<void> {
+    const { store, channel, toasts, texts } = this.#o;
+    const m = openMessageOf(store.view);
+    if (!m) return;
+    const reply = await channel.send({
+      type: 'download',
+      messageId: m.id,
+      attachment: { partId: attachment.partId, filename: attachment.filename },
+    });
+    if (!reply.ok) toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+  }
+
+  /** A data: URL preview of an image attachment (png, jpeg, gif, webp only), or null. */
+  async imagePreview(attachment: Attachment): Promise<string | null> {
+    if (!PREVIEW_TYPES.has(baseType(attachment.contentType))) return null;
+    const part = await this.loadInlinePart(attachment.partId);
+    if (!part) return null;
+    return `data:${part.contentType};base64,${part.dataBase64}`;
+  }
+
+  #loaded(data: MessageDetail, row?: MessageRow): void {
+    const m = openMessageOf(this.#o.store.view);
+    if (m) this.#set({ id: m.id, row: row ?? m.row, remoteOnce: m.remoteOnce, status: 'ready', data });
+  }
+
+  #failed(error: string): void {
+    const m = openMessageOf(this.#o.store.view);
+    if (m) this.#set({ id: m.id, row: m.row, remoteOnce: m.remoteOnce, status: 'error', error });
+  }
+
+  #set(message: MessageState): void {
+    this.#o.store.set({ screen: { kind: 'message', message } });
+  }
+}
+
+function parseDetail(value: unknown): MessageDetail | null {
+  const parsed = detailSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The media type without parameters, lower-cased ("image/png; name=a" → "image/png"). */
+function baseType(contentType: string): string {
+  return contentType.toLowerCase().split(';')[0]?.trim() ?? '';
+}
+
+function senderOf(m: MessageState): readonly { address: string }[] {
+  return (m.status === 'ready' ? m.data.from : null) ?? m.row?.from ?? [];
+}
+
+/** A list row for a message known only by its message.get result. */
+function rowFromDetail(m: MessageDetail): MessageRow {
+  return {
+    id: m.id,
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    date: m.date,
+    flags: m.flags,
+    seen: m.flags.includes('\\Seen'),
+    flagged: m.flags.includes('\\Flagged'),
+    answered: m.flags.includes('\\Answered'),
+    size: 0,
+    hasAttachments: m.attachments.some((a) => !a.inline),
+    preview: '',
+  };
+}
+
+/** The lower-cased address of the first sender, as settings.remoteImagesAllowed stores it. */
+export function senderAddress(from: readonly { address: string }[]): string | null {
+  const address = from[0]?.address.trim().toLowerCase();
+  return address ? address : null;
+}

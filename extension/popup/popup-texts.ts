@@ -1,0 +1,88 @@
+/**
+ * The sentences the popup shows in toasts and inline errors: what an action did ("3 messages
+ * archived"), why it failed, and what a relay error means for the user. Pure: the translator
+ * and the number format are passed in.
+ */
+import type { ErrorCode, MailAction, WireError } from '../../shared/index.js';
+import type { Translate } from '../i18n/i18n.js';
+
+/**
+ * @example
+ * const texts = new PopupTexts({ t, formatNumber });
+ * texts.action({ kind: 'archive' }, 3); // "3 messages archived"
+ */
+export class PopupTexts {
+  readonly #t: Translate;
+  readonly #formatNumber: (n: number) => string;
+
+  constructor(options: { t: Translate; formatNumber?: (n: number) => string }) {
+    this.#t = options.t;
+    this.#formatNumber = options.formatNumber ?? String;
+  }
+
+  /** A translated text by key (the popup's parts share one translator). */
+  t(key: string, substitutions?: string | string[]): string {
+    return this.#t(key, substitutions);
+  }
+
+  /** What an archive/delete/junk/move of `n` messages did, for the undo toast. */
+  action(action: MailAction, n: number): string {
+    const t = this.#t;
+    const c = this.#formatNumber(n);
+    switch (action.kind) {
+      case 'archive':
+        return n === 1 ? t('popup_toastArchivedOne') : t('popup_toastArchivedMany', c);
+      case 'delete':
+        return n === 1 ? t('popup_toastDeletedOne') : t('popup_toastDeletedMany', c);
+      case 'junk':
+        return n === 1 ? t('popup_toastJunkOne') : t('popup_toastJunkMany', c);
+      case 'move':
+        return n === 1 ? t('popup_toastMovedOne', action.to) : t('popup_toastMovedMany', [c, action.to]);
+      default:
+        return '';
+    }
+  }
+
+  /** Why an action failed, with the relay's reason when there is one. */
+  failure(action: MailAction, error: WireError | null): string {
+    const t = this.#t;
+    const reason = error ? this.error(error) : t('popup_errUnknown');
+    switch (action.kind) {
+      case 'archive':
+        return t('popup_failArchive', reason);
+      case 'delete':
+        return t('popup_failDelete', reason);
+      case 'junk':
+        return t('popup_failJunk', reason);
+      case 'move':
+        return t('popup_failMove', reason);
+      case 'seen':
+        return t('popup_failRead', reason);
+      case 'flagged':
+        return t('popup_failFlag', reason);
+    }
+  }
+
+  /** A sentence saying what went wrong and what to do, for a relay error. */
+  error(error: { code?: ErrorCode; message: string }): string {
+    const t = this.#t;
+    switch (error.code) {
+      case 'UNREACHABLE':
+        return t('popup_errUnreachable');
+      case 'TIMEOUT':
+        return t('popup_errTimeout');
+      case 'NOT_FOUND':
+        return t('popup_errNotFound');
+      case 'STALE_UIDVALIDITY':
+        return t('popup_errStale');
+      case 'AUTH_FAILED':
+        return t('popup_errAuth');
+      case 'RATE_LIMITED':
+        return t('popup_errRateLimited');
+      case 'UNAUTHORIZED':
+        return t('popup_errUnauthorized');
+      default:
+        return t('popup_errGeneric', error.message);
+    }
+  }
+}
