@@ -139,7 +139,8 @@ describe('new-mail notifications', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect({ inbox, archived }).toEqual({ inbox: 0, archived: 1 });
-    expect(await notificationIds(browser)).not.toContain(notificationId);
+    // The notification is cleared once the action's result is in (after the move itself).
+    await expect.poll(() => notificationIds(browser), { timeout: 5_000 }).not.toContain(notificationId);
   });
 
   it('opens the message in the popup UI when clicked', async () => {

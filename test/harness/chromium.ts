@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
 import { CHROMIUM_BIN } from './binaries.js';
 import { makeTempDir, removeDir, repoRoot } from './paths.js';
@@ -112,8 +113,14 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
   }
   const ownProfile = options.userDataDir === undefined;
   const userDataDir = options.userDataDir ?? makeTempDir('chromium');
-  // A profile Chromium never ran in: the extension is installed now, and says hello (see below).
-  const freshProfile = !existsSync(join(userDataDir, 'Default', 'Preferences'));
+  // A profile Chromium never ran in: the extension is installed now and, if it has an options
+  // page (Tidings does; the harness's own fixture extensions do not), opens it (see below).
+  const manifest = z
+    .object({ options_ui: z.unknown().optional(), options_page: z.unknown().optional() })
+    .parse(JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')));
+  const expectsWelcome =
+    !existsSync(join(userDataDir, 'Default', 'Preferences')) &&
+    (manifest.options_ui !== undefined || manifest.options_page !== undefined);
   const timeoutMs = options.timeoutMs ?? 15_000;
   const args = [
     // Both flags are needed: with only --load-extension no service worker appears (TEST-INFRA.md).
@@ -242,7 +249,7 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
 
   // The first install opens options.html (extension/entrypoints/background.ts, onInstalled).
   let welcomePage: Page | null = null;
-  if (freshProfile) {
+  if (expectsWelcome) {
     // Polled: a new tab's 'page' event can fire while its URL is still about:blank.
     const deadline = Date.now() + timeoutMs;
     while (!(welcomePage = context.pages().find((p) => p.url() === `${origin}/options.html`) ?? null)) {
