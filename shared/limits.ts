@@ -65,6 +65,37 @@ export const Limits = {
   watcherSilenceMs: 150_000,
   /** Connect + TLS + login must finish within this time. */
   imapConnectTimeoutMs: 15_000,
+  /**
+   * Every IMAP command (and every request's whole stay on the command connection, queueing
+   * included) must finish within this time; a connection that does not answer is destroyed and
+   * replaced, and the caller hears TIMEOUT. Dovecot answers in milliseconds; 20 s covers a slow
+   * provider moving a few hundred messages, and stays under the popup's patience.
+   */
+  imapCommandTimeoutMs: 20_000,
+  /**
+   * A watcher that heard nothing for this long breaks IDLE with DONE + NOOP to prove the link is
+   * alive (issue 8). Well under Dovecot's 2-minute "* OK Still here", so a dead IDLE is found in
+   * about a minute instead of when the OS gives up; tests set seconds (TIDINGS_IDLE_PROBE_MS).
+   */
+  idleProbeMs: 50_000,
+  /** The NOOP of an IDLE probe must be answered within this time, else the account is frozen. */
+  idleProbeTimeoutMs: 10_000,
+  /**
+   * Watched folders other than INBOX are refreshed with STATUS this often on the watcher
+   * connection (at most 2 IMAP connections per account; IDLE covers INBOX only). Their counts
+   * lag by at most this much. Tests set seconds (TIDINGS_FOLDER_POLL_MS).
+   */
+  folderPollMs: 30_000,
+  /**
+   * While an account is unreachable and a browser is listening, a TCP connect to the server is
+   * tried this often; when it succeeds the backoff is cut short, so the account is live again
+   * within a few seconds of the server accepting connections (issue 8: < 5 s).
+   */
+  imapReachabilityProbeMs: 1_500,
+  /** The backoff between reconnects is capped at this while a browser is listening. */
+  imapBackoffMaxWatchedMs: 10_000,
+  /** UIDs a `messages.sync` may ask about at once: the extension caches 200 rows per scope. */
+  syncMaxUids: 1_000,
   /** Reconnect backoff bounds for IMAP watchers. */
   imapBackoffBaseMs: 1_000,
   imapBackoffMaxMs: 5 * 60_000,
@@ -176,10 +207,16 @@ export const Limits = {
    * is open, so a page listed again costs one FETCH of flags; ~1 KB each.
    */
   rowCacheMax: 500,
-  /** `messages.action` ids remembered per account for idempotent replays (outbox after reconnect). */
+  /**
+   * `messages.action` ids remembered per account for idempotent replays (outbox after reconnect),
+   * in the store, so a replay after a relay crash answers like the first run.
+   */
   actionJournalMax: 1_000,
-  /** …and for this long; the extension's outbox replays within seconds to minutes. */
-  actionJournalTtlMs: 10 * 60_000,
+  /**
+   * …and for this long. The extension's outbox replays within seconds to minutes, but an outbox
+   * filled while the relay was down for a night replays the next morning.
+   */
+  actionJournalTtlMs: 24 * 3_600_000,
   /**
    * A request waits at most this long for the account's command connection (its mailbox lock);
    * longer means a stuck server, and the popup should hear TIMEOUT rather than spin.

@@ -105,6 +105,54 @@ export const accountStateSchema = z.discriminatedUnion('status', [
 ]);
 export type AccountState = z.infer<typeof accountStateSchema>;
 
+/**
+ * What the user should see about one account (issue 8): one state with a since-time, the code it
+ * stands for, and details for the extension to put into plain words (it translates; the relay
+ * sends codes). `since` is when this state began (epoch ms, relay clock: correct it with
+ * `serverTime`); repeated failures of the same kind keep their `since`.
+ *
+ * - `live`: connected, counts current, push (IDLE) running.
+ * - `catching_up`: connecting or re-reading counts after a (re)connect; counts may be stale.
+ * - `unreachable`: the server could not be reached (DNS, refused, reset, TLS handshake cut).
+ * - `auth_refused`: the server refused the sign-in (wrong password, app password needed).
+ * - `cert_changed`: the server's certificate is no longer trusted (changed, expired, other host).
+ * - `frozen`: the server accepted the connection but did not answer within `limitMs`.
+ * - `stopped`: the relay is not watching the account (removed, relay shutting down).
+ */
+const healthBase = {
+  /** Epoch ms (relay clock) when the account entered this state. */
+  since: z.number(),
+  /** The IMAP server the state is about (shown as "mail.example.com is unreachable"). */
+  host: z.string(),
+};
+const healthFailure = {
+  ...healthBase,
+  /** The error code behind the state, for the extension's translated reason. */
+  code: errorCodeSchema,
+  /** The relay's English detail (e.g. "ECONNREFUSED"); technical, for a "details" line. */
+  detail: z.string().max(1_000),
+  /** Epoch ms (relay clock) of the next automatic attempt, or null when none is scheduled. */
+  retryAt: z.number().nullable(),
+  /** Consecutive failed attempts since the account was last live. */
+  attempts: z.number().int().nonnegative(),
+};
+export const accountHealthSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('live'), ...healthBase }),
+  z.object({ state: z.literal('catching_up'), ...healthBase, attempts: z.number().int().nonnegative() }),
+  z.object({ state: z.literal('unreachable'), ...healthFailure }),
+  z.object({ state: z.literal('auth_refused'), ...healthFailure }),
+  z.object({ state: z.literal('cert_changed'), ...healthFailure }),
+  z.object({
+    state: z.literal('frozen'),
+    ...healthFailure,
+    /** The deadline the server missed, in ms (Limits.imapCommandTimeoutMs or the IDLE probe's). */
+    limitMs: z.number().int().positive(),
+  }),
+  z.object({ state: z.literal('stopped'), ...healthBase }),
+]);
+export type AccountHealth = z.infer<typeof accountHealthSchema>;
+export type AccountHealthState = AccountHealth['state'];
+
 export const accountSummarySchema = z.object({
   id: idSchema,
   name: z.string().max(Limits.maxNameLength),
@@ -115,6 +163,17 @@ export const accountSummarySchema = z.object({
   unread: z.number().int().nonnegative(),
   mailboxes: z.array(mailboxCountSchema),
   state: accountStateSchema,
+  /**
+   * The account's health (issue 8); `state` above stays for older extensions. Optional: older
+   * relays do not send it.
+   */
+  health: accountHealthSchema.optional(),
+  /**
+   * Epoch ms (relay clock) when each watched folder's counts were last read from the server:
+   * INBOX follows IDLE push, other folders are polled every Limits.folderPollMs. A count older
+   * than the staleness limit is stale. Optional: older relays do not send it.
+   */
+  countsAt: z.record(z.string(), z.number()).optional(),
   /** CSS hex colour chosen by the user, or null. */
   color: z.string().nullable().default(null),
   /** Storage use where the server has QUOTA (RFC 9208), else null. */
@@ -426,6 +485,11 @@ export const requests = {
       /** True when events after lastSeq are no longer available: state below is authoritative. */
       resync: z.boolean(),
       accounts: z.array(accountSummarySchema),
+      /**
+       * The relay's clock (epoch ms) when it answered, so the extension can correct times for the
+       * offset between the browser's and the relay's clocks. Optional: older relays do not send it.
+       */
+      serverTime: z.number().optional(),
     }),
   },
   /** Current state and counts of every account of the user. */
@@ -500,6 +564,30 @@ export const requests = {
     result: z.object({ outcomes: z.array(actionOutcomeSchema) }),
   },
 
+  /**
+   * Issue 8: what changed in a cached window of one mailbox, on any server (with or without
+   * QRESYNC): `vanished` lists the given UIDs that no longer exist (expunged or moved away, found
+   * by UID SEARCH over the window), `flags` the current flags of those that remain. A changed
+   * UIDVALIDITY answers `reset: true` with the new value and nothing else: drop the cache.
+   */
+  'messages.sync': {
+    params: z.object({
+      accountId: idSchema,
+      mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
+      uidValidity: z.string().regex(/^\d{1,20}$/),
+      uids: z.array(z.number().int().positive()).max(Limits.syncMaxUids),
+    }),
+    result: z.object({
+      uidValidity: z.string(),
+      reset: z.boolean(),
+      vanished: z.array(z.number().int().positive()),
+      flags: z.array(z.object({ uid: z.number().int().positive(), flags: z.array(z.string()) })),
+      /** Unread/total of the mailbox now, so totals follow. */
+      unread: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+    }),
+  },
+
   // ---- issue 4: account setup, devices, settings
   /** Suggests server settings for an address: presets, autoconfig, then SRV (RFC 6186). */
   'accounts.discover': {
@@ -556,6 +644,14 @@ export const requests = {
     params: z.object({ id: idSchema }),
     result: z.object({}),
   },
+  /**
+   * Issue 8, unpair: revokes the device this socket signed in as (its token stops working at
+   * once); the relay answers, then closes the socket with 4401 and its other sockets too.
+   */
+  'devices.revokeSelf': {
+    params: z.object({}),
+    result: z.object({ deviceId: idSchema }),
+  },
   'settings.get': {
     params: z.object({}),
     result: z.object({ settings: userSettingsSchema }),
@@ -588,7 +684,12 @@ export const events = {
     mailboxes: z.array(mailboxCountSchema),
   }),
   /** One account's connection state changed. */
-  'account.state': z.object({ accountId: idSchema, state: accountStateSchema }),
+  'account.state': z.object({
+    accountId: idSchema,
+    state: accountStateSchema,
+    /** Issue 8: pushed on every health change (state, retry time, attempts). Optional for older relays. */
+    health: accountHealthSchema.optional(),
+  }),
   /** Accounts were added, removed or edited: the full list follows. */
   'accounts.changed': z.object({ accounts: z.array(accountSummarySchema) }),
   /** This device was revoked; the client must forget its token and show "not paired". */
@@ -645,7 +746,8 @@ const eventEnvelopeSchema = z.object({
 });
 
 const pingSchema = z.object({ ping: z.number() });
-const pongSchema = z.object({ pong: z.number() });
+/** The relay's pongs carry its clock (epoch ms) in `serverTime`; older relays omit it. */
+const pongSchema = z.object({ pong: z.number(), serverTime: z.number().optional() });
 
 export type ClientRequest = {
   [T in RequestType]: { id: string; type: T; params: RequestParams<T> };
@@ -711,7 +813,7 @@ export type ServerFrame =
   | { kind: 'error'; id: string | null; error: WireError }
   | { kind: 'event'; event: ServerEvent }
   | { kind: 'ping'; ping: number }
-  | { kind: 'pong'; pong: number };
+  | { kind: 'pong'; pong: number; serverTime?: number };
 
 /**
  * Client side: turns a JSON-parsed frame into a typed response, event or ping.
@@ -722,7 +824,15 @@ export function parseServerFrame(value: unknown): ParseResult<ServerFrame> {
   const ping = pingSchema.safeParse(value);
   if (ping.success) return { ok: true, value: { kind: 'ping', ping: ping.data.ping } };
   const pong = pongSchema.safeParse(value);
-  if (pong.success) return { ok: true, value: { kind: 'pong', pong: pong.data.pong } };
+  if (pong.success)
+    return {
+      ok: true,
+      value: {
+        kind: 'pong',
+        pong: pong.data.pong,
+        ...(pong.data.serverTime !== undefined ? { serverTime: pong.data.serverTime } : {}),
+      },
+    };
   const ev = eventEnvelopeSchema.safeParse(value);
   if (ev.success) {
     const name = ev.data.event;

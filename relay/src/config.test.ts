@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isLoopbackHost, parseStartConfig, resolveDataDir } from './config.js';
+import { DEFAULT_IMAP_TIMINGS } from './imap/timings.js';
 
 const cwd = '/srv/tidings';
 const parse = (argv: string[], env: Record<string, string | undefined> = {}) => parseStartConfig({ argv, env, cwd });
@@ -28,6 +29,7 @@ describe('parseStartConfig', () => {
       rowCache: true,
       allowPrivateNetworks: true,
       oauthEndpoints: {},
+      imapTimings: DEFAULT_IMAP_TIMINGS,
     });
   });
 
@@ -70,6 +72,20 @@ describe('parseStartConfig', () => {
     [JSON.stringify({ google: { tokn: 'https://x.test/t' } }), /TIDINGS_OAUTH_ENDPOINTS/],
   ])('refuses a bad TIDINGS_OAUTH_ENDPOINTS: %s', (value, message) => {
     expect(() => parse([], { TIDINGS_OAUTH_ENDPOINTS: value })).toThrow(message);
+  });
+
+  it('reads shortened IMAP timings from the environment and refuses nonsense', () => {
+    const timings = parseStartConfig({
+      argv: [],
+      env: { TIDINGS_IDLE_PROBE_MS: '2000', TIDINGS_FOLDER_POLL_MS: '1500', TIDINGS_IMAP_COMMAND_TIMEOUT_MS: '3000' },
+      cwd: '/srv/tidings',
+    }).imapTimings;
+    expect(timings).toMatchObject({ idleProbeMs: 2_000, folderPollMs: 1_500, commandTimeoutMs: 3_000 });
+    // The probe's deadline never exceeds the probe interval.
+    expect(timings.idleProbeTimeoutMs).toBe(2_000);
+    expect(() => parseStartConfig({ argv: [], env: { TIDINGS_IDLE_PROBE_MS: 'soon' }, cwd: '/srv/tidings' })).toThrow(
+      /TIDINGS_IDLE_PROBE_MS must be a whole number/,
+    );
   });
 
   it('reads the discovery test options from the environment', () => {

@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { OAUTH_PROVIDER_IDS } from '../../shared/index.js';
 import { parseTrustedProxies } from './http/client-address.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './imap/timings.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import type { OAuthEndpointOverrides } from './oauth/client-config.js';
 
@@ -64,6 +65,35 @@ export interface StartConfig {
    * For tests against a local provider, or a corporate identity proxy.
    */
   oauthEndpoints: OAuthEndpointOverrides;
+  /**
+   * IMAP deadlines and intervals (issue 8), from the environment only (tests set seconds):
+   * TIDINGS_IMAP_COMMAND_TIMEOUT_MS, TIDINGS_IMAP_CONNECT_TIMEOUT_MS, TIDINGS_IDLE_PROBE_MS,
+   * TIDINGS_FOLDER_POLL_MS. Defaults from shared/limits.ts.
+   */
+  imapTimings: ImapTimings;
+}
+
+/** Environment variable → the timing it overrides. */
+const TIMING_ENV = {
+  TIDINGS_IMAP_COMMAND_TIMEOUT_MS: 'commandTimeoutMs',
+  TIDINGS_IMAP_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  TIDINGS_IDLE_PROBE_MS: 'idleProbeMs',
+  TIDINGS_FOLDER_POLL_MS: 'folderPollMs',
+} as const satisfies Record<string, keyof ImapTimings>;
+
+function parseImapTimings(env: Env): ImapTimings {
+  const timings: ImapTimings = { ...DEFAULT_IMAP_TIMINGS };
+  for (const [name, key] of Object.entries(TIMING_ENV)) {
+    const raw = nonEmpty(env[name]);
+    if (raw === undefined) continue;
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000)
+      throw new ConfigError(`${name} must be a whole number of milliseconds between 100 and 3600000, got "${raw}"`);
+    timings[key] = ms;
+  }
+  // The probe's own deadline follows a shortened probe interval, so tests find a dead IDLE in seconds.
+  timings.idleProbeTimeoutMs = Math.min(timings.idleProbeTimeoutMs, timings.idleProbeMs);
+  return timings;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -141,6 +171,7 @@ export function parseStartConfig(options: { argv: string[]; env: Env; cwd?: stri
     rowCache: parseRowCache(env),
     allowPrivateNetworks,
     oauthEndpoints: parseOAuthEndpoints(env),
+    imapTimings: parseImapTimings(env),
   };
 }
 

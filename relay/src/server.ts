@@ -10,6 +10,7 @@ import { AccountRegistry } from './accounts/account-registry.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
+import type { ImapTimings } from './imap/timings.js';
 import type { Logger } from './log.js';
 import type { ReachPolicy } from './net/reach-policy.js';
 import { DiagnosisLimiter } from './setup/diagnosis-limiter.js';
@@ -45,6 +46,8 @@ export interface RelayOptions {
   reach: ReachPolicy;
   /** OAuth2 provider endpoints replacing the built-in ones (TIDINGS_OAUTH_ENDPOINTS; tests). */
   oauthEndpoints?: OAuthEndpointOverrides;
+  /** IMAP deadlines and intervals; default from shared/limits.ts. */
+  imapTimings?: ImapTimings;
 }
 
 export interface RunningRelay {
@@ -76,6 +79,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     log,
     rowCache: options.rowCache ?? true,
     tokens,
+    ...(options.imapTimings ? { timings: options.imapTimings } : {}),
   });
   const signIns = new SignInFlows({
     store,

@@ -4,7 +4,7 @@
  * variable on other systems.
  */
 export const DOVECOT_BIN = process.env['TIDINGS_DOVECOT_BIN'] ?? '/usr/sbin/dovecot';
-/** Dovecot's admin tool (`doveadm kick` ends open sessions); from the same package. */
+/** Dovecot's admin tool (same package): `doveadm kick` ends open sessions, `doveadm who` counts them. */
 export const DOVEADM_BIN = process.env['TIDINGS_DOVEADM_BIN'] ?? '/usr/bin/doveadm';
 export const CHROMIUM_BIN = process.env['TIDINGS_CHROMIUM_BIN'] ?? '/usr/bin/chromium';
 /** Reverse proxies the relay is tested behind (test/integration/relay-reverse-proxy.test.ts). */

@@ -104,6 +104,18 @@ export interface Dovecot extends AsyncDisposable {
   stop(): Promise<void>;
   /** SIGKILL the whole process tree (a crash: open connections drop without BYE). */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP the whole process tree (master, login, imap): a frozen server. The kernel still
+   * accepts TCP connections into the listen backlog, but nothing is answered until `thaw()`.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT every process `freeze()` stopped. */
+  thaw(): Promise<void>;
+  /**
+   * IMAP sessions of `username` open on this instance right now, as Dovecot counts them
+   * (`doveadm who -1`: one line per connection).
+   */
+  sessionsOf(username: string): Promise<number>;
   /** Dovecot's log file plus anything the master printed. */
   logs(): string;
   /** Whether the master process is running. */
@@ -453,6 +465,43 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     untrack?.();
   };
 
+  let frozen: number[] = [];
+  const freeze = async (): Promise<void> => {
+    const proc = child;
+    if (!proc?.pid || hasExited(proc)) throw new Error('freeze: dovecot is not running');
+    frozen = [proc.pid, ...descendantsOf(proc.pid)];
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGSTOP');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  };
+  const thaw = async (): Promise<void> => {
+    for (const pid of frozen.splice(0)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  };
+  const sessionsOf = async (username: string): Promise<number> => {
+    const out = await new Promise<string>((resolveOut, reject) => {
+      const proc = spawn(DOVEADM_BIN, ['-c', configPath, 'who', '-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      proc.on('error', reject);
+      proc.on('close', (code) =>
+        code === 0 ? resolveOut(text) : reject(new Error(`doveadm who exited with ${code}: ${err}`)),
+      );
+    });
+    return out.split('\n').filter((line) => line.split(/\s+/)[0] === username).length;
+  };
+
   try {
     await start();
   } catch (error) {
@@ -517,8 +566,13 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     },
     stop,
     kill,
+    freeze,
+    thaw,
+    sessionsOf,
     logs,
     async [Symbol.asyncDispose]() {
+      // A frozen tree ignores SIGTERM until continued; SIGKILL works on stopped processes anyway.
+      await thaw();
       // The instance's data is thrown away, so skip SIGTERM's ~1.1 s graceful exit and SIGKILL
       // the whole tree — unless the directory is kept for inspection (TIDINGS_KEEP_TMP=1).
       if (keepTmp) await stop();

@@ -52,7 +52,12 @@ export async function waitForAccount(client: TestClient, accountId: string, time
  * using client = await mail.connect();
  */
 export async function startMailRelay(
-  options: { dovecot?: StartDovecotOptions; relayArgs?: string[]; relayEnv?: Record<string, string> } = {},
+  options: {
+    dovecot?: StartDovecotOptions;
+    relayArgs?: string[];
+    /** Environment of the relay process, e.g. shortened IMAP timings (TIDINGS_IDLE_PROBE_MS…). */
+    relayEnv?: Record<string, string>;
+  } = {},
 ): Promise<MailRelay> {
   const dovecot = await startDovecot(options.dovecot);
   let relay: RelayProcess | undefined;

@@ -7,6 +7,7 @@ import {
   RelayPaths,
   type RequestParams,
   type RequestResult,
+  type AccountHealth,
   type RequestType,
   type ServerEvent,
   type WireError,
@@ -54,6 +55,8 @@ export async function rejection(promise: Promise<unknown>): Promise<ProtocolErro
 export class TestClient {
   readonly events: ServerEvent[] = [];
   readonly errors: WireError[] = [];
+  /** Pongs the relay sent (answers to `{ping}` frames sent with sendRaw). */
+  readonly pongs: { pong: number; serverTime?: number }[] = [];
   readonly #pending = new Map<
     string,
     { type: RequestType; resolve: (v: unknown) => void; reject: (e: Error) => void }
@@ -76,6 +79,8 @@ export class TestClient {
       const f = frame.value;
       if (f.kind === 'event') this.events.push(f.event);
       else if (f.kind === 'ping') ws.send(JSON.stringify({ pong: f.ping }));
+      else if (f.kind === 'pong')
+        this.pongs.push({ pong: f.pong, ...(f.serverTime !== undefined ? { serverTime: f.serverTime } : {}) });
       else if (f.kind === 'response' || f.kind === 'error') {
         const p = f.id ? this.#pending.get(f.id) : undefined;
         if (f.kind === 'error' && !p) this.errors.push(f.error);
@@ -171,6 +176,15 @@ export class TestClient {
       }
     }
     return initial?.accounts.find((a) => a.id === accountId)?.unread;
+  }
+
+  /** The latest health (issue 8) an account.state event carried for an account. */
+  latestHealth(accountId: string): AccountHealth | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.event === 'account.state' && e.payload.accountId === accountId && e.payload.health) return e.payload.health;
+    }
+    return undefined;
   }
 
   latestState(accountId: string): string | undefined {

@@ -1,12 +1,25 @@
-import { ErrorCode, TidingsError, type AccountState, type AccountSummary } from '../../../shared/index.js';
+import { z } from 'zod';
+import {
+  actionOutcomeSchema,
+  ErrorCode,
+  TidingsError,
+  type AccountState,
+  type AccountSummary,
+  type ActionOutcome,
+} from '../../../shared/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventHub } from '../events/hub.js';
 import type { Logger } from '../log.js';
 import type { OAuthTokens } from '../oauth/token-manager.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from '../imap/timings.js';
+import { ActionJournal, storeBacking } from '../mail/action-journal.js';
 import { shouldNotify } from '../notify/should-notify.js';
 import { loadUserSettings } from '../settings/user-settings.js';
 import type { Account, Store } from '../store/types.js';
 import { AccountRuntime } from './account-runtime.js';
+
+/** Stored journal outcomes are parsed like any other stored data (CONVENTIONS.md 9). */
+const outcomesSchema = z.array(actionOutcomeSchema);
 
 /** The fields whose change needs a new IMAP connection. */
 function connectionKey(a: Account): string {
@@ -28,6 +41,19 @@ function displayKey(a: Account): string {
   return JSON.stringify([a.name, a.color, a.archiveMailbox]);
 }
 
+export interface AccountRegistryOptions {
+  store: Store;
+  secretBox: SecretBox;
+  hub: EventHub;
+  log: Logger;
+  /** IMAP deadlines and intervals (tests shorten them); default from shared/limits.ts. */
+  timings?: ImapTimings;
+  /** Row cache on the command connections (default true; off only to benchmark the uncached path). */
+  rowCache?: boolean;
+  /** OAuth2 access tokens of oauth2 accounts (refreshed one at a time per account). */
+  tokens?: OAuthTokens;
+}
+
 /**
  * Keeps one AccountRuntime per stored account, in step with the store: `sync()` starts runtimes
  * for new accounts, restarts those whose connection settings changed and stops removed ones,
@@ -36,24 +62,10 @@ function displayKey(a: Account): string {
  */
 export class AccountRegistry {
   readonly #runtimes = new Map<string, { runtime: AccountRuntime; key: string }>();
-  readonly #o: {
-    store: Store;
-    secretBox: SecretBox;
-    hub: EventHub;
-    log: Logger;
-    rowCache?: boolean;
-    tokens?: OAuthTokens;
-  };
+  readonly #o: AccountRegistryOptions;
   #syncing: Promise<void> = Promise.resolve();
 
-  constructor(options: {
-    store: Store;
-    secretBox: SecretBox;
-    hub: EventHub;
-    log: Logger;
-    rowCache?: boolean;
-    tokens?: OAuthTokens;
-  }) {
+  constructor(options: AccountRegistryOptions) {
     this.#o = options;
   }
 
@@ -108,7 +120,21 @@ export class AccountRegistry {
       ...(this.#o.rowCache === false ? { rowCache: false } : {}),
       onCounts: (s) =>
         hub.publish(account.userId, 'counts', { accountId: s.id, unread: s.unread, mailboxes: s.mailboxes }),
-      onState: (s) => hub.publish(account.userId, 'account.state', { accountId: s.id, state: s.state }),
+      onState: (s) =>
+        hub.publish(account.userId, 'account.state', {
+          accountId: s.id,
+          state: s.state,
+          ...(s.health ? { health: s.health } : {}),
+        }),
+      listening: () => hub.hasListeners(account.userId),
+      actions: new ActionJournal<ActionOutcome[]>({
+        backing: storeBacking(store, account.id),
+        parse: (value) => {
+          const parsed = outcomesSchema.safeParse(value);
+          return parsed.success ? parsed.data : null;
+        },
+      }),
+      timings: this.#o.timings ?? DEFAULT_IMAP_TIMINGS,
       publish: (event, payload) => hub.publish(account.userId, event, payload),
       // The user's current settings (muted accounts, quiet hours) decide message.new's `notify`,
       // read per event so a settings.set applies to the very next message.

@@ -1,20 +1,25 @@
-import type {
-  AccountState,
-  AccountSummary,
-  ActionOutcome,
-  EventPayload,
-  EventType,
-  MailboxCount,
-  MessageRow,
+import {
+  Limits,
+  type AccountHealth,
+  type AccountState,
+  type AccountSummary,
+  type ActionOutcome,
+  type EventPayload,
+  type EventType,
+  type MailboxCount,
+  type MessageRow,
 } from '../../../shared/index.js';
 import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
 import { CommandConnection } from '../imap/command-connection.js';
 import { passwordCredentials, type ImapCredentials } from '../imap/credentials.js';
 import { MailboxWatcher, type WatcherPush } from '../imap/mailbox-watcher.js';
+import { fetchRows } from '../imap/message-rows.js';
 import type { Quota } from '../imap/quota.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from '../imap/timings.js';
 import { ActionJournal } from '../mail/action-journal.js';
 import type { Logger } from '../log.js';
 import type { Account } from '../store/types.js';
+import { HealthTracker, legacyState, type HealthInput } from './account-health.js';
 
 export interface AccountRuntimeOptions {
   account: Account;
@@ -24,7 +29,7 @@ export interface AccountRuntimeOptions {
   log: Logger;
   /** Called with the account's new summary whenever its counts change. */
   onCounts: (summary: AccountSummary) => void;
-  /** Called whenever the account's aggregated state changes. */
+  /** Called whenever the account's health (and so its legacy state) changes. */
   onState: (summary: AccountSummary) => void;
   /** Publishes a per-message event (message.new/flags/expunged, mailbox.reset) to the account's user. */
   publish?: <T extends EventType>(event: T, payload: EventPayload<T>) => void;
@@ -37,31 +42,41 @@ export interface AccountRuntimeOptions {
   onQuota?: (summary: AccountSummary) => void;
   /** Row cache on the command connection (default true; off only to benchmark the uncached path). */
   rowCache?: boolean;
+  /** Whether a browser of the account's user is listening (recover fast then). */
+  listening?: () => boolean;
+  /** The action journal (durable in the store); default an in-memory one. */
+  actions?: ActionJournal<ActionOutcome[]>;
+  timings?: ImapTimings;
 }
 
 /**
- * Everything the relay keeps for one account: one watcher per watched mailbox, their counts and
- * their aggregated state. Per-account state lives here, not in the registry, so accounts can later
+ * Everything the relay keeps for one account: one watcher connection (IDLE on INBOX, the other
+ * watched folders polled with STATUS on it), one lazily opened command connection, their counts
+ * and the account's health. At most two IMAP connections per account (plus one while an
+ * attachment downloads). Per-account state lives here, not in the registry, so accounts can later
  * be sharded across relay instances (ARCHITECTURE.md, "Growing past one machine").
  */
 export class AccountRuntime {
   /** Replaced by updateDetails() for edits that need no reconnect; otherwise fixed. */
   account: Account;
-  readonly #watchers: MailboxWatcher[];
+  readonly #watcher: MailboxWatcher;
   readonly #counts = new Map<string, MailboxCount>();
-  #lastState: AccountState = { status: 'stopped' };
+  readonly #health: HealthTracker;
   #quota: Quota | null = null;
   readonly #o: AccountRuntimeOptions;
-  /** Requests (list, read, act): one lazily opened connection, apart from the IDLE watchers. */
+  /** Requests (list, read, act): one lazily opened connection, apart from the IDLE watcher. */
   readonly commands: CommandConnection;
   /** Attachment downloads stream for as long as the browser reads: their own connection. */
   readonly downloads: CommandConnection;
   /** Recent messages.action ids and outcomes, for idempotent replays. */
-  readonly actions = new ActionJournal<ActionOutcome[]>();
+  readonly actions: ActionJournal<ActionOutcome[]>;
 
   constructor(options: AccountRuntimeOptions) {
     this.#o = options;
     this.account = options.account;
+    this.actions = options.actions ?? new ActionJournal<ActionOutcome[]>();
+    this.#health = new HealthTracker({ host: options.account.host });
+    const timings = options.timings ?? DEFAULT_IMAP_TIMINGS;
     const log = options.log.child({ accountId: options.account.id });
     // Bound to the row's user, id, host and username: a row repointed in the file fails here, closed.
     const credentials =
@@ -73,31 +88,35 @@ export class AccountRuntime {
       settings: options.account,
       credentials,
       log: log.child({ conn: 'commands' }),
-      changeVersion: (mailbox) => this.#changeVersion(mailbox),
+      changeVersion: (mailbox) => this.#watcher.changeVersion(mailbox),
+      timings,
+      // A request that timed out may mean the server froze: check the watcher's link at once.
+      onTimeout: () => this.#watcher.probe(),
       ...(options.rowCache === false ? { rowCache: false } : {}),
     });
     this.downloads = new CommandConnection({
       settings: options.account,
       credentials,
       log: log.child({ conn: 'downloads' }),
+      timings,
     });
-    const push = this.#push(options);
-    // Quota is per account, not per folder: one watcher (INBOX's, else the first) reads it.
     const watched = options.account.watchedMailboxes;
-    const quotaMailbox = watched.find((m) => m.toUpperCase() === 'INBOX') ?? watched[0];
-    this.#watchers = watched.map(
-      (mailbox) =>
-        new MailboxWatcher({
-          settings: options.account,
-          credentials,
-          mailbox,
-          log: log.child({ mailbox }),
-          onCounts: (counts) => this.#onCounts(counts),
-          onState: () => this.#onWatcherState(),
-          ...(push ? { push: push(mailbox) } : {}),
-          ...(mailbox === quotaMailbox ? { onQuota: (q: Quota | null) => this.#onQuota(q) } : {}),
-        }),
-    );
+    // IDLE on INBOX (else the first watched folder); the others are polled on the same connection.
+    const idled = watched.find((m) => m.toUpperCase() === 'INBOX') ?? watched[0] ?? 'INBOX';
+    const push = this.#push(options, idled);
+    this.#watcher = new MailboxWatcher({
+      settings: options.account,
+      credentials,
+      mailbox: idled,
+      polled: watched.filter((m) => m !== idled),
+      log: log.child({ conn: 'watcher', mailbox: idled }),
+      onCounts: (counts) => this.#onCounts(counts),
+      onHealth: (health) => this.#onHealth(health),
+      onQuota: (q: Quota | null) => this.#onQuota(q),
+      timings,
+      ...(options.listening ? { listening: options.listening } : {}),
+      ...(push ? { push } : {}),
+    });
   }
 
   #onQuota(quota: Quota | null): void {
@@ -115,47 +134,63 @@ export class AccountRuntime {
   }
 
   start(): void {
-    for (const w of this.#watchers) w.start();
+    this.#watcher.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.#watchers.map((w) => w.stop()), this.commands.stop(), this.downloads.stop()]);
+    await Promise.all([this.#watcher.stop(), this.commands.stop(), this.downloads.stop()]);
   }
 
-  /** The watcher's change version for a watched mailbox (INBOX matched case-insensitively), else null. */
-  #changeVersion(mailbox: string): number | null {
-    const same = (a: string) => a === mailbox || (a.toUpperCase() === 'INBOX' && mailbox.toUpperCase() === 'INBOX');
-    const index = this.account.watchedMailboxes.findIndex(same);
-    return index === -1 ? null : (this.#watchers[index]?.changeVersion ?? null);
-  }
-
-  /** Per-mailbox push hooks that turn watcher news into the user's events. */
-  #push(options: AccountRuntimeOptions): ((mailbox: string) => WatcherPush) | null {
+  /** Push hooks that turn watcher news into the user's events. */
+  #push(options: AccountRuntimeOptions, idled: string): WatcherPush | null {
     const publish = options.publish;
     if (!publish) return null;
     const accountId = options.account.id;
-    return (mailbox) => ({
+    const onNew = (mailbox: string, rows: MessageRow[]) => {
+      const rule = this.#o.shouldNotify ?? ((row: MessageRow) => !row.seen);
+      const notify = rows.some((row) => rule(row, this.account));
+      publish('message.new', { accountId, mailbox, rows, notify });
+    };
+    return {
       accountId,
-      onNew: (rows) => {
-        const rule = this.#o.shouldNotify ?? ((row: MessageRow) => !row.seen);
-        const notify = rows.some((row) => rule(row, this.account));
-        publish('message.new', { accountId, mailbox, rows, notify });
-      },
+      onNew: (rows) => onNew(idled, rows),
       onFlags: (id, flags) => publish('message.flags', { id, flags }),
-      onExpunged: (uidValidity, uids) => publish('message.expunged', { accountId, mailbox, uidValidity, uids }),
-      onReset: (uidValidity) => publish('mailbox.reset', { accountId, mailbox, uidValidity }),
-    });
+      onExpunged: (uidValidity, uids) => publish('message.expunged', { accountId, mailbox: idled, uidValidity, uids }),
+      onReset: (uidValidity) => publish('mailbox.reset', { accountId, mailbox: idled, uidValidity }),
+      // New mail in a polled folder: its rows come over the command connection (the watcher stays
+      // in IDLE on INBOX); O(new), at most Limits.newMessageRowsMax.
+      onPolledNew: (mailbox, uidValidity, fromUid, uidNext) => {
+        const from = Math.max(fromUid, uidNext - Limits.newMessageRowsMax);
+        this.commands
+          .withMailbox(
+            mailbox,
+            async ({ client, uidValidity: current }) => {
+              if (current !== uidValidity) return [];
+              const fetched = await fetchRows(
+                client,
+                `${from}:${uidNext - 1}`,
+                { uid: true },
+                { accountId, mailbox, uidValidity },
+              );
+              return fetched.map((f) => f.row).filter((r) => r.id.uid >= from);
+            },
+            { op: 'polled folder new rows' },
+          )
+          .then((rows) => {
+            if (rows.length) onNew(mailbox, rows);
+          })
+          .catch((err: unknown) => options.log.debug('fetching new rows of a polled folder failed', { err }));
+      },
+    };
   }
 
-  /** Aggregate: any watcher in error → error; else any connecting → connecting; else online. */
+  get health(): AccountHealth {
+    return this.#health.health;
+  }
+
+  /** The pre-issue-8 state, derived from the health. */
   get state(): AccountState {
-    const states = this.#watchers.map((w) => w.state);
-    const error = states.find((s) => s.status === 'error');
-    if (error) return error;
-    const connecting = states.find((s) => s.status === 'connecting');
-    if (connecting) return connecting;
-    const online = states.find((s) => s.status === 'online');
-    return online ?? { status: 'stopped' };
+    return legacyState(this.#health.health);
   }
 
   summary(): AccountSummary {
@@ -170,6 +205,8 @@ export class AccountRuntime {
       unread: mailboxes.reduce((sum, m) => sum + m.unread, 0),
       mailboxes,
       state: this.state,
+      health: this.health,
+      countsAt: Object.fromEntries(this.#watcher.countsAt),
       color: this.account.color,
       quota: this.#quota,
       oauthProvider: this.account.auth.kind === 'oauth2' ? this.account.auth.provider : null,
@@ -183,10 +220,7 @@ export class AccountRuntime {
     this.#o.onCounts(this.summary());
   }
 
-  #onWatcherState(): void {
-    const next = this.state;
-    if (JSON.stringify(next) === JSON.stringify(this.#lastState)) return;
-    this.#lastState = next;
-    this.#o.onState(this.summary());
+  #onHealth(input: HealthInput): void {
+    if (this.#health.update(input)) this.#o.onState(this.summary());
   }
 }

@@ -33,6 +33,11 @@ export class EventHub {
     return ch;
   }
 
+  /** Whether any socket of the user is subscribed (a browser is watching: recover fast). */
+  hasListeners(userId: string): boolean {
+    return (this.#channels.get(userId)?.listeners.size ?? 0) > 0;
+  }
+
   currentSeq(userId: string): number {
     return this.#channel(userId).seq;
   }

@@ -5,7 +5,9 @@ import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import type { ImapCredentials } from './credentials.js';
+import { DeadlineError, withDeadline } from './deadline.js';
 import { RowCache } from './message-rows.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
 
 export interface CommandConnectionOptions {
   settings: ServerSettings;
@@ -25,6 +27,19 @@ export interface CommandConnectionOptions {
   changeVersion?: (mailbox: string) => number | null;
   /** Row cache (default true); false only to benchmark the uncached path (TIDINGS_ROW_CACHE=off). */
   rowCache?: boolean;
+  /** Deadlines (issue 8); default from shared/limits.ts. */
+  timings?: ImapTimings;
+  /** Called when a request's commands missed the deadline and the connection was destroyed. */
+  onTimeout?: () => void;
+}
+
+/**
+ * Where a request is, for the deadline's truthful message: waiting for the connection to open,
+ * queued behind another request, or running its own commands on `running`.
+ */
+interface Phase {
+  step: 'connecting' | 'queued' | 'running';
+  running: ImapFlow | null;
 }
 
 /** The selected mailbox a `withMailbox` callback works in. */
@@ -82,10 +97,12 @@ export class CommandConnection {
   #rows: RowCache;
   readonly #o: CommandConnectionOptions;
   readonly #idleMs: number;
+  readonly #t: ImapTimings;
 
   constructor(options: CommandConnectionOptions) {
     this.#o = options;
     this.#idleMs = options.idleMs ?? Limits.commandConnectionIdleMs;
+    this.#t = options.timings ?? DEFAULT_IMAP_TIMINGS;
     this.#rows = this.#newRowCache();
   }
 
@@ -103,7 +120,11 @@ export class CommandConnection {
    * between two commands of a lock holder, which is harmless for them.
    */
   async withClient<T>(fn: (client: ImapFlow) => Promise<T>, options: RunOptions = {}): Promise<T> {
-    return this.#run(options, async (client) => fn(client));
+    return this.#run(options, async (client, _signal, phase) => {
+      phase.step = 'running';
+      phase.running = client;
+      return fn(client);
+    });
   }
 
   /**
@@ -115,12 +136,12 @@ export class CommandConnection {
     fn: (session: MailboxSession) => Promise<T>,
     options: RunOptions = {},
   ): Promise<T> {
-    return this.#run(options, async (client, signal) => {
+    return this.#run(options, async (client, signal, phase) => {
       const before = client.mailbox;
       // Read before SELECT/NOOP: a change pushed meanwhile moves the version and forces the next sync.
       const version = this.#o.changeVersion?.(mailbox) ?? null;
       const lock = await client
-        .getMailboxLock(mailbox, { acquireTimeout: Limits.commandLockTimeoutMs, description: options.op })
+        .getMailboxLock(mailbox, { acquireTimeout: this.#t.commandTimeoutMs, description: options.op })
         .catch((err: unknown) => {
           if (isMailboxMissing(err))
             throw new TidingsError(ErrorCode.NOT_FOUND, `mailbox "${mailbox.slice(0, 200)}" does not exist`);
@@ -128,6 +149,8 @@ export class CommandConnection {
         });
       try {
         throwIfAborted(signal);
+        phase.step = 'running';
+        phase.running = client;
         const current = client.mailbox;
         if (!current) throw Object.assign(new Error('mailbox closed while locked'), { code: 'NoConnection' });
         // The fast path (already selected) skips SELECT, so EXISTS/EXPUNGE since the last command
@@ -161,12 +184,59 @@ export class CommandConnection {
     if (client) await logoutWithin(client, Limits.imapLogoutMs);
   }
 
+  /**
+   * Runs a request under one deadline (timings.commandTimeoutMs) that covers its time in the
+   * queue, the connect and its commands, so no request waits longer whatever is in flight. When
+   * its own commands miss the deadline the connection is destroyed (a frozen server) and the next
+   * request opens a new one; when it was only queued behind another, it fails alone.
+   */
   async #run<T>(
     options: RunOptions,
-    fn: (client: ImapFlow, signal: AbortSignal | undefined) => Promise<T>,
+    fn: (client: ImapFlow, signal: AbortSignal, phase: Phase) => Promise<T>,
   ): Promise<T> {
-    const signal = options.signal;
-    throwIfAborted(signal);
+    throwIfAborted(options.signal);
+    const expired = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, expired.signal]) : expired.signal;
+    const phase: Phase = { step: 'connecting', running: null };
+    const ms = this.#t.commandTimeoutMs;
+    const what = options.op ?? 'the request';
+    try {
+      return await withDeadline(this.#attempts(options, signal, phase, fn), {
+        ms,
+        what,
+        onExpire: () => {
+          expired.abort();
+          const client = phase.running;
+          if (!client) return;
+          this.#o.log.warn('the server missed the command deadline; replacing the connection', { op: options.op, ms });
+          this.#forget(client);
+          this.#o.onTimeout?.();
+        },
+      });
+    } catch (err) {
+      const seconds = Math.round(ms / 100) / 10;
+      if (err instanceof DeadlineError && phase.step === 'connecting')
+        throw new TidingsError(
+          ErrorCode.TIMEOUT,
+          `The mail server did not complete the connection and sign-in within ${seconds} s; try again.`,
+          { cause: err },
+        );
+      if (err instanceof DeadlineError && phase.step === 'queued')
+        throw new TidingsError(
+          ErrorCode.TIMEOUT,
+          `${what} waited ${seconds} s behind an earlier request the mail server has not answered; try again.`,
+          { cause: err },
+        );
+      throw toTidingsError(err);
+    }
+  }
+
+  async #attempts<T>(
+    options: RunOptions,
+    signal: AbortSignal,
+    phase: Phase,
+    fn: (client: ImapFlow, signal: AbortSignal, phase: Phase) => Promise<T>,
+  ): Promise<T> {
     this.#busy += 1;
     this.#clearIdleTimer();
     const started = performance.now();
@@ -175,24 +245,26 @@ export class CommandConnection {
     try {
       for (let attempt = 0; ; attempt++) {
         const reused = this.#state.status === 'open';
+        phase.step = 'connecting';
         client = await this.#client();
+        throwIfAborted(signal);
+        phase.step = 'queued';
         statsBefore = { ...client.stats() };
         try {
-          return await fn(client, signal);
+          return await fn(client, signal, phase);
         } catch (err) {
           // A connection the server dropped while we were idle shows up on its first use. Retry
           // once on a fresh connection, but only when nothing can have been applied: the failure
           // is a dead connection and the client was not freshly opened for this request.
-          if (attempt === 0 && reused && !client.usable && isConnectionError(err)) {
+          if (attempt === 0 && reused && !client.usable && isConnectionError(err) && !signal.aborted) {
             this.#o.log.debug('command connection was dead; reconnecting', { op: options.op });
             this.#forget(client);
+            phase.running = null;
             continue;
           }
           throw err;
         }
       }
-    } catch (err) {
-      throw toTidingsError(err);
     } finally {
       this.#busy -= 1;
       if (client && statsBefore && client.usable) {
@@ -250,7 +322,12 @@ export class CommandConnection {
       const auth = await this.#o.credentials.get();
       try {
         return await this.#open(
-          imapFlowOptions(this.#o.settings, auth, { disableAutoIdle: true, logger: imapflowLogger(this.#o.log) }),
+          imapFlowOptions(this.#o.settings, auth, {
+            disableAutoIdle: true,
+            logger: imapflowLogger(this.#o.log),
+            connectionTimeout: this.#t.connectTimeoutMs,
+            greetingTimeout: this.#t.connectTimeoutMs,
+          }),
         );
       } catch (err) {
         // An OAuth2 token the server refused: refresh once and retry (ImapCredentials.refused).
@@ -267,7 +344,12 @@ export class CommandConnection {
     client.once('close', () => this.#forget(client));
     this.#synced = null;
     this.#rows = this.#newRowCache();
-    await client.connect();
+    // Shared by every request waiting for it, so bounded on its own (each request also has its deadline).
+    await withDeadline(client.connect(), {
+      ms: this.#t.connectTimeoutMs + this.#t.commandTimeoutMs,
+      what: 'the connection and sign-in',
+      onExpire: () => client.close(),
+    });
     this.#o.log.debug('command connection open');
     return client;
   }
@@ -316,7 +398,7 @@ function isConnectionError(err: unknown): boolean {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new TidingsError(ErrorCode.TIMEOUT, 'the request was cancelled');
+  if (signal?.aborted) throw new TidingsError(ErrorCode.TIMEOUT, 'the request was cancelled or timed out');
 }
 
 /** Any failure → TidingsError with a protocol code; TidingsErrors pass through. */

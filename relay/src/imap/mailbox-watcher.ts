@@ -3,18 +3,22 @@ import {
   backoffDelay,
   ErrorCode,
   Limits,
-  type AccountState,
   type MailboxCount,
   type MessageId,
   type MessageRow,
 } from '../../../shared/index.js';
+import type { HealthInput } from '../accounts/account-health.js';
 import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
-import { classifyImapError, type ClassifiedError } from './classify-error.js';
+import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import type { ImapAuth, ImapCredentials } from './credentials.js';
+import type { DeadlineError } from './deadline.js';
+import { isDeadlineError, withDeadline } from './deadline.js';
 import { fetchRows } from './message-rows.js';
 import { hasQuota, readQuota, type Quota } from './quota.js';
+import { tcpAccepts } from './tcp-probe.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
 
 /**
  * Per-message push (on top of counts): rows of new mail, flag changes and expunges, itemised
@@ -29,75 +33,112 @@ export interface WatcherPush {
   onExpunged: (uidValidity: string, uids: number[]) => void;
   /** The mailbox's UIDVALIDITY changed: everything known about it is stale. */
   onReset: (uidValidity: string) => void;
+  /**
+   * A polled (non-IDLE) folder's UIDNEXT grew from `fromUid` to `uidNext`: the runtime fetches
+   * the new rows on its command connection, so the watcher never leaves the IDLE mailbox.
+   */
+  onPolledNew?: (mailbox: string, uidValidity: string, fromUid: number, uidNext: number) => void;
 }
 
 export interface MailboxWatcherOptions {
   settings: ServerSettings;
   /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
   credentials: ImapCredentials;
+  /** The mailbox kept in IDLE (INBOX, or the first watched folder). */
   mailbox: string;
+  /**
+   * Other watched folders: refreshed with STATUS every `timings.folderPollMs` on this same
+   * connection, so an account needs at most two connections however many folders are watched.
+   */
+  polled?: string[];
   log: Logger;
   onCounts: (counts: MailboxCount) => void;
-  onState: (state: AccountState) => void;
+  /** Every change of what the watcher knows about the account's health. */
+  onHealth: (health: HealthInput) => void;
   push?: WatcherPush;
   /**
    * Storage quota (RFC 9208) of the account, read after counts on this connection: at the start
    * of every session, then at most every Limits.quotaRefreshMinMs when the mailbox changes (new
-   * mail). Give it to one watcher per account; null when the server has no QUOTA.
+   * mail). Null when the server has no QUOTA.
    */
   onQuota?: (quota: Quota | null) => void;
+  /** Whether a browser is listening: then backoff is capped low and reachability is probed. */
+  listening?: () => boolean;
+  timings?: ImapTimings;
   now?: () => number;
   random?: () => number;
   /** Tests and benchmarks may observe the raw client; defaults to `new ImapFlow(options)`. */
   createClient?: (options: ImapFlowOptions) => ImapFlow;
 }
 
+/** Failures at the TCP level: nobody accepted the connection, so a TCP probe tells when to retry. */
+const TCP_LEVEL_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function rawCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+}
+
 /**
- * One IMAP connection that keeps one mailbox selected (read-only, EXAMINE) in IDLE and reports
- * its unread/total counts whenever the server pushes EXISTS, EXPUNGE or a FETCH with flags —
- * whichever client caused them. Reconnects with jittered backoff; after AUTH_FAILED it waits
- * `Limits.authFailedRetryMs` so a wrong password never storms the server.
+ * The account's watcher connection: keeps one mailbox selected (read-only, EXAMINE) in IDLE and
+ * reports its unread/total counts whenever the server pushes EXISTS, EXPUNGE or a FETCH with
+ * flags — whichever client caused them — and refreshes the other watched folders with STATUS at
+ * a fixed interval on the same connection.
+ *
+ * Every command has a deadline (timings.commandTimeoutMs); a server that hears nothing for
+ * timings.idleProbeMs is probed with DONE + NOOP, and one that does not answer is declared frozen:
+ * the connection is destroyed and replaced. Reconnects with jittered backoff (capped low while a
+ * browser listens; a TCP probe ends the wait as soon as a server that was down accepts
+ * connections); after AUTH_FAILED it waits `Limits.authFailedRetryMs` so a wrong password never
+ * storms the server.
  *
  * imapflow instances are single-use: every attempt builds a new one.
  */
 export class MailboxWatcher {
-  #state: AccountState = { status: 'stopped' };
+  #health: HealthInput = { kind: 'stopped' };
   #abort = new AbortController();
   #client: ImapFlow | null = null;
-  #attempt = 0;
   #refreshing = false;
   #dirty = false;
   #running: Promise<void> | null = null;
+  /** Set while online: probes the server now (e.g. after a command on another connection timed out). */
+  #probeNow: (() => void) | null = null;
   /**
    * What the last session knew, kept across reconnects: mail that arrived while disconnected is
    * pushed as message.new, and QRESYNC (RFC 7162 §3.2.5) replays flag changes and expunges since
    * `modseq` on the next SELECT.
    */
   #known: { uidValidity: string; uidNext: number; modseq: bigint | null } | null = null;
+  /** UIDVALIDITY and UIDNEXT of each polled folder from its last STATUS. */
+  readonly #polledKnown = new Map<string, { uidValidity: string; uidNext: number }>();
   #vanished: { uidValidity: string; uids: number[] } | null = null;
   /** Bumped on every change the server pushes and on every (re)open; see changeVersion. */
   #version = 0;
   /** The session client whose quota was last read, and when; a new session reads it again. */
   #quotaRead: { client: ImapFlow; at: number } | null = null;
+  /** When each folder's counts were last read from the server (epoch ms). */
+  readonly countsAt = new Map<string, number>();
   readonly #o: MailboxWatcherOptions;
+  readonly #t: ImapTimings;
   readonly #now: () => number;
 
   constructor(options: MailboxWatcherOptions) {
     this.#o = options;
+    this.#t = options.timings ?? DEFAULT_IMAP_TIMINGS;
     this.#now = options.now ?? Date.now;
   }
 
-  get state(): AccountState {
-    return this.#state;
+  get health(): HealthInput {
+    return this.#health;
   }
 
   /**
-   * A number that changes whenever the server pushed a change to the mailbox (EXISTS, EXPUNGE,
-   * FETCH) or the watcher reconnected; null while not online (changes may go unheard). The command
-   * connection skips its NOOP when this has not moved since its own last sync.
+   * A number that changes whenever the server pushed a change to the IDLE mailbox (EXISTS,
+   * EXPUNGE, FETCH) or the watcher reconnected; null for other mailboxes and while not live
+   * (changes may go unheard). The command connection skips its NOOP when this has not moved.
    */
-  get changeVersion(): number | null {
-    return this.#state.status === 'online' ? this.#version : null;
+  changeVersion(mailbox: string): number | null {
+    const same = mailbox === this.#o.mailbox || (mailbox.toUpperCase() === 'INBOX' && this.#o.mailbox === 'INBOX');
+    return same && this.#health.kind === 'live' ? this.#version : null;
   }
 
   start(): void {
@@ -112,7 +153,7 @@ export class MailboxWatcher {
     // The session's abort listener logs its connection out (bounded by Limits.imapLogoutMs).
     this.#abort.abort();
     await this.#running;
-    this.#setState({ status: 'stopped' });
+    this.#report({ kind: 'stopped' });
   }
 
   /** Forces a reconnect now (e.g. after the password was changed). */
@@ -120,25 +161,32 @@ export class MailboxWatcher {
     this.#client?.close();
   }
 
-  #setState(state: AccountState): void {
-    this.#state = state;
-    this.#o.onState(state);
+  /** Checks now that the server still answers (a command elsewhere just timed out). */
+  probe(): void {
+    this.#probeNow?.();
+  }
+
+  #report(health: HealthInput): void {
+    this.#health = health;
+    this.#o.onHealth(health);
   }
 
   async #loop(): Promise<void> {
     const signal = this.#abort.signal;
     let retriedAuth = false;
+    let failures = 0;
+    this.#report({ kind: 'catching_up', attempts: 0 });
     while (!signal.aborted) {
-      this.#setState({ status: 'connecting', attempt: this.#attempt });
       const outcome = await this.#session(signal);
       if (signal.aborted) return;
       if (outcome.wasOnline) retriedAuth = false;
-      if (outcome.error.code === ErrorCode.AUTH_FAILED && outcome.auth && !retriedAuth) {
+      const classified = classifyImapError(outcome.error);
+      if (classified.code === ErrorCode.AUTH_FAILED && outcome.auth && !retriedAuth) {
         // An OAuth2 token the server refused (expired early, revoked): refresh once and retry
         // now, instead of waiting out the AUTH_FAILED delay. A refused refresh ends up below.
         retriedAuth = true;
         const retry = await this.#o.credentials.refused(outcome.auth).catch((err: unknown) => {
-          outcome.error = classifyImapError(err);
+          outcome.error = err;
           return false;
         });
         if (retry) {
@@ -146,70 +194,114 @@ export class MailboxWatcher {
           continue;
         }
       }
-      if (outcome.error.code === ErrorCode.REAUTH_REQUIRED) {
+      const error = classifyImapError(outcome.error);
+      if (error.code === ErrorCode.REAUTH_REQUIRED) {
         // Retrying cannot help until the user signs in again, which replaces this watcher.
-        this.#o.log.warn('sign-in needs the user again', { mailbox: this.#o.mailbox, message: outcome.error.message });
-        this.#setState({ status: 'error', code: outcome.error.code, message: outcome.error.message, retryAt: null });
+        this.#o.log.warn('sign-in needs the user again', { mailbox: this.#o.mailbox, message: error.message });
+        this.#report({
+          kind: 'failed',
+          code: error.code,
+          detail: error.message,
+          frozenLimitMs: null,
+          retryAt: null,
+          attempts: failures + 1,
+        });
         await abortion(signal);
         return;
       }
+      const code = rawCode(outcome.error);
+      const listening = this.#o.listening?.() ?? false;
       let delay: number;
-      if (outcome.wasOnline && outcome.error.code !== ErrorCode.AUTH_FAILED) {
-        // A connection that worked and dropped (server restart, network blip): retry soon and
-        // stay "connecting" rather than flashing an error for a transient loss.
-        this.#attempt = 1;
+      if (outcome.wasOnline && error.code !== ErrorCode.AUTH_FAILED) {
+        // A connection that worked and dropped (server restart, network blip, frozen IDLE): retry
+        // soon and show "catching up" rather than flashing an error for a transient loss.
+        failures = 0;
         delay = backoffDelay({
           attempt: 0,
           baseMs: Limits.imapBackoffBaseMs,
           maxMs: Limits.imapBackoffMaxMs,
           random: this.#o.random,
         });
-        this.#o.log.info('connection lost; reconnecting', {
-          mailbox: this.#o.mailbox,
-          code: outcome.error.code,
-          delay,
-        });
-        this.#setState({ status: 'connecting', attempt: this.#attempt });
+        this.#o.log.info('connection lost; reconnecting', { code: error.code, message: error.message, delay });
+        if (isDeadlineError(outcome.error)) this.#reportFailure(outcome.error, 1, delay);
+        else this.#report({ kind: 'catching_up', attempts: 1 });
       } else {
         delay =
-          outcome.error.code === ErrorCode.AUTH_FAILED
+          error.code === ErrorCode.AUTH_FAILED
             ? Limits.authFailedRetryMs
             : backoffDelay({
-                attempt: this.#attempt,
+                attempt: failures,
                 baseMs: Limits.imapBackoffBaseMs,
-                maxMs: Limits.imapBackoffMaxMs,
+                maxMs: listening ? Limits.imapBackoffMaxWatchedMs : Limits.imapBackoffMaxMs,
                 random: this.#o.random,
               });
-        this.#attempt += 1;
-        this.#o.log.warn('connection failed', {
-          mailbox: this.#o.mailbox,
-          code: outcome.error.code,
-          message: outcome.error.message,
-          delay,
-        });
-        this.#setState({
-          status: 'error',
-          code: outcome.error.code,
-          message: outcome.error.message,
-          retryAt: this.#now() + delay,
-        });
+        failures += 1;
+        this.#o.log.warn('connection failed', { code: error.code, message: error.message, delay });
+        // imapflow's CONNECT_TIMEOUT covers TCP and TLS: a server whose port accepts but never
+        // completes the handshake is frozen (e.g. stopped processes), not unreachable.
+        const frozen =
+          (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') &&
+          (await tcpAccepts({ ...this.#target(), timeoutMs: Math.min(2_000, this.#t.connectTimeoutMs) }));
+        if (signal.aborted) return;
+        this.#reportFailure(outcome.error, failures, delay, frozen ? this.#t.connectTimeoutMs : null);
       }
-      await sleep(delay, signal);
+      await this.#wait(delay, TCP_LEVEL_CODES.has(code) && error.code !== ErrorCode.AUTH_FAILED, signal);
+    }
+  }
+
+  #target(): { host: string; port: number } {
+    return { host: this.#o.settings.host, port: this.#o.settings.port };
+  }
+
+  #reportFailure(err: unknown, attempts: number, delay: number, frozenMs: number | null = null): void {
+    const error = classifyImapError(err);
+    const code = rawCode(err);
+    const frozenLimitMs = isDeadlineError(err)
+      ? err.limitMs
+      : code === 'GREETING_TIMEOUT' || code === 'UPGRADE_TIMEOUT'
+        ? this.#t.connectTimeoutMs
+        : frozenMs;
+    this.#report({
+      kind: 'failed',
+      code: error.code,
+      detail: error.message,
+      frozenLimitMs,
+      retryAt: this.#now() + delay,
+      attempts,
+    });
+  }
+
+  /**
+   * Sleeps `delay`; after a TCP-level failure, while a browser listens, a TCP connect every
+   * timings.reachabilityProbeMs ends the wait as soon as the server accepts connections again.
+   */
+  async #wait(delay: number, probe: boolean, signal: AbortSignal): Promise<void> {
+    const until = this.#now() + delay;
+    const interval = this.#t.reachabilityProbeMs;
+    if (!probe || delay <= interval) return sleep(delay, signal);
+    while (!signal.aborted && this.#now() < until) {
+      await sleep(Math.min(interval, until - this.#now()), signal);
+      if (signal.aborted || this.#now() >= until || !(this.#o.listening?.() ?? false)) continue;
+      if (await tcpAccepts({ ...this.#target(), timeoutMs: interval })) {
+        this.#o.log.info('the server accepts connections again; reconnecting now');
+        return;
+      }
     }
   }
 
   /** One connection's lifetime. Resolves (never rejects) with why it ended and what it signed in with. */
-  async #session(
-    signal: AbortSignal,
-  ): Promise<{ wasOnline: boolean; error: ClassifiedError; auth?: ImapAuth | undefined }> {
+  async #session(signal: AbortSignal): Promise<{ wasOnline: boolean; error: unknown; auth?: ImapAuth | undefined }> {
     let wasOnline = false;
     let client: ImapFlow;
     let auth: ImapAuth;
+    const t = this.#t;
     try {
       auth = await this.#o.credentials.get();
       const options = imapFlowOptions(this.#o.settings, auth, {
         disableAutoIdle: true,
         maxIdleTime: Limits.idleReissueMs,
+        connectionTimeout: t.connectTimeoutMs,
+        greetingTimeout: t.connectTimeoutMs,
         // EXPUNGE then arrives as VANISHED with UIDs (RFC 7162 §3.2.10), so message.expunged can
         // name the messages without a sequence-to-UID map of the whole mailbox.
         qresync: true,
@@ -217,20 +309,32 @@ export class MailboxWatcher {
       });
       client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     } catch (err) {
-      return { wasOnline, error: classifyImapError(err) };
+      return { wasOnline, error: err };
     }
     this.#client = client;
     let lastError: unknown = null;
     // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
     client.on('error', (err: unknown) => {
-      lastError = err;
+      lastError ??= err;
     });
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     const onAbort = () => void logoutWithin(client, Limits.imapLogoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
+    /** Runs one command under the deadline; a missed deadline destroys this connection. */
+    const bounded = <T>(work: Promise<T>, what: string, ms = t.commandTimeoutMs): Promise<T> =>
+      withDeadline(work, {
+        ms,
+        what,
+        onExpire: (err: DeadlineError) => {
+          lastError = err;
+          this.#o.log.warn('the server missed a deadline; closing the connection', { what, ms });
+          client.close();
+        },
+      });
+    const timers: NodeJS.Timeout[] = [];
     try {
-      await client.connect();
-      if (signal.aborted) return { wasOnline, error: classifyImapError(new Error('stopped')) };
+      await bounded(client.connect(), 'the connection and sign-in', t.connectTimeoutMs + t.commandTimeoutMs);
+      if (signal.aborted) return { wasOnline, error: new Error('stopped') };
       // Before SELECT: with QRESYNC the SELECT itself reports what changed while disconnected.
       this.#listenForMessages(client);
       const known = this.#known;
@@ -238,36 +342,113 @@ export class MailboxWatcher {
         known && known.modseq !== null && client.enabled.has('QRESYNC')
           ? { uidValidity: known.uidValidity, changedSince: known.modseq }
           : {};
-      const opened = await client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync });
+      const opened = await bounded(client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync }), 'SELECT');
       this.#onOpened(opened.uidValidity, opened.uidNext, opened.highestModseq ?? null);
       this.#version += 1;
       const refresh = (kind: string) => () => {
         this.#version += 1;
         // `at` is epoch ms with sub-ms precision: the push benchmark measures from here to the badge.
         this.#o.log.debug('mailbox changed', { kind, at: performance.timeOrigin + performance.now() });
-        this.#scheduleRefresh(client);
+        this.#scheduleRefresh(client, bounded);
       };
       client.on('exists', refresh('exists'));
       client.on('expunge', refresh('expunge'));
       client.on('flags', refresh('flags'));
-      await this.#refresh(client);
+      await this.#refresh(client, bounded);
+      await this.#pollFolders(client, bounded);
       wasOnline = true;
-      this.#attempt = 0;
-      this.#setState({ status: 'online', since: this.#now() });
+      this.#report({ kind: 'live' });
       void this.#idleLoop(client);
+      timers.push(...this.#keepWatching(client, bounded));
       await closed;
       return {
         wasOnline,
-        error: classifyImapError(
-          lastError ?? Object.assign(new Error('connection closed by the server'), { code: 'NoConnection' }),
-        ),
+        error: lastError ?? Object.assign(new Error('connection closed by the server'), { code: 'NoConnection' }),
       };
     } catch (err) {
-      return { wasOnline, error: classifyImapError(err), auth };
+      return { wasOnline, error: isDeadlineError(lastError) ? lastError : err, auth };
     } finally {
+      for (const timer of timers) clearInterval(timer);
+      this.#probeNow = null;
       signal.removeEventListener('abort', onAbort);
       client.close();
       if (this.#client === client) this.#client = null;
+    }
+  }
+
+  /**
+   * While live: probe a silent server (DONE + NOOP) after timings.idleProbeMs without a byte
+   * from it, and refresh the polled folders every timings.folderPollMs.
+   */
+  #keepWatching(client: ImapFlow, bounded: Bounded): NodeJS.Timeout[] {
+    const t = this.#t;
+    let heard = client.stats().received;
+    let heardAt = this.#now();
+    let probing = false;
+    const probe = () => {
+      if (probing || !client.usable) return;
+      probing = true;
+      this.#o.log.debug('probing the server (DONE + NOOP)');
+      // Breaking IDLE for NOOP: the idle loop re-enters IDLE once it is answered.
+      bounded(client.noop(), 'the liveness probe (DONE + NOOP)', t.idleProbeTimeoutMs)
+        .catch((err: unknown) => this.#o.log.debug('liveness probe failed', { err }))
+        .finally(() => (probing = false));
+    };
+    this.#probeNow = probe;
+    const check = setInterval(
+      () => {
+        const received = client.stats().received;
+        if (received !== heard) {
+          heard = received;
+          heardAt = this.#now();
+        } else if (this.#now() - heardAt >= t.idleProbeMs) {
+          heardAt = this.#now();
+          probe();
+        }
+      },
+      Math.max(50, Math.floor(t.idleProbeMs / 4)),
+    );
+    const timers = [check];
+    if (this.#o.polled?.length) {
+      timers.push(
+        setInterval(() => {
+          this.#pollFolders(client, bounded).catch((err: unknown) =>
+            this.#o.log.debug('polling folders failed', { err }),
+          );
+        }, t.folderPollMs),
+      );
+    }
+    for (const timer of timers) timer.unref();
+    return timers;
+  }
+
+  /** STATUS of every polled folder; new mail in one (UIDNEXT grew) goes to push.onPolledNew. */
+  async #pollFolders(client: ImapFlow, bounded: Bounded): Promise<void> {
+    for (const path of this.#o.polled ?? []) {
+      if (!client.usable) return;
+      let status;
+      try {
+        status = await bounded(
+          client.status(path, { messages: true, unseen: true, uidNext: true, uidValidity: true }),
+          `STATUS ${path.slice(0, 100)}`,
+        );
+      } catch (err) {
+        if (!client.usable) throw err;
+        // A watched folder that was deleted must not take the account down: its count stays.
+        this.#o.log.warn('STATUS of a watched folder failed', { mailbox: path, err });
+        continue;
+      }
+      if (!status) continue;
+      this.countsAt.set(path, this.#now());
+      this.#o.onCounts({ path, unread: status.unseen ?? 0, total: status.messages ?? 0 });
+      const uidValidity = status.uidValidity !== undefined ? String(status.uidValidity) : null;
+      const uidNext = status.uidNext;
+      if (uidValidity === null || uidNext === undefined) continue;
+      const prev = this.#polledKnown.get(path);
+      this.#polledKnown.set(path, { uidValidity, uidNext });
+      if (!prev) continue;
+      if (prev.uidValidity !== uidValidity) this.#o.log.info('polled folder was reset', { mailbox: path });
+      else if (uidNext > prev.uidNext) this.#o.push?.onPolledNew?.(path, uidValidity, prev.uidNext, uidNext);
     }
   }
 
@@ -277,46 +458,56 @@ export class MailboxWatcher {
    */
   async #idleLoop(client: ImapFlow): Promise<void> {
     while (client.usable && !this.#abort.signal.aborted) {
+      const started = this.#now();
       const ok = await client.idle().catch(() => false);
       if (ok === false && client.usable) {
         // IDLE failed but the connection lives (server refused IDLE): avoid a hot loop.
         await sleep(1_000, this.#abort.signal);
+      } else if (this.#now() - started < 50) {
+        // idle() returns at once while another command (a probe's DONE + NOOP, a STATUS) waits
+        // for the server: re-entering it in a microtask loop would starve every timer of the
+        // process, the probe's deadline included. Yield to the event loop and let that command end.
+        await sleep(100, this.#abort.signal);
       }
     }
   }
 
   /** Coalesces bursts: at most one STATUS in flight, and one more if something changed meanwhile. */
-  #scheduleRefresh(client: ImapFlow): void {
+  #scheduleRefresh(client: ImapFlow, bounded: Bounded): void {
     if (this.#refreshing) {
       this.#dirty = true;
       return;
     }
-    this.#refresh(client).catch((err: unknown) => this.#o.log.warn('count refresh failed', { err }));
+    this.#refresh(client, bounded).catch((err: unknown) => this.#o.log.warn('count refresh failed', { err }));
   }
 
-  async #refresh(client: ImapFlow): Promise<void> {
+  async #refresh(client: ImapFlow, bounded: Bounded): Promise<void> {
     this.#refreshing = true;
     try {
       do {
         this.#dirty = false;
-        const status = await client.status(this.#o.mailbox, {
-          messages: true,
-          unseen: true,
-          uidNext: this.#o.push !== undefined,
-          highestModseq: this.#o.push !== undefined && client.enabled.has('CONDSTORE'),
-        });
+        const status = await bounded(
+          client.status(this.#o.mailbox, {
+            messages: true,
+            unseen: true,
+            uidNext: this.#o.push !== undefined,
+            highestModseq: this.#o.push !== undefined && client.enabled.has('CONDSTORE'),
+          }),
+          'STATUS',
+        );
         if (!status) throw Object.assign(new Error(`STATUS ${this.#o.mailbox} failed`), { code: 'StatusFailed' });
+        this.countsAt.set(this.#o.mailbox, this.#now());
         this.#o.onCounts({ path: this.#o.mailbox, unread: status.unseen ?? 0, total: status.messages ?? 0 });
-        await this.#pushNew(client, status.uidNext, status.highestModseq);
+        await this.#pushNew(client, bounded, status.uidNext, status.highestModseq);
       } while (this.#dirty && client.usable);
-      await this.#refreshQuota(client);
+      await this.#refreshQuota(client, bounded);
     } finally {
       this.#refreshing = false;
     }
   }
 
   /** Reads the quota once per session and then at most every Limits.quotaRefreshMinMs. */
-  async #refreshQuota(client: ImapFlow): Promise<void> {
+  async #refreshQuota(client: ImapFlow, bounded: Bounded): Promise<void> {
     const onQuota = this.#o.onQuota;
     if (!onQuota) return;
     const last = this.#quotaRead;
@@ -325,7 +516,7 @@ export class MailboxWatcher {
     this.#quotaRead = { client, at: now };
     if (!hasQuota(client)) return onQuota(null);
     try {
-      onQuota(await readQuota(client));
+      onQuota(await bounded(readQuota(client), 'GETQUOTAROOT'));
     } catch (err) {
       // Quota is nice to have: a failing GETQUOTAROOT must not take the watcher down.
       if (!client.usable) throw err;
@@ -386,7 +577,12 @@ export class MailboxWatcher {
    * After STATUS: rows of messages with UID >= the last UIDNEXT, fetched on this connection
    * (O(new), only the newest Limits.newMessageRowsMax UIDs), then the known UIDNEXT/modseq advance.
    */
-  async #pushNew(client: ImapFlow, uidNext: number | undefined, modseq: bigint | undefined): Promise<void> {
+  async #pushNew(
+    client: ImapFlow,
+    bounded: Bounded,
+    uidNext: number | undefined,
+    modseq: bigint | undefined,
+  ): Promise<void> {
     const push = this.#o.push;
     const known = this.#known;
     if (!push || !known || uidNext === undefined) return;
@@ -395,11 +591,14 @@ export class MailboxWatcher {
       // Advanced first: a message that breaks the fetch must not be retried on every reconnect.
       known.uidNext = uidNext;
       try {
-        const fetched = await fetchRows(
-          client,
-          `${from}:${uidNext - 1}`,
-          { uid: true },
-          { accountId: push.accountId, mailbox: this.#o.mailbox, uidValidity: known.uidValidity },
+        const fetched = await bounded(
+          fetchRows(
+            client,
+            `${from}:${uidNext - 1}`,
+            { uid: true },
+            { accountId: push.accountId, mailbox: this.#o.mailbox, uidValidity: known.uidValidity },
+          ),
+          'FETCH of new messages',
         );
         const rows = fetched.map((f) => f.row).filter((r) => r.id.uid >= from);
         if (rows.length) push.onNew(rows);
@@ -418,6 +617,8 @@ function abortion(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
+
+type Bounded = <T>(work: Promise<T>, what: string, ms?: number) => Promise<T>;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

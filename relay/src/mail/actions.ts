@@ -7,6 +7,7 @@ import {
   type MessageId,
   type RequestParams,
 } from '../../../shared/index.js';
+import { z } from 'zod';
 import type { AccountRuntime } from '../accounts/account-runtime.js';
 import { toTidingsError, type MailboxSession } from '../imap/command-connection.js';
 import { existingUids } from '../imap/operations/existing-uids.js';
@@ -14,6 +15,45 @@ import { expungeUids } from '../imap/operations/expunge-messages.js';
 import { isSelectable, roleOf } from '../imap/operations/list-mailboxes.js';
 import { moveMessages } from '../imap/operations/move-messages.js';
 import { storeFlag } from '../imap/operations/store-flags.js';
+import { uidSet } from '../imap/operations/sync-window.js';
+import type { JournalAttempt } from './action-journal.js';
+
+/**
+ * What a run records in the durable journal before it moves or expunges (issue 8): the
+ * Message-ID of every message it is about to move, per source mailbox and UID. After a crash the
+ * replay finds a message that left its source in the destination by that Message-ID, so it
+ * answers "moved, here" like the first run would have, and never moves anything twice.
+ */
+const intentSchema = z.object({
+  messageIds: z.record(z.string(), z.record(z.string(), z.string().nullable())),
+});
+type Intent = z.infer<typeof intentSchema>;
+
+/** The journal hooks applyAction uses; a run without a journal records nothing. */
+interface Journal {
+  recovering: boolean;
+  intent: Intent;
+  record(mailbox: string, messageIds: Record<string, string | null>): void;
+}
+
+function journalOf(attempt: JournalAttempt | undefined): Journal {
+  const parsed = intentSchema.safeParse(attempt?.intent);
+  const intent: Intent = parsed.success ? parsed.data : { messageIds: {} };
+  return {
+    recovering: attempt?.recovering ?? false,
+    intent,
+    record(mailbox, messageIds) {
+      intent.messageIds[mailbox] = { ...intent.messageIds[mailbox], ...messageIds };
+      attempt?.recordIntent(intent);
+    },
+  };
+}
+
+/** A message a recovering run must look for in the destination (it left the source). */
+interface Lookup {
+  id: MessageId;
+  messageId: string;
+}
 
 /** What an action does once its destination is known. */
 type Plan =
@@ -69,11 +109,21 @@ function outcome(id: MessageId, error: TidingsError | null, movedTo: MessageId |
   return { id, ok: error === null, movedTo, error: error ? { code: error.code, message: error.message } : null };
 }
 
-/** Applies the plan to one mailbox's ids while holding its lock; per-id outcomes. */
-async function applyInMailbox(session: MailboxSession, ids: MessageId[], todo: Plan): Promise<ActionOutcome[]> {
+/**
+ * Applies the plan to one mailbox's ids while holding its lock; per-id outcomes. A recovering run
+ * (its first run crashed) treats a message that left the source as possibly moved by that run:
+ * it is returned in `lookups` for a search of the destination by Message-ID.
+ */
+async function applyInMailbox(
+  session: MailboxSession,
+  ids: MessageId[],
+  todo: Plan,
+  journal: Journal,
+): Promise<{ outcomes: ActionOutcome[]; lookups: Lookup[] }> {
   const { client } = session;
   const source = session.mailbox.path;
   const results = new Map<MessageId, ActionOutcome>();
+  const lookups: Lookup[] = [];
   // Identities from another UIDVALIDITY are refused, never applied to whatever has that UID now.
   const fresh = ids.filter((id) => {
     if (id.uidValidity === session.uidValidity) return true;
@@ -90,28 +140,39 @@ async function applyInMailbox(session: MailboxSession, ids: MessageId[], todo: P
     client,
     fresh.map((id) => id.uid),
   );
+  const expunging = todo.kind === 'delete' && samePath(source, todo.trash);
+  const recorded = journal.intent.messageIds[source] ?? {};
   const targets = fresh.filter((id) => {
     if (present.has(id.uid)) return true;
-    results.set(
-      id,
-      outcome(id, new TidingsError(ErrorCode.NOT_FOUND, 'the message no longer exists (moved or deleted)')),
-    );
+    const gone = new TidingsError(ErrorCode.NOT_FOUND, 'the message no longer exists (moved or deleted)');
+    if (journal.recovering && expunging) {
+      // The crashed run expunged it: the same outcome it would have answered.
+      results.set(id, outcome(id, null));
+    } else if (journal.recovering && todo.kind !== 'flag' && recorded[String(id.uid)]) {
+      lookups.push({ id, messageId: recorded[String(id.uid)]! });
+      results.set(id, outcome(id, gone));
+    } else {
+      results.set(id, outcome(id, gone));
+    }
     return false;
   });
   const uids = [...new Set(targets.map((id) => id.uid))];
   try {
     if (todo.kind === 'flag') {
+      // Setting a flag twice is harmless: a replay simply runs again, no intent needed.
       await storeFlag(client, uids, todo.flag, todo.value);
       for (const id of targets) results.set(id, outcome(id, null));
-    } else if (todo.kind === 'delete' && samePath(source, todo.trash)) {
+    } else if (expunging) {
       // Already in Trash: delete for good (RFC 4315 UID EXPUNGE of exactly these messages).
+      journal.record(source, {});
       await expungeUids(client, uids);
       for (const id of targets) results.set(id, outcome(id, null));
     } else {
       const to = todo.kind === 'delete' ? todo.trash : todo.to;
       if (samePath(source, to)) {
         for (const id of targets) results.set(id, outcome(id, null, id));
-      } else {
+      } else if (uids.length > 0) {
+        journal.record(source, await messageIdsOf(client, uids));
         const moved = await moveMessages(client, uids, to);
         for (const id of targets) {
           const uid = moved.uidMap.get(id.uid);
@@ -127,7 +188,43 @@ async function applyInMailbox(session: MailboxSession, ids: MessageId[], todo: P
     const error = toTidingsError(err);
     for (const id of targets) results.set(id, outcome(id, error));
   }
-  return ids.map((id) => results.get(id)!);
+  return { outcomes: ids.map((id) => results.get(id)!), lookups };
+}
+
+/** Message-ID header of each UID (one FETCH ENVELOPE, O(ids)); null where a message has none. */
+async function messageIdsOf(client: MailboxSession['client'], uids: number[]): Promise<Record<string, string | null>> {
+  const fetched = await client.fetchAll(uidSet(uids), { uid: true, envelope: true }, { uid: true });
+  const out: Record<string, string | null> = {};
+  for (const uid of uids) out[String(uid)] = null;
+  for (const m of fetched) out[String(m.uid)] = m.envelope?.messageId ?? null;
+  return out;
+}
+
+/**
+ * Recovery: finds messages a crashed run moved, in the destination, by Message-ID (the newest
+ * match wins: a copy the user made earlier is older). Found → the outcome the first run would
+ * have given (ok, movedTo); not found → stays NOT_FOUND (another client moved or deleted it).
+ */
+async function findMoved(
+  runtime: AccountRuntime,
+  destination: string,
+  lookups: Lookup[],
+  signal: AbortSignal,
+): Promise<Map<MessageId, ActionOutcome>> {
+  return runtime.commands.withMailbox(
+    destination,
+    async ({ client, uidValidity }) => {
+      const found = new Map<MessageId, ActionOutcome>();
+      for (const { id, messageId } of lookups) {
+        const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+        const uid = uids ? Math.max(0, ...uids) : 0;
+        if (uid > 0)
+          found.set(id, outcome(id, null, { accountId: id.accountId, mailbox: destination, uidValidity, uid }));
+      }
+      return found;
+    },
+    { signal, refresh: 'always', op: 'messages.action recovery' },
+  );
 }
 
 /**
@@ -143,8 +240,10 @@ export async function applyAction(
   runtime: AccountRuntime,
   params: Pick<RequestParams<'messages.action'>, 'ids' | 'action'>,
   signal: AbortSignal,
+  attempt?: JournalAttempt,
 ): Promise<ActionOutcome[]> {
   const { ids, action } = params;
+  const journal = journalOf(attempt);
   let todo: Plan;
   try {
     todo = await plan(runtime, action);
@@ -158,12 +257,16 @@ export async function applyAction(
   const results = new Map<MessageId, ActionOutcome>();
   for (const [mailbox, group] of groups) {
     try {
-      const outcomes = await runtime.commands.withMailbox(mailbox, (session) => applyInMailbox(session, group, todo), {
-        signal,
-        refresh: 'always',
-        op: `messages.action ${action.kind}`,
-      });
+      const { outcomes, lookups } = await runtime.commands.withMailbox(
+        mailbox,
+        (session) => applyInMailbox(session, group, todo, journal),
+        { signal, refresh: 'always', op: `messages.action ${action.kind}` },
+      );
       outcomes.forEach((o, i) => results.set(group[i]!, o));
+      if (lookups.length > 0 && todo.kind !== 'flag') {
+        const destination = todo.kind === 'delete' ? todo.trash : todo.to;
+        for (const [id, found] of await findMoved(runtime, destination, lookups, signal)) results.set(id, found);
+      }
     } catch (err) {
       const error = toTidingsError(err);
       for (const id of group) results.set(id, outcome(id, error));

@@ -118,6 +118,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN oauth_signed_in_at INTEGER;
     `,
   },
+  {
+    version: 7,
+    description: 'durable messages.action journal (issue 8)',
+    // A replay of an actionId after a relay crash must answer like the first run: the journal
+    // row is written before the IMAP command (state 'pending', with the Message-IDs it is about
+    // to move in `intent`) and completed with the outcome after it.
+    sql: `
+      CREATE TABLE action_journal (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        action_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        intent TEXT,
+        outcome TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, action_id)
+      ) STRICT;
+      CREATE INDEX action_journal_age ON action_journal(account_id, created_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -52,7 +52,15 @@ describe('migrations', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => (r as { name: string }).name);
-    expect(tables).toEqual(['accounts', 'devices', 'legacy_secrets', 'pairing_codes', 'settings', 'users']);
+    expect(tables).toEqual([
+      'accounts',
+      'action_journal',
+      'devices',
+      'legacy_secrets',
+      'pairing_codes',
+      'settings',
+      'users',
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });

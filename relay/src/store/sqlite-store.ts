@@ -17,6 +17,7 @@ import type {
   AccountAuth,
   AccountPatch,
   Device,
+  JournalRecord,
   NewAccount,
   PairingCode,
   SecurityMode,
@@ -71,6 +72,14 @@ const pairingRow = z.object({
   used_at: z.number().nullable(),
 });
 const settingRow = z.object({ value: z.string() });
+const journalRow = z.object({
+  action_id: z.string(),
+  fingerprint: z.string(),
+  state: z.enum(['pending', 'done']),
+  intent: z.string().nullable(),
+  outcome: z.string().nullable(),
+  created_at: z.number(),
+});
 const countRow = z.object({ n: z.number() });
 
 function toUser(row: unknown): User {
@@ -127,6 +136,18 @@ function authColumns(auth: AccountAuth): Record<'auth_kind' | 'oauth_provider' |
   return auth.kind === 'password'
     ? { auth_kind: 'password', oauth_provider: null, oauth_signed_in_at: null }
     : { auth_kind: 'oauth2', oauth_provider: auth.provider, oauth_signed_in_at: auth.signedInAt };
+}
+
+function toJournal(row: unknown): JournalRecord {
+  const r = journalRow.parse(row);
+  return {
+    actionId: r.action_id,
+    fingerprint: r.fingerprint,
+    state: r.state,
+    intent: r.intent === null ? null : parseJson(r.intent),
+    outcome: r.outcome === null ? null : parseJson(r.outcome),
+    createdAt: r.created_at,
+  };
 }
 
 function toPairingCode(row: unknown): PairingCode {
@@ -221,6 +242,23 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       'INSERT INTO settings (user_id, key, value) VALUES (?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value',
     ),
     deleteSetting: db.prepare('DELETE FROM settings WHERE user_id = ? AND key = ?'),
+
+    getJournal: db.prepare('SELECT * FROM action_journal WHERE account_id = ? AND action_id = ?'),
+    beginJournal: db.prepare(
+      `INSERT INTO action_journal (account_id, action_id, fingerprint, state, created_at)
+       VALUES (?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING`,
+    ),
+    setJournalIntent: db.prepare('UPDATE action_journal SET intent = ? WHERE account_id = ? AND action_id = ?'),
+    finishJournal: db.prepare(
+      "UPDATE action_journal SET state = 'done', outcome = ? WHERE account_id = ? AND action_id = ?",
+    ),
+    deleteJournal: db.prepare('DELETE FROM action_journal WHERE account_id = ? AND action_id = ?'),
+    pruneJournalAge: db.prepare('DELETE FROM action_journal WHERE account_id = ? AND created_at < ?'),
+    pruneJournalCount: db.prepare(
+      `DELETE FROM action_journal WHERE account_id = @account AND action_id NOT IN (
+         SELECT action_id FROM action_journal WHERE account_id = @account ORDER BY created_at DESC, rowid DESC LIMIT @keep)`,
+    ),
+    countJournal: db.prepare('SELECT COUNT(*) AS n FROM action_journal WHERE account_id = ?'),
   };
 
   const createUser = (name: string): User => {
@@ -373,6 +411,27 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (value === undefined) q.deleteSetting.run(userId, key);
       else q.upsertSetting.run(userId, key, JSON.stringify(value));
     },
+
+    getJournal: (accountId, actionId) => {
+      const row: unknown = q.getJournal.get(accountId, actionId);
+      return row === undefined ? null : toJournal(row);
+    },
+    beginJournal: ({ accountId, actionId, fingerprint, at }) =>
+      q.beginJournal.run(accountId, actionId, fingerprint, at).changes > 0,
+    setJournalIntent: (accountId, actionId, intent) => {
+      q.setJournalIntent.run(JSON.stringify(intent), accountId, actionId);
+    },
+    finishJournal: (accountId, actionId, outcome) => {
+      q.finishJournal.run(JSON.stringify(outcome), accountId, actionId);
+    },
+    deleteJournal: (accountId, actionId) => {
+      q.deleteJournal.run(accountId, actionId);
+    },
+    pruneJournal: (accountId, olderThan, keep) => {
+      q.pruneJournalAge.run(accountId, olderThan);
+      q.pruneJournalCount.run({ account: accountId, keep });
+    },
+    countJournal: (accountId) => countRow.parse(q.countJournal.get(accountId)).n,
 
     changeCounter: () => {
       // data_version changes only when ANOTHER connection committed (sqlite.org/pragma.html#pragma_data_version),

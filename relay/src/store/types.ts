@@ -73,6 +73,20 @@ export interface PairingCode {
   usedAt: number | null;
 }
 
+/** One `messages.action` of an account, remembered for idempotent replays (issue 8). */
+export interface JournalRecord {
+  actionId: string;
+  /** Of the request's ids and action: a reused id with other content is refused. */
+  fingerprint: string;
+  /** 'pending' from before the first IMAP command until the outcome is stored. */
+  state: 'pending' | 'done';
+  /** What the run was about to do (parsed by the caller), or null. */
+  intent: unknown;
+  /** The outcome (parsed by the caller) once 'done', else null. */
+  outcome: unknown;
+  createdAt: number;
+}
+
 export interface Store {
   // users
   /** The default user, created on first use (a relay serves one person out of the box). */
@@ -126,6 +140,17 @@ export interface Store {
   // settings (per user, JSON values)
   getSetting(userId: string, key: string): unknown;
   setSetting(userId: string, key: string, value: unknown): void;
+
+  // messages.action journal (per account; rows go with the account)
+  getJournal(accountId: string, actionId: string): JournalRecord | null;
+  /** Inserts a 'pending' row; false when the id is already journaled. */
+  beginJournal(input: { accountId: string; actionId: string; fingerprint: string; at: number }): boolean;
+  setJournalIntent(accountId: string, actionId: string, intent: unknown): void;
+  finishJournal(accountId: string, actionId: string, outcome: unknown): void;
+  deleteJournal(accountId: string, actionId: string): void;
+  /** Drops the account's rows older than `olderThan`, then all but the newest `keep`. */
+  pruneJournal(accountId: string, olderThan: number, keep: number): void;
+  countJournal(accountId: string): number;
 
   /**
    * A number that changes whenever another connection (e.g. the CLI in another process) has

@@ -200,7 +200,8 @@ export class Session implements SessionHandle {
       if (f.kind !== 'request') return;
       return this.#sendError(f.request.id, 'RATE_LIMITED', `more than ${Limits.requestsPerSecond} frames per second`);
     }
-    if (f.kind === 'ping') return this.#send({ pong: f.ping });
+    // The relay's clock rides on every pong, so the extension can keep its offset current (issue 8).
+    if (f.kind === 'ping') return this.#send({ pong: f.ping, serverTime: this.#services.now() });
     if (f.kind === 'pong') return;
     void this.#dispatch(f.request);
   }

@@ -34,5 +34,6 @@ export const hello: PublicHandler<'hello'> = async (ctx, params) => {
     seq,
     resync,
     accounts: accounts.summaries(device.userId),
+    serverTime: now(),
   };
 };

@@ -11,6 +11,7 @@ import { accountsOauthStart } from './accounts-oauth-start.js';
 import { accountsRemove } from './accounts-remove.js';
 import { accountsUpdate } from './accounts-update.js';
 import { devicesList } from './devices-list.js';
+import { devicesRevokeSelf } from './devices-revokeSelf.js';
 import { devicesRevoke } from './devices-revoke.js';
 import { hello } from './hello.js';
 import { mailboxesList } from './mailboxes-list.js';
@@ -21,6 +22,7 @@ import { messagesList } from './messages-list.js';
 import { messagesSearch } from './messages-search.js';
 import { oauthConfigGet } from './oauth-config-get.js';
 import { oauthConfigSet } from './oauth-config-set.js';
+import { messagesSync } from './messages-sync.js';
 import { settingsGet } from './settings-get.js';
 import { settingsSet } from './settings-set.js';
 
@@ -39,6 +41,7 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'message.get': messageGet,
   'message.part': messagePart,
   'messages.action': messagesAction,
+  'messages.sync': messagesSync,
   'accounts.discover': accountsDiscover,
   'accounts.diagnose': accountsDiagnose,
   'accounts.add': accountsAdd,
@@ -47,6 +50,7 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'accounts.remove': accountsRemove,
   'devices.list': devicesList,
   'devices.revoke': devicesRevoke,
+  'devices.revokeSelf': devicesRevokeSelf,
   'settings.get': settingsGet,
   'settings.set': settingsSet,
   'oauth.config.get': oauthConfigGet,

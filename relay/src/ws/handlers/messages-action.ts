@@ -16,8 +16,9 @@ export const messagesAction: Handler<'messages.action'> = async (ctx, params) =>
   const runtime = ctx.services.accounts.runtime(ctx.auth.userId, accountId);
   const fingerprint = JSON.stringify([params.ids, params.action]);
   // Not tied to this socket's signal: a replay from a reconnected socket must find the first run finished.
-  const outcomes = await runtime.actions.run(params.actionId, fingerprint, () =>
-    applyAction(runtime, params, new AbortController().signal),
+  // The journal is durable (issue 8): a replay after a relay crash answers like the first run.
+  const outcomes = await runtime.actions.run(params.actionId, fingerprint, (attempt) =>
+    applyAction(runtime, params, new AbortController().signal, attempt),
   );
   return { outcomes };
 };
