@@ -5,7 +5,7 @@ import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
 import { imapFlowOptions, type ServerSettings } from './client-options.js';
 import type { ImapCredentials } from './credentials.js';
-import { DeadlineError, withDeadline } from './deadline.js';
+import { DeadlineError, formatLimit, withDeadline } from './deadline.js';
 import { RowCache } from './message-rows.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
 
@@ -214,17 +214,17 @@ export class CommandConnection {
         },
       });
     } catch (err) {
-      const seconds = Math.round(ms / 100) / 10;
+      const limit = formatLimit(ms);
       if (err instanceof DeadlineError && phase.step === 'connecting')
         throw new TidingsError(
           ErrorCode.TIMEOUT,
-          `The mail server did not complete the connection and sign-in within ${seconds} s; try again.`,
+          `The mail server did not complete the connection and sign-in within ${limit}; try again.`,
           { cause: err },
         );
       if (err instanceof DeadlineError && phase.step === 'queued')
         throw new TidingsError(
           ErrorCode.TIMEOUT,
-          `${what} waited ${seconds} s behind an earlier request the mail server has not answered; try again.`,
+          `${what} waited ${limit} behind an earlier request the mail server has not answered; try again.`,
           { cause: err },
         );
       throw toTidingsError(err);

@@ -11,11 +11,16 @@ export class DeadlineError extends TidingsError {
   constructor(what: string, limitMs: number) {
     super(
       ErrorCode.TIMEOUT,
-      `The mail server did not answer ${what} within ${Math.round(limitMs / 100) / 10} s; the connection was closed and will be replaced.`,
+      `The mail server did not answer ${what} within ${formatLimit(limitMs)}; the connection was closed and will be replaced.`,
     );
     this.name = 'DeadlineError';
     this.limitMs = limitMs;
   }
+}
+
+/** 20000 → "20 s", 2500 → "2.5 s", 300 → "300 ms". */
+export function formatLimit(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 export function isDeadlineError(err: unknown): err is DeadlineError {

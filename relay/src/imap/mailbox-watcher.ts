@@ -16,6 +16,7 @@ import type { ImapAuth, ImapCredentials } from './credentials.js';
 import type { DeadlineError } from './deadline.js';
 import { isDeadlineError, withDeadline } from './deadline.js';
 import { fetchRows } from './message-rows.js';
+import { syncWindow } from './operations/sync-window.js';
 import { hasQuota, readQuota, type Quota } from './quota.js';
 import { tcpAccepts } from './tcp-probe.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
@@ -111,6 +112,14 @@ export class MailboxWatcher {
   /** UIDVALIDITY and UIDNEXT of each polled folder from its last STATUS. */
   readonly #polledKnown = new Map<string, { uidValidity: string; uidNext: number }>();
   #vanished: { uidValidity: string; uids: number[] } | null = null;
+  /**
+   * Without QRESYNC an EXPUNGE names only a sequence number. The UIDs of the newest messages
+   * (the window the extension caches) are kept here, and after an EXPUNGE the ones gone are found
+   * with one UID FETCH over this set, so message.expunged carries UIDs "where possible": for the
+   * newest Limits.cacheRowsPerScope messages; older ones change counts only.
+   */
+  #tail = new Set<number>();
+  #tailCheck: Promise<void> | null = null;
   /** Bumped on every change the server pushes and on every (re)open; see changeVersion. */
   #version = 0;
   /** The session client whose quota was last read, and when; a new session reads it again. */
@@ -336,7 +345,7 @@ export class MailboxWatcher {
       await bounded(client.connect(), 'the connection and sign-in', t.connectTimeoutMs + t.commandTimeoutMs);
       if (signal.aborted) return { wasOnline, error: new Error('stopped') };
       // Before SELECT: with QRESYNC the SELECT itself reports what changed while disconnected.
-      this.#listenForMessages(client);
+      this.#listenForMessages(client, bounded);
       const known = this.#known;
       const resync =
         known && known.modseq !== null && client.enabled.has('QRESYNC')
@@ -344,6 +353,7 @@ export class MailboxWatcher {
           : {};
       const opened = await bounded(client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync }), 'SELECT');
       this.#onOpened(opened.uidValidity, opened.uidNext, opened.highestModseq ?? null);
+      await this.#readTail(client, bounded, opened.exists);
       this.#version += 1;
       const refresh = (kind: string) => () => {
         this.#version += 1;
@@ -536,7 +546,7 @@ export class MailboxWatcher {
     this.#known = { uidValidity: uv, uidNext, modseq };
   }
 
-  #listenForMessages(client: ImapFlow): void {
+  #listenForMessages(client: ImapFlow, bounded: Bounded): void {
     const push = this.#o.push;
     if (!push) return;
     client.on('flags', (data: FlagsEvent) => {
@@ -556,21 +566,52 @@ export class MailboxWatcher {
     });
     client.on('expunge', (data: ExpungeEvent) => {
       const known = this.#known;
-      if (!known || data.uid === undefined) {
-        this.#o.log.debug('expunge without UID (no QRESYNC); counts only', { seq: data.seq });
+      if (!known) return;
+      if (data.uid === undefined) {
+        // No QRESYNC: find which of the newest messages went (once per burst of EXPUNGEs).
+        this.#tailCheck ??= new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => this.#checkTail(client, bounded))
+          .catch((err: unknown) => this.#o.log.debug('expunge UID check failed; counts only', { err }))
+          .finally(() => (this.#tailCheck = null));
         return;
       }
-      // VANISHED names ranges; imapflow emits one event per UID: batch them into one event.
-      if (!this.#vanished) {
-        this.#vanished = { uidValidity: known.uidValidity, uids: [] };
-        setImmediate(() => {
-          const batch = this.#vanished;
-          this.#vanished = null;
-          if (batch?.uids.length) push.onExpunged(batch.uidValidity, batch.uids);
-        });
-      }
-      this.#vanished.uids.push(data.uid);
+      this.#tail.delete(data.uid);
+      this.#queueExpunged(known.uidValidity, [data.uid]);
     });
+  }
+
+  /** VANISHED names ranges; imapflow emits one event per UID: batch them into one event. */
+  #queueExpunged(uidValidity: string, uids: number[]): void {
+    const push = this.#o.push;
+    if (!push || uids.length === 0) return;
+    if (!this.#vanished) {
+      this.#vanished = { uidValidity, uids: [] };
+      setImmediate(() => {
+        const batch = this.#vanished;
+        this.#vanished = null;
+        if (batch?.uids.length) push.onExpunged(batch.uidValidity, batch.uids);
+      });
+    }
+    this.#vanished.uids.push(...uids);
+  }
+
+  /** Without QRESYNC: the UIDs of the newest messages, by sequence number, at session start. */
+  async #readTail(client: ImapFlow, bounded: Bounded, exists: number): Promise<void> {
+    this.#tail = new Set();
+    if (!this.#o.push || client.enabled.has('QRESYNC') || exists === 0) return;
+    const from = Math.max(1, exists - Limits.cacheRowsPerScope + 1);
+    const rows = await bounded(client.fetchAll(`${from}:*`, { uid: true }), 'FETCH of the newest UIDs');
+    for (const row of rows) this.#tail.add(row.uid);
+  }
+
+  /** After an EXPUNGE without UID: which tail UIDs are gone (one UID FETCH over the tail). */
+  async #checkTail(client: ImapFlow, bounded: Bounded): Promise<void> {
+    const known = this.#known;
+    if (!known || this.#tail.size === 0 || !client.usable) return;
+    const uids = [...this.#tail];
+    const { vanished } = await bounded(syncWindow(client, uids), 'UID FETCH of the newest UIDs');
+    for (const uid of vanished) this.#tail.delete(uid);
+    this.#queueExpunged(known.uidValidity, vanished);
   }
 
   /**
@@ -601,6 +642,7 @@ export class MailboxWatcher {
           'FETCH of new messages',
         );
         const rows = fetched.map((f) => f.row).filter((r) => r.id.uid >= from);
+        if (!client.enabled.has('QRESYNC')) this.#trackTail(rows.map((r) => r.id.uid));
         if (rows.length) push.onNew(rows);
       } catch (err) {
         if (!client.usable) throw err;
@@ -608,6 +650,14 @@ export class MailboxWatcher {
       }
     }
     if (modseq !== undefined) known.modseq = modseq;
+  }
+
+  /** New mail joins the tail; the oldest fall out past Limits.cacheRowsPerScope. */
+  #trackTail(uids: number[]): void {
+    for (const uid of uids) this.#tail.add(uid);
+    if (this.#tail.size <= Limits.cacheRowsPerScope) return;
+    const sorted = [...this.#tail].sort((a, b) => a - b);
+    this.#tail = new Set(sorted.slice(sorted.length - Limits.cacheRowsPerScope));
   }
 }
 

@@ -24,7 +24,8 @@ export async function syncWindow(
 ): Promise<{ vanished: number[]; flags: { uid: number; flags: string[] }[] }> {
   if (uids.length === 0) return { vanished: [], flags: [] };
   const found = await client.fetchAll(uidSet(uids), { uid: true, flags: true }, { uid: true });
-  const present = new Map(found.map((m) => [m.uid, [...(m.flags ?? [])]]));
+  // \Recent is per session (RFC 3501 §2.3.2; gone in IMAP4rev2): it says nothing about the message.
+  const present = new Map(found.map((m) => [m.uid, [...(m.flags ?? [])].filter((f) => f !== '\\Recent')]));
   const wanted = [...new Set(uids)].sort((a, b) => a - b);
   return {
     vanished: wanted.filter((uid) => !present.has(uid)),
