@@ -569,7 +569,8 @@ export class MailboxWatcher {
       if (!known) return;
       if (data.uid === undefined) {
         // No QRESYNC: find which of the newest messages went (once per burst of EXPUNGEs).
-        this.#tailCheck ??= new Promise<void>((resolve) => setImmediate(resolve))
+        if (this.#tailCheck) return;
+        this.#tailCheck = new Promise<void>((resolve) => setImmediate(resolve))
           .then(() => this.#checkTail(client, bounded))
           .catch((err: unknown) => this.#o.log.debug('expunge UID check failed; counts only', { err }))
           .finally(() => (this.#tailCheck = null));
