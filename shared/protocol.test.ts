@@ -126,6 +126,58 @@ describe('parseServerFrame', () => {
   });
 });
 
+describe('issue 8 wire additions', () => {
+  it('carries the relay clock on pongs, and older relays without it still parse', () => {
+    expect(parseServerFrame({ pong: 3, serverTime: 1_700_000_000_000 })).toEqual({
+      ok: true,
+      value: { kind: 'pong', pong: 3, serverTime: 1_700_000_000_000 },
+    });
+    expect(parseServerFrame({ pong: 3 })).toEqual({ ok: true, value: { kind: 'pong', pong: 3 } });
+  });
+
+  it('parses account.state with a health, and without one from an older relay', () => {
+    const frozen = {
+      state: 'frozen',
+      since: 10,
+      host: 'imap.example.test',
+      code: 'TIMEOUT',
+      detail: 'no answer',
+      retryAt: 20,
+      attempts: 1,
+      limitMs: 20_000,
+    };
+    const event = (payload: unknown) => parseServerFrame({ event: 'account.state', seq: 1, payload });
+    const legacy = { status: 'error', code: 'TIMEOUT', message: 'no answer', retryAt: 20 };
+    expect(event({ accountId: 'a', state: legacy, health: frozen })).toMatchObject({
+      ok: true,
+      value: { event: { payload: { health: { state: 'frozen', limitMs: 20_000 } } } },
+    });
+    expect(event({ accountId: 'a', state: legacy })).toMatchObject({ ok: true });
+    // A frozen health without its limit, or an unknown state, is refused.
+    expect(event({ accountId: 'a', state: legacy, health: { ...frozen, limitMs: undefined } })).toMatchObject({
+      ok: false,
+    });
+    expect(event({ accountId: 'a', state: legacy, health: { ...frozen, state: 'sleepy' } })).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('accepts messages.sync and devices.revokeSelf, and bounds the synced window', () => {
+    const sync = (uids: number[]) =>
+      parseClientFrame({
+        id: '9',
+        type: 'messages.sync',
+        params: { accountId: 'a', mailbox: 'INBOX', uidValidity: '7', uids },
+      });
+    expect(sync([1, 2, 3])).toMatchObject({ ok: true });
+    expect(sync(Array.from({ length: Limits.syncMaxUids + 1 }, (_, i) => i + 1))).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    expect(parseClientFrame({ id: '9', type: 'devices.revokeSelf' })).toMatchObject({ ok: true });
+  });
+});
+
 describe('error codes and limits', () => {
   it('declares a retryable subset of the codes', () => {
     expect(isRetryable('UNREACHABLE')).toBe(true);

@@ -99,6 +99,7 @@ export class AccountRuntime {
       credentials,
       log: log.child({ conn: 'downloads' }),
       timings,
+      streaming: true,
     });
     const watched = options.account.watchedMailboxes;
     // IDLE on INBOX (else the first watched folder); the others are polled on the same connection.

@@ -31,6 +31,12 @@ export interface CommandConnectionOptions {
   timings?: ImapTimings;
   /** Called when a request's commands missed the deadline and the connection was destroyed. */
   onTimeout?: () => void;
+  /**
+   * For a connection whose requests stream for as long as a browser reads (attachment
+   * downloads): no whole-request deadline, only the connect deadline and imapflow's socket
+   * timeout, so a large file on a slow link is not cut off.
+   */
+  streaming?: boolean;
 }
 
 /**
@@ -195,6 +201,13 @@ export class CommandConnection {
     fn: (client: ImapFlow, signal: AbortSignal, phase: Phase) => Promise<T>,
   ): Promise<T> {
     throwIfAborted(options.signal);
+    if (this.#o.streaming) {
+      const streamPhase: Phase = { step: 'connecting', running: null };
+      const streamSignal = options.signal ?? new AbortController().signal;
+      return this.#attempts(options, streamSignal, streamPhase, fn).catch((err: unknown) => {
+        throw toTidingsError(err);
+      });
+    }
     const expired = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, expired.signal]) : expired.signal;
     const phase: Phase = { step: 'connecting', running: null };
