@@ -16,7 +16,8 @@ import { isRetryable } from '../../shared/index.js';
 import type { ImapUser } from '../harness/dovecot.js';
 import { appendMessage, withImap } from '../harness/mail.js';
 import { startMailRelay, waitForAccount, type MailRelay } from '../harness/mail-relay.js';
-import { ProtocolError, TestClient } from '../harness/protocol-client.js';
+import type { TestClient } from '../harness/protocol-client.js';
+import { ProtocolError } from '../harness/protocol-client.js';
 
 const RUNS = Number(process.env['TIDINGS_PROPERTY_RUNS'] ?? 1);
 const STEPS = Number(process.env['TIDINGS_PROPERTY_STEPS'] ?? 6);
