@@ -84,7 +84,9 @@ describe('account health', () => {
     await dovecot.restart();
     const back = Date.now();
     await client.waitFor(() => healthOf(client, accountId) === 'live', 10_000, 'live again');
-    expect(Date.now() - back).toBeLessThan(5_000);
+    const recovered = Date.now() - back;
+    console.log(`issue 8 figure: live ${recovered} ms after Dovecot accepted connections again`);
+    expect(recovered).toBeLessThan(5_000);
   });
 
   it('answers TIMEOUT within the command deadline when the server freezes, marks it frozen, and recovers', async () => {
@@ -108,6 +110,7 @@ describe('account health', () => {
         ),
       ]);
       const elapsed = Date.now() - started;
+      console.log(`issue 8 figure: two requests on a frozen server answered TIMEOUT after ${elapsed} ms`);
       expect(first.error.code).toBe('TIMEOUT');
       expect(second.error.code).toBe('TIMEOUT');
       expect(first.error.message).toMatch(/within 3 s/);
@@ -116,13 +119,16 @@ describe('account health', () => {
 
       // The watcher's IDLE probe (or the timed-out request) finds the frozen link.
       await client.waitFor(() => healthOf(client, accountId) === 'frozen', 15_000, 'frozen');
+      console.log(`issue 8 figure: frozen shown ${Date.now() - started} ms after SIGSTOP`);
       const frozen = client.latestHealth(accountId);
       expect(frozen).toMatchObject({ state: 'frozen', code: 'TIMEOUT', host: mail.dovecot.host });
       expect(frozen?.state === 'frozen' && frozen.limitMs).toBeGreaterThan(0);
     } finally {
       await mail.dovecot.thaw();
     }
+    const thawed = Date.now();
     await client.waitFor(() => healthOf(client, accountId) === 'live', 15_000, 'live after SIGCONT');
+    console.log(`issue 8 figure: live ${Date.now() - thawed} ms after SIGCONT`);
     const { mailboxes } = await client.request('mailboxes.list', { accountId });
     expect(mailboxes.some((m) => m.path === 'INBOX')).toBe(true);
   });
