@@ -643,7 +643,16 @@ export class MailboxWatcher {
           'FETCH of new messages',
         );
         const rows = fetched.map((f) => f.row).filter((r) => r.id.uid >= from);
-        if (!client.enabled.has('QRESYNC')) this.#trackTail(rows.map((r) => r.id.uid));
+        if (!client.enabled.has('QRESYNC')) {
+          this.#trackTail(rows.map((r) => r.id.uid));
+          // A UID below UIDNEXT that is already gone was expunged before this FETCH — possibly
+          // while its EXPUNGE was checked against a tail that did not hold it yet (seen under
+          // load): report it, so a client that listed it meanwhile drops it.
+          const got = new Set(rows.map((r) => r.id.uid));
+          const gone: number[] = [];
+          for (let uid = from; uid < uidNext; uid++) if (!got.has(uid)) gone.push(uid);
+          this.#queueExpunged(known.uidValidity, gone);
+        }
         if (rows.length) push.onNew(rows);
       } catch (err) {
         if (!client.usable) throw err;
