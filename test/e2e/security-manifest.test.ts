@@ -15,6 +15,10 @@ const PERMISSIONS: Record<string, { reason: string; used: RegExp }> = {
   alarms: { reason: 'wakes the service worker to reconnect to the relay', used: /\.alarms\.(create|onAlarm)\b/ },
   downloads: { reason: 'attachments stream to disk through the download manager', used: /\.downloads\.download\b/ },
   notifications: { reason: 'new-mail notifications with Mark as read / Archive', used: /\.notifications\.create\b/ },
+  identity: {
+    reason: '"Sign in with Google": launchWebAuthFlow opens the provider and hands the code back (issue 9)',
+    used: /\.identity\.launchWebAuthFlow\b/,
+  },
 };
 
 const manifestSchema = z
