@@ -13,10 +13,13 @@ import { z } from 'zod';
 import { CHROMIUM_BIN, DOVECOT_BIN } from '../harness/binaries.js';
 import { benchBodyOpen } from './body-open.js';
 import { benchBurst } from './burst.js';
+import { benchIdleAccounts } from './idle-accounts.js';
 import { benchListScaling } from './list-scaling.js';
 import { benchPopupList } from './popup-list.js';
 import { benchPush } from './push.js';
+import { benchRecover } from './recover.js';
 import { benchRelayOverhead } from './relay-overhead.js';
+import { benchResync } from './resync.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const only = process.argv.slice(2);
@@ -70,6 +73,23 @@ const benchmarks: Record<string, Benchmark> = {
       le('converge_ms', 2_000),
       { figure: 'max_notifications_per_2s', max: 1, text: '<= 1 per 2 s per account' },
     ],
+  },
+  resync: {
+    // Each sample cuts the link twice for 10 s (blackhole, stall); a missed probe can add ~60 s.
+    defaultSamples: 2,
+    run: benchResync,
+    targets: [le('visible_after_restore_ms', 3_000), le('duplicates', 0), le('missed', 0)],
+  },
+  recover: {
+    defaultSamples: 5,
+    run: benchRecover,
+    targets: [le('relay_restart_to_live_ms', 3_000), le('server_restart_to_live_ms', 5_000)],
+  },
+  idle_accounts: {
+    // One run at N = 1, 50 and 200 (no samples to repeat).
+    defaultSamples: 1,
+    run: benchIdleAccounts,
+    targets: [le('rss_per_account_kib', 300), le('idle_cpu_pct', 1), le('imap_connections_per_account', 2)],
   },
 };
 

@@ -1,0 +1,154 @@
+// Benchmark `idle_accounts` (BENCHMARKS.md): the relay's cost per idle account — its watcher
+// idling on INBOX and one signed-in WebSocket per account — at N = 1, 50 and 200 accounts on one
+// relay process (accounts and sockets are added between the steps).
+//   rss_per_account_kib          slope of the relay's RSS over N (least squares over the three
+//                                steps). The relay cannot be told to collect garbage: at each step
+//                                it settles 5 s, then RSS is the median of five VmRSS readings.
+//   idle_cpu_pct                 the relay's CPU (user + system, /proc/<pid>/stat) over 10 s of
+//                                idling at N = 200, in % of one core
+//   imap_connections_per_account Dovecot's IMAP sessions of the accounts' users (doveadm who) / N
+// The bench Dovecot's base config already allows this many (mail_max_userip_connections 10000,
+// imap process_limit 2048, imap-login client_limit 1000); the accounts are added with one CLI call
+// each (`--no-test`), in parallel batches, while the relay runs (it watches the store).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Limits } from '../../shared/index.js';
+import { issuePairingCode } from '../../relay/src/auth/pairing.js';
+import { openSqliteStore } from '../../relay/src/store/sqlite-store.js';
+import type { ImapUser } from '../harness/dovecot.js';
+import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
+import { pairDevice, TestClient } from '../harness/protocol-client.js';
+import { addAccountViaCli } from '../harness/relay.js';
+import { round } from './stats.js';
+
+const STEPS = [1, 50, 200];
+const CLI_BATCH = 10;
+const SETTLE_MS = 5_000;
+const CPU_WINDOW_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function benchIdleAccounts(): Promise<Record<string, number>> {
+  await using mail = await startMailRelay();
+  const pid = mail.relay.pid;
+  if (pid === undefined) throw new Error('idle_accounts: the relay has no pid');
+  const users: ImapUser[] = [];
+  const accountIds: string[] = [];
+  const sockets: TestClient[] = [];
+  const figures: Record<string, number> = {};
+  const points: { n: number; rssKib: number }[] = [];
+  try {
+    for (const n of STEPS) {
+      const startedAt = Date.now();
+      const fresh = await Promise.all(Array.from({ length: n - users.length }, () => mail.dovecot.addUser()));
+      for (let i = 0; i < fresh.length; i += CLI_BATCH) {
+        const batch = fresh.slice(i, i + CLI_BATCH);
+        accountIds.push(
+          ...(await Promise.all(
+            batch.map((user) => addAccountViaCli(mail.relay.dataDir, mail.dovecot, user, { noTest: true })),
+          )),
+        );
+      }
+      users.push(...fresh);
+      const tokens = await tokensFor(mail, Math.ceil((n - sockets.length) / Limits.maxSocketsPerDevice));
+      for (let i = 0; sockets.length < n; i++) {
+        sockets.push(
+          (await TestClient.connect(mail.relay.url, tokens[Math.floor(i / Limits.maxSocketsPerDevice)]!)).client,
+        );
+      }
+      await allOnline(sockets[0]!, accountIds);
+      await sleep(SETTLE_MS);
+      const readings: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        readings.push(rssKib(pid));
+        await sleep(300);
+      }
+      const rss = readings.sort((a, b) => a - b)[2]!;
+      points.push({ n, rssKib: rss });
+      let sessions = 0;
+      for (let i = 0; i < users.length; i += 20) {
+        const counts = await Promise.all(users.slice(i, i + 20).map((u) => mail.dovecot.sessionsOf(u.username)));
+        sessions += counts.reduce((a, b) => a + b, 0);
+      }
+      figures[`rss_mib_${n}`] = round(rss / 1024, 1);
+      figures[`imap_connections_${n}`] = sessions;
+      figures[`setup_s_${n}`] = round((Date.now() - startedAt) / 1_000, 1);
+      if (n === STEPS[STEPS.length - 1]) {
+        figures.imap_connections_per_account = round(sessions / n);
+        const before = cpuTicks(pid);
+        const t0 = Date.now();
+        await sleep(CPU_WINDOW_MS);
+        const ticks = cpuTicks(pid) - before;
+        // USER_HZ is 100 on Linux.
+        figures.idle_cpu_pct = round(((ticks / 100) * 1_000 * 100) / (Date.now() - t0));
+      }
+    }
+  } finally {
+    for (const socket of sockets) socket[Symbol.dispose]();
+  }
+  figures.rss_per_account_kib = round(
+    slope(
+      points.map((p) => p.n),
+      points.map((p) => p.rssKib),
+    ),
+    1,
+  );
+  return figures;
+}
+
+/** Device tokens, pairing codes issued in the store as `relay pair` does (one CLI run each would be slow). */
+async function tokensFor(mail: MailRelay, devices: number): Promise<string[]> {
+  const store = openSqliteStore({ path: join(mail.relay.dataDir, 'tidings.db') });
+  const codes: string[] = [];
+  try {
+    const userId = store.ensureDefaultUser().id;
+    for (let i = 0; i < devices; i++) codes.push(issuePairingCode({ store, userId, now: Date.now() }).code);
+  } finally {
+    store.close();
+  }
+  const tokens: string[] = [];
+  for (const code of codes) {
+    const res = await pairDevice(mail.relay.httpUrl, code);
+    if (res.status !== 200) throw new Error(`idle_accounts: pairing failed: HTTP ${res.status}`);
+    tokens.push((res.body as { token: string }).token);
+  }
+  return tokens;
+}
+
+async function allOnline(client: TestClient, ids: string[]): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { accounts } = await client.request('accounts.list', {});
+    const online = accounts.filter((a) => ids.includes(a.id) && a.state.status === 'online').length;
+    if (online === ids.length) return;
+    if (Date.now() > deadline) throw new Error(`idle_accounts: only ${online} of ${ids.length} accounts came online`);
+    await sleep(250);
+  }
+}
+
+function rssKib(pid: number): number {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`idle_accounts: no VmRSS for pid ${pid}`);
+  return Number(kib);
+}
+
+/** utime + stime of a process in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Least-squares slope of y over x. */
+function slope(x: number[], y: number[]): number {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length;
+  const my = y.reduce((a, b) => a + b, 0) / y.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < x.length; i++) {
+    num += (x[i]! - mx) * (y[i]! - my);
+    den += (x[i]! - mx) ** 2;
+  }
+  return num / den;
+}
