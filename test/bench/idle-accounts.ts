@@ -8,21 +8,24 @@
 //                                idling at N = 200, in % of one core
 //   imap_connections_per_account Dovecot's IMAP sessions of the accounts' users (doveadm who) / N
 // The bench Dovecot's base config already allows this many (mail_max_userip_connections 10000,
-// imap process_limit 2048, imap-login client_limit 1000); the accounts are added with one CLI call
-// each (`--no-test`), in parallel batches, while the relay runs (it watches the store).
-import { readFileSync } from 'node:fs';
+// imap process_limit 2048, imap-login client_limit 1000). The accounts are added while the relay
+// runs (it watches the store) by the CLI's own `accounts add --no-test` code, called in this
+// process: 200 CLI processes (tsx start-up each) take minutes on 2 shared cores.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { Limits } from '../../shared/index.js';
 import { issuePairingCode } from '../../relay/src/auth/pairing.js';
+import { runAccounts } from '../../relay/src/cli/accounts.js';
 import { openSqliteStore } from '../../relay/src/store/sqlite-store.js';
-import type { ImapUser } from '../harness/dovecot.js';
+import type { Dovecot, ImapUser } from '../harness/dovecot.js';
+import { makeTempDir, removeDir, repoRoot } from '../harness/paths.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
 import { pairDevice, TestClient } from '../harness/protocol-client.js';
-import { addAccountViaCli } from '../harness/relay.js';
+import { ACCOUNT_ID_PATTERN } from '../harness/relay.js';
 import { round } from './stats.js';
 
 const STEPS = [1, 50, 200];
-const CLI_BATCH = 10;
 const SETTLE_MS = 5_000;
 const CPU_WINDOW_MS = 10_000;
 
@@ -37,18 +40,14 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
   const sockets: TestClient[] = [];
   const figures: Record<string, number> = {};
   const points: { n: number; rssKib: number }[] = [];
+  const caDir = makeTempDir('ca-file');
+  const caFile = join(caDir, 'ca.pem');
+  writeFileSync(caFile, mail.dovecot.caPem);
   try {
     for (const n of STEPS) {
       const startedAt = Date.now();
       const fresh = await Promise.all(Array.from({ length: n - users.length }, () => mail.dovecot.addUser()));
-      for (let i = 0; i < fresh.length; i += CLI_BATCH) {
-        const batch = fresh.slice(i, i + CLI_BATCH);
-        accountIds.push(
-          ...(await Promise.all(
-            batch.map((user) => addAccountViaCli(mail.relay.dataDir, mail.dovecot, user, { noTest: true })),
-          )),
-        );
-      }
+      for (const user of fresh) accountIds.push(await addAccount(mail, caFile, user));
       users.push(...fresh);
       const tokens = await tokensFor(mail, Math.ceil((n - sockets.length) / Limits.maxSocketsPerDevice));
       for (let i = 0; sockets.length < n; i++) {
@@ -85,6 +84,7 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
     }
   } finally {
     for (const socket of sockets) socket[Symbol.dispose]();
+    removeDir(caDir);
   }
   figures.rss_per_account_kib = round(
     slope(
@@ -94,6 +94,29 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
     1,
   );
   return figures;
+}
+
+/** `relay accounts add --no-test` (IMAPS, the test CA) run in this process; returns the account id. */
+async function addAccount(mail: MailRelay, caFile: string, user: ImapUser): Promise<string> {
+  const dovecot: Dovecot = mail.dovecot;
+  let stdout = '';
+  let stderr = '';
+  const argv = ['add', '--name', `Idle ${user.username}`, '--host', dovecot.host, '--port', String(dovecot.imapsPort)];
+  argv.push('--security', 'tls', '--username', user.username, '--password-stdin', '--ca-file', caFile, '--no-test');
+  argv.push('--data-dir', mail.relay.dataDir);
+  const code = await runAccounts(argv, {
+    env: {},
+    cwd: repoRoot,
+    stdin: Readable.from([`${user.password}\n`]),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    signal: new AbortController().signal,
+    onHangup: () => () => undefined,
+    now: Date.now,
+  });
+  const id = ACCOUNT_ID_PATTERN.exec(stdout)?.[1];
+  if (code !== 0 || !id) throw new Error(`idle_accounts: accounts add exited with ${code}:\n${stdout}\n${stderr}`);
+  return id;
 }
 
 /** Device tokens, pairing codes issued in the store as `relay pair` does (one CLI run each would be slow). */
