@@ -87,6 +87,11 @@ export const Limits = {
    */
   folderPollMs: 30_000,
   /**
+   * A folder's count read longer ago than this is shown as stale (issue 8): two missed polls, or
+   * an account that is not live (its INBOX count is only current while IDLE runs).
+   */
+  countStaleMs: 60_000,
+  /**
    * While an account is unreachable and a browser is listening, a TCP connect to the server is
    * tried this often; when it succeeds the backoff is cut short, so the account is live again
    * within a few seconds of the server accepting connections (issue 8: < 5 s).
