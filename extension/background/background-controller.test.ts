@@ -88,6 +88,7 @@ describe('BackgroundController start', () => {
       connection: { status: 'idle' },
       accounts: [],
       accountsAt: null,
+      clockOffsetMs: 0,
     });
     expect(t.lastBadge()?.text).toBe('?');
     expect(t.sockets.sockets).toHaveLength(0);

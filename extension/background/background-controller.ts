@@ -58,6 +58,9 @@ export const SETTINGS_STORAGE_KEY = 'tidings.settings.v1';
 /** The `storage.local` flag set once the options page was opened for a new user. */
 export const WELCOMED_STORAGE_KEY = 'tidings.welcomed.v1';
 
+/** A change of the relay clock offset smaller than this is not worth a new snapshot. */
+const CLOCK_OFFSET_PUBLISH_MS = 1_000;
+
 /**
  * Everything the service worker does, without `browser.*`: loads and persists state, owns the
  * relay client, keeps the badge in step, and answers the UI. `entrypoints/background.ts` wires
@@ -69,6 +72,8 @@ export const WELCOMED_STORAGE_KEY = 'tidings.welcomed.v1';
 export class BackgroundController {
   #stored: StoredState = { ...defaultStoredState };
   #connection: ConnectionState = { status: 'idle' };
+  /** Relay clock minus ours (ms); 0 until the relay says its time. */
+  #clockOffsetMs = 0;
   #client: RelayClient | null = null;
   #listeners = new Set<(snapshot: Snapshot) => void>();
   #ready: Promise<void> | null = null;
@@ -117,6 +122,7 @@ export class BackgroundController {
       connection: this.#connection,
       accounts: s.accounts,
       accountsAt: s.accountsAt,
+      clockOffsetMs: this.#clockOffsetMs,
     };
   }
 
@@ -249,6 +255,12 @@ export class BackgroundController {
       },
       onEvent: (event) => {
         if (this.#client === client) this.#onEvent(event);
+      },
+      onClock: (offsetMs) => {
+        // Only a change the user could see (a second) is published, not every pong's jitter.
+        if (this.#client !== client || Math.abs(offsetMs - this.#clockOffsetMs) < CLOCK_OFFSET_PUBLISH_MS) return;
+        this.#clockOffsetMs = offsetMs;
+        this.#publish();
       },
     });
     this.#client = client;

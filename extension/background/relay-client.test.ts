@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one suite for the socket state machine (handshake, events, backoff, keepalive, clock, requests) and its shared helpers.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CloseCode, Limits, PROTOCOL_VERSION, TidingsError, type AccountSummary } from '../../shared/index.js';
@@ -140,6 +141,52 @@ describe('RelayClient events', () => {
     expect(client.accounts.find((a) => a.id === 'home')?.state.status).toBe('error');
     socket.receive({ event: 'accounts.changed', seq: 52, payload: { accounts: [account({ id: 'new', unread: 7 })] } });
     expect(unreadOf(client.accounts)).toEqual({ new: 7 });
+  });
+
+  it('takes the health from account.state and drops it when an older relay sends none (issue 8)', () => {
+    const { client, socket } = openClient();
+    const health = {
+      state: 'unreachable',
+      since: 5,
+      host: 'imap.example.org',
+      code: 'UNREACHABLE',
+      detail: 'ECONNREFUSED',
+      retryAt: 9,
+      attempts: 2,
+    };
+    const error = { status: 'error', code: 'UNREACHABLE', message: 'x', retryAt: 9 };
+    socket.receive({ event: 'account.state', seq: 51, payload: { accountId: 'home', state: error, health } });
+    expect(client.accounts.find((a) => a.id === 'home')?.health).toEqual(health);
+    socket.receive({
+      event: 'account.state',
+      seq: 52,
+      payload: { accountId: 'home', state: { status: 'online', since: 7 } },
+    });
+    expect(client.accounts.find((a) => a.id === 'home')?.health).toBeUndefined();
+  });
+
+  it('reports the relay clock offset from the hello result and from pongs', () => {
+    const offsets: number[] = [];
+    const t = setup({ onClock: (ms) => offsets.push(ms) });
+    t.client.start();
+    const socket = t.factory.last();
+    socket.open();
+    const hello = sentRequest(socket, 'hello');
+    socket.receive({
+      id: hello.id,
+      result: {
+        protocol: PROTOCOL_VERSION,
+        relayVersion: '0.1.0',
+        deviceId: 'dev-1',
+        seq: 1,
+        resync: false,
+        accounts: [],
+        serverTime: t.clock.now() + 90_000,
+      },
+    });
+    socket.receive({ pong: 1, serverTime: t.clock.now() - 2_000 });
+    socket.receive({ pong: 2 });
+    expect(offsets).toEqual([90_000, -2_000]);
   });
 
   it('reloads the account list with accounts.list after a gap in seq', async () => {

@@ -58,6 +58,11 @@ export interface RelayClientOptions {
   onSync: (data: { accounts: AccountSummary[]; lastSeq: number }) => void;
   /** Each event applied, in seq order (for features that react to single events). */
   onEvent?: (event: ServerEvent) => void;
+  /**
+   * The relay's clock minus ours (ms), from `serverTime` in the hello result and in pongs, so
+   * relay times (health `since`, `countsAt`) can be shown in browser time. Older relays send none.
+   */
+  onClock?: (offsetMs: number) => void;
   log: Logger;
   /** How long a request may wait for its response. */
   requestTimeoutMs?: number;
@@ -233,6 +238,7 @@ export class RelayClient {
     // then carry seq <= result.seq and are skipped as duplicates).
     this.#accounts = [...result.accounts];
     this.#lastSeq = result.seq;
+    if (result.serverTime !== undefined) this.#o.onClock?.(result.serverTime - this.#o.now());
     this.#setState({ status: 'open', since: this.#o.now() });
     this.#emitSync();
   }
@@ -350,6 +356,7 @@ export class RelayClient {
         this.#write(conn, { pong: frame.ping });
         return;
       case 'pong':
+        if (frame.serverTime !== undefined) this.#o.onClock?.(frame.serverTime - this.#o.now());
         return;
       case 'response': {
         const pending = conn.pending.get(frame.id);
