@@ -109,6 +109,17 @@ export const Limits = {
   /** Reconnect backoff bounds for the extension's relay socket. */
   relayBackoffBaseMs: 500,
   relayBackoffMaxMs: 60_000,
+  /**
+   * While a popup or options page is open the backoff is capped at this instead (issue 8: the popup
+   * is live again within ~3 s of a relay restart).
+   */
+  relayBackoffMaxUiOpenMs: 1_500,
+  /**
+   * A connection that stayed open at least this long is retried at once when it drops (a relay
+   * restart); a shorter-lived one backs off from the start, so a relay that accepts and drops
+   * every socket is never hammered.
+   */
+  relayStableOpenMs: 5_000,
   /** LOGOUT at shutdown or account removal waits at most this long before the socket is closed. */
   imapLogoutMs: 2_000,
   /** SIGTERM: the relay closes sockets, logs out of IMAP and closes the store within this time, or exits anyway. */

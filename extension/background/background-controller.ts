@@ -185,6 +185,8 @@ export class BackgroundController {
         this.#ensureConnected();
         return { ok: true };
       case 'popupOpened':
+        // The user is looking: skip a pending backoff delay (issue 8, fast recovery).
+        this.#ensureConnected();
         // The user has looked: the badge's "new" count starts again from zero.
         if (this.#newMail.reset()) {
           this.#persistNewMail();
@@ -256,6 +258,7 @@ export class BackgroundController {
       onEvent: (event) => {
         if (this.#client === client) this.#onEvent(event);
       },
+      uiOpen: () => this.#listeners.size > 0,
       onClock: (offsetMs) => {
         // Only a change the user could see (a second) is published, not every pong's jitter.
         if (this.#client !== client || Math.abs(offsetMs - this.#clockOffsetMs) < CLOCK_OFFSET_PUBLISH_MS) return;
