@@ -179,7 +179,7 @@ export class BackgroundController {
       case 'pair':
         return this.#pair(request.relayUrl, request.code);
       case 'unpair':
-        this.#unpair();
+        await this.#unpair();
         return { ok: true };
       case 'reconnect':
         this.#ensureConnected();
@@ -414,7 +414,20 @@ export class BackgroundController {
    * Forgets the token locally. The relay keeps the device until it is revoked there
    * (`npm run relay -- devices …`); protocol v1 has no "unpair me" request.
    */
-  #unpair(): void {
+  /**
+   * Revokes this device on the relay (`devices.revokeSelf`, issue 8) so its token stops working,
+   * then forgets the token. When the relay cannot be reached the token is forgotten anyway (the
+   * user asked to unpair; the device stays listed on the relay until revoked there) and that is logged.
+   */
+  async #unpair(): Promise<void> {
+    const client = this.#client;
+    if (client?.state.status === 'open') {
+      try {
+        await client.request('devices.revokeSelf', {});
+      } catch (error) {
+        this.#d.log.warn('unpair: the relay did not revoke this device; forgetting its token anyway', error);
+      }
+    }
     this.#stopClient();
     this.#stored = { ...this.#stored, pairing: null, revoked: false, lastSeq: null, accounts: [], accountsAt: null };
     this.#persist();

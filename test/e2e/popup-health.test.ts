@@ -3,10 +3,15 @@
 // names the account and the reason (no wire code); the server comes back → live again.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../shared/index.js';
+import { rejection, TestClient } from '../harness/protocol-client.js';
 import { startPopupWorld, type PopupWorld } from './popup-world.js';
 
 /** The worker global the evaluated function sees (this file is not compiled against @types/chrome). */
-declare const chrome: { action: { getBadgeBackgroundColor(details: object): Promise<number[]> } };
+declare const chrome: {
+  action: { getBadgeBackgroundColor(details: object): Promise<number[]> };
+  storage: { local: { get(key: string): Promise<Record<string, { pairing?: { token: string } | null } | undefined>> } };
+};
 
 let world: PopupWorld;
 let popup: Page;
@@ -78,5 +83,38 @@ describe('recovery from a relay restart with the popup open', () => {
     console.log(`popup live ${ms} ms after the relay listened again (target 3 s)`);
     // A generous margin: the benchmark measures the 3 s target.
     expect(ms).toBeLessThan(6_000);
+  });
+});
+
+describe('unpair (issue 8)', () => {
+  it('asks first, then revokes this browser on the relay: its old token is refused', async () => {
+    const worker = await world.browser.serviceWorker();
+    const token = await worker.evaluate(
+      async () => (await chrome.storage.local.get('tidings.v1'))['tidings.v1']?.pairing?.token,
+    );
+    if (!token) throw new Error('no stored token');
+    const origin = world.browser.origin;
+    // The token works before unpairing.
+    const before = await TestClient.connect(world.relay.url, token, { origin });
+    before.client.close();
+    const page = await world.browser.openPage('options.html');
+    await page.getByTestId('unpair-button').click();
+    // Nothing happened yet: the question is on screen and Cancel keeps the pairing.
+    await page.getByTestId('unpair-confirm').waitFor();
+    await page.getByTestId('cancel-unpair-button').click();
+    expect(await page.getByTestId('unpair-confirm').count()).toBe(0);
+    expect(await page.getByTestId('connection-state').getAttribute('data-state')).toBe('open');
+    await page.getByTestId('unpair-button').click();
+    await page.getByTestId('confirm-unpair-button').click();
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state'), 15_000).toBe('unpaired');
+    expect(await world.browser.waitForBadge((t) => t === '?', 10_000)).toBe('?');
+    const again = await TestClient.open(world.relay.url, { origin });
+    try {
+      const refused = await rejection(again.request('hello', { protocol: PROTOCOL_VERSION, token, lastSeq: null }));
+      expect(refused.error.code).toBe('UNAUTHORIZED');
+    } finally {
+      again.close();
+    }
+    await page.close();
   });
 });
