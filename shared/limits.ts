@@ -87,6 +87,11 @@ export const Limits = {
    */
   folderPollMs: 30_000,
   /**
+   * A folder's count read longer ago than this is shown as stale (issue 8): two missed polls, or
+   * an account that is not live (its INBOX count is only current while IDLE runs).
+   */
+  countStaleMs: 60_000,
+  /**
    * While an account is unreachable and a browser is listening, a TCP connect to the server is
    * tried this often; when it succeeds the backoff is cut short, so the account is live again
    * within a few seconds of the server accepting connections (issue 8: < 5 s).
@@ -104,6 +109,17 @@ export const Limits = {
   /** Reconnect backoff bounds for the extension's relay socket. */
   relayBackoffBaseMs: 500,
   relayBackoffMaxMs: 60_000,
+  /**
+   * While a popup or options page is open the backoff is capped at this instead (issue 8: the popup
+   * is live again within ~3 s of a relay restart).
+   */
+  relayBackoffMaxUiOpenMs: 1_500,
+  /**
+   * A connection that stayed open at least this long is retried at once when it drops (a relay
+   * restart); a shorter-lived one backs off from the start, so a relay that accepts and drops
+   * every socket is never hammered.
+   */
+  relayStableOpenMs: 5_000,
   /** LOGOUT at shutdown or account removal waits at most this long before the socket is closed. */
   imapLogoutMs: 2_000,
   /** SIGTERM: the relay closes sockets, logs out of IMAP and closes the store within this time, or exits anyway. */

@@ -13,8 +13,9 @@ export function applyEvent(accounts: readonly AccountSummary[], event: ServerEve
       return accounts.map((a) => (a.id === accountId ? { ...a, unread, mailboxes } : a));
     }
     case 'account.state': {
-      const { accountId, state } = event.payload;
-      return accounts.map((a) => (a.id === accountId ? { ...a, state } : a));
+      const { accountId, state, health } = event.payload;
+      // An older relay sends no health: drop the stale one so `state` speaks (core/account-health.ts).
+      return accounts.map((a) => (a.id === accountId ? { ...a, state, health } : a));
     }
     case 'accounts.changed':
       return [...event.payload.accounts];

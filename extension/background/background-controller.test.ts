@@ -88,6 +88,7 @@ describe('BackgroundController start', () => {
       connection: { status: 'idle' },
       accounts: [],
       accountsAt: null,
+      clockOffsetMs: 0,
     });
     expect(t.lastBadge()?.text).toBe('?');
     expect(t.sockets.sockets).toHaveLength(0);
@@ -223,6 +224,50 @@ describe('BackgroundController pairing', () => {
     expect(t.clock.pending).toBe(0);
     await t.controller.flush();
     expect(t.stored().pairing).toBeNull();
+  });
+});
+
+describe('BackgroundController unpairing (issue 8)', () => {
+  it('revokes this device on the relay before forgetting the token', async () => {
+    const t = setup({ stored: paired });
+    await t.controller.start();
+    const socket = t.sockets.last();
+    socket.open();
+    answerHello(socket, 8);
+    const reply = t.controller.handle({ id: '1', type: 'unpair' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const revoke = socket
+      .frames()
+      .map((x) => requestFrame.safeParse(x))
+      .find((r) => r.success && r.data.type === 'devices.revokeSelf');
+    if (!revoke?.success) throw new Error('no devices.revokeSelf sent');
+    // Not forgotten until the relay answered.
+    expect(t.controller.snapshot().pairing.status).toBe('paired');
+    socket.receive({ id: revoke.data.id, result: { deviceId: 'dev-1' } });
+    socket.serverClose(CloseCode.UNAUTHORIZED);
+    expect(await reply).toEqual({ ok: true });
+    // The user unpaired: not shown as "revoked by the relay".
+    expect(t.controller.snapshot().pairing).toEqual({ status: 'unpaired', revoked: false });
+    await t.controller.flush();
+    expect(t.stored().pairing).toBeNull();
+  });
+
+  it('forgets the token even when the relay refuses the revocation', async () => {
+    const t = setup({ stored: paired });
+    await t.controller.start();
+    const socket = t.sockets.last();
+    socket.open();
+    answerHello(socket, 8);
+    const reply = t.controller.handle({ id: '1', type: 'unpair' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const revoke = socket
+      .frames()
+      .map((x) => requestFrame.safeParse(x))
+      .find((r) => r.success && r.data.type === 'devices.revokeSelf');
+    if (!revoke?.success) throw new Error('no devices.revokeSelf sent');
+    socket.receive({ id: revoke.data.id, error: { code: 'INTERNAL', message: 'store failed' } });
+    expect(await reply).toEqual({ ok: true });
+    expect(t.controller.snapshot().pairing.status).toBe('unpaired');
   });
 });
 

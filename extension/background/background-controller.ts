@@ -58,6 +58,9 @@ export const SETTINGS_STORAGE_KEY = 'tidings.settings.v1';
 /** The `storage.local` flag set once the options page was opened for a new user. */
 export const WELCOMED_STORAGE_KEY = 'tidings.welcomed.v1';
 
+/** A change of the relay clock offset smaller than this is not worth a new snapshot. */
+const CLOCK_OFFSET_PUBLISH_MS = 1_000;
+
 /**
  * Everything the service worker does, without `browser.*`: loads and persists state, owns the
  * relay client, keeps the badge in step, and answers the UI. `entrypoints/background.ts` wires
@@ -69,6 +72,8 @@ export const WELCOMED_STORAGE_KEY = 'tidings.welcomed.v1';
 export class BackgroundController {
   #stored: StoredState = { ...defaultStoredState };
   #connection: ConnectionState = { status: 'idle' };
+  /** Relay clock minus ours (ms); 0 until the relay says its time. */
+  #clockOffsetMs = 0;
   #client: RelayClient | null = null;
   #listeners = new Set<(snapshot: Snapshot) => void>();
   #ready: Promise<void> | null = null;
@@ -117,6 +122,7 @@ export class BackgroundController {
       connection: this.#connection,
       accounts: s.accounts,
       accountsAt: s.accountsAt,
+      clockOffsetMs: this.#clockOffsetMs,
     };
   }
 
@@ -173,12 +179,14 @@ export class BackgroundController {
       case 'pair':
         return this.#pair(request.relayUrl, request.code);
       case 'unpair':
-        this.#unpair();
+        await this.#unpair();
         return { ok: true };
       case 'reconnect':
         this.#ensureConnected();
         return { ok: true };
       case 'popupOpened':
+        // The user is looking: skip a pending backoff delay (issue 8, fast recovery).
+        this.#ensureConnected();
         // The user has looked: the badge's "new" count starts again from zero.
         if (this.#newMail.reset()) {
           this.#persistNewMail();
@@ -249,6 +257,13 @@ export class BackgroundController {
       },
       onEvent: (event) => {
         if (this.#client === client) this.#onEvent(event);
+      },
+      uiOpen: () => this.#listeners.size > 0,
+      onClock: (offsetMs) => {
+        // Only a change the user could see (a second) is published, not every pong's jitter.
+        if (this.#client !== client || Math.abs(offsetMs - this.#clockOffsetMs) < CLOCK_OFFSET_PUBLISH_MS) return;
+        this.#clockOffsetMs = offsetMs;
+        this.#publish();
       },
     });
     this.#client = client;
@@ -399,7 +414,20 @@ export class BackgroundController {
    * Forgets the token locally. The relay keeps the device until it is revoked there
    * (`npm run relay -- devices …`); protocol v1 has no "unpair me" request.
    */
-  #unpair(): void {
+  /**
+   * Revokes this device on the relay (`devices.revokeSelf`, issue 8) so its token stops working,
+   * then forgets the token. When the relay cannot be reached the token is forgotten anyway (the
+   * user asked to unpair; the device stays listed on the relay until revoked there) and that is logged.
+   */
+  async #unpair(): Promise<void> {
+    const client = this.#client;
+    if (client?.state.status === 'open') {
+      try {
+        await client.request('devices.revokeSelf', {});
+      } catch (error) {
+        this.#d.log.warn('unpair: the relay did not revoke this device; forgetting its token anyway', error);
+      }
+    }
     this.#stopClient();
     this.#stored = { ...this.#stored, pairing: null, revoked: false, lastSeq: null, accounts: [], accountsAt: null };
     this.#persist();

@@ -88,7 +88,7 @@ describe('computeBadge', () => {
     );
   });
 
-  it('shows the total unread in blue with one line per account', () => {
+  it('shows the total unread in amber while an account catches up, one line per account', () => {
     const b = computeBadge(
       snap({
         accounts: [
@@ -101,8 +101,8 @@ describe('computeBadge', () => {
     );
     expect(b).toEqual({
       text: '5',
-      color: BadgeColors.unread,
-      title: 'Tidings — 5 unread\nWork: 3 unread\nHome: 2 unread (connecting…)\nOld: paused',
+      color: BadgeColors.pending,
+      title: 'Tidings — 5 unread\nWork: 3 unread\nHome: 2 unread (catching up with imap.example.org…)\nOld: paused',
     });
   });
 
@@ -133,7 +133,8 @@ describe('computeBadge', () => {
     expect(withMail).toEqual({
       text: '3',
       color: BadgeColors.error,
-      title: 'Tidings — 3 unread · 1 account has a problem\nWork: 3 unread\nHome: sign-in failed (AUTH_FAILED)',
+      title:
+        'Tidings — 3 unread · 1 account has a problem\nWork: 3 unread\nHome: imap.example.org refused the sign-in — sign-in failed',
     });
     const noMail = computeBadge(
       snap({
@@ -147,7 +148,76 @@ describe('computeBadge', () => {
     expect(noMail.text).toBe('!');
     expect(noMail.color).toBe(BadgeColors.error);
     expect(noMail.title).toMatch(
-      /^Tidings — no unread mail · 2 accounts have a problem\n.*\nX: secure connection failed \(TLS_FAILED\)$/,
+      /^Tidings — no unread mail · 2 accounts have a problem\n.*\nX: the certificate of imap.example.org is no longer trusted — secure connection failed$/,
     );
+  });
+
+  it('names the account and the reason in words from its health, never a raw code (issue 8)', () => {
+    const down = account({
+      id: 'h',
+      name: 'Home',
+      unread: 2,
+      health: {
+        state: 'unreachable',
+        since: 1,
+        host: 'mail.home.example',
+        code: 'UNREACHABLE',
+        detail: 'connect ECONNREFUSED 127.0.0.1:993',
+        retryAt: 5,
+        attempts: 3,
+      },
+    });
+    const frozen = account({
+      id: 'f',
+      name: 'Frozen',
+      health: {
+        state: 'frozen',
+        since: 1,
+        host: 'slow.example',
+        code: 'TIMEOUT',
+        detail: 'NOOP',
+        retryAt: null,
+        attempts: 1,
+        limitMs: 20_000,
+      },
+    });
+    const b = computeBadge(snap({ accounts: [account({ id: 'w', name: 'Work', unread: 1 }), down, frozen] }), { t });
+    expect(b.color).toBe(BadgeColors.error);
+    expect(b.text).toBe('3');
+    expect(b.title).toContain('Home: mail.home.example is unreachable — server unreachable');
+    expect(b.title).toContain('Frozen: slow.example is not answering — no answer within 20 s');
+    expect(b.title).toContain('2 accounts have a problem');
+    expect(b.title).not.toMatch(/UNREACHABLE|TIMEOUT|ECONNREFUSED/);
+    // Live again: blue, no problem line.
+    const live = computeBadge(
+      snap({ accounts: [{ ...down, health: { state: 'live', since: 9, host: 'mail.home.example' } }] }),
+      { t },
+    );
+    expect(live).toEqual({ text: '2', color: BadgeColors.unread, title: 'Tidings — 2 unread\nHome: 2 unread' });
+  });
+
+  it('speaks Spanish in the tooltip when the browser does', () => {
+    const es = testTranslator('es');
+    const b = computeBadge(
+      snap({
+        accounts: [
+          account({
+            id: 'h',
+            name: 'Casa',
+            health: {
+              state: 'auth_refused',
+              since: 1,
+              host: 'mail.es',
+              code: 'AUTH_FAILED',
+              detail: '',
+              retryAt: null,
+              attempts: 1,
+            },
+          }),
+        ],
+      }),
+      { t: es },
+    );
+    expect(b.title).toContain('Casa: mail.es rechazó el inicio de sesión');
   });
 });

@@ -1,6 +1,7 @@
 import { DEFAULT_USER_SETTINGS, type AccountSummary, type UserSettings } from '../../shared/index.js';
 import { totalUnread } from './accounts.js';
-import { errorLabel } from '../i18n/error-text.js';
+import { healthLevel, healthOf } from '../core/account-health.js';
+import { healthText } from '../i18n/health-text.js';
 import type { Translate } from '../i18n/i18n.js';
 import { plural } from '../i18n/plural.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
@@ -18,6 +19,8 @@ export const BadgeColors = {
   unread: '#2563eb',
   /** Some account is in error. */
   error: '#dc2626',
+  /** Some account is catching up after a (re)connect: its count may lag. */
+  pending: '#d97706',
   /** The relay is too old or too new. */
   warning: '#d97706',
   /** Not paired, or the relay is unreachable: the number would be a guess. */
@@ -53,7 +56,8 @@ export interface BadgeInputs {
  *    was last opened in 'new' mode (`''` at 0 unless `hideAtZero` is off, `999+` above 999). When
  *    any account is in error the badge turns red, and shows `!` only if the count is 0: a count is
  *    never hidden by an error marker, because the other accounts' mail is still real. The tooltip
- *    names the failing account and says what failed.
+ *    names the failing account and says in words what failed and why (never a wire code). An
+ *    account that is catching up after a reconnect turns the badge amber (its count may lag).
  *
  * The first connection attempt after the worker starts (`connecting`, attempt 0) still shows the
  * cached counts, so the badge does not flicker every time the worker wakes up.
@@ -87,7 +91,9 @@ export function computeBadge(snapshot: Snapshot, inputs: BadgeInputs): Badge {
   }
   const unread = totalUnread(accounts);
   const count = newMode ? accounts.reduce((sum, a) => sum + newOf(a), 0) : unread;
-  const failing = accounts.filter((a) => a.state.status === 'error').length;
+  const levels = accounts.map((a) => healthLevel(healthOf(a)));
+  const failing = levels.filter((l) => l === 'problem').length;
+  const pending = levels.some((l) => l === 'pending');
   const text =
     count > BADGE_MAX_COUNT
       ? `${BADGE_MAX_COUNT}+`
@@ -108,14 +114,14 @@ export function computeBadge(snapshot: Snapshot, inputs: BadgeInputs): Badge {
   const problem = failing === 0 ? '' : plural(t, 'badge_problems', failing, fmt(failing));
   return {
     text,
-    color: failing > 0 ? BadgeColors.error : BadgeColors.unread,
+    color: failing > 0 ? BadgeColors.error : pending ? BadgeColors.pending : BadgeColors.unread,
     title: [head + problem, ...lines].join('\n'),
   };
 }
 
 /**
  * One tooltip line, e.g. `Work: 3 unread`, `Work: 1 new · 3 unread` (new mode) or
- * `Home: sign-in failed (AUTH_FAILED)`.
+ * `Home: mail.example.com refused the sign-in — sign-in failed`.
  */
 export function accountLine(
   account: AccountSummary,
@@ -123,17 +129,20 @@ export function accountLine(
 ): string {
   const { t } = options;
   const fmt = options.formatNumber ?? String;
-  const { state, name } = account;
-  switch (state.status) {
-    case 'online':
+  const { name } = account;
+  const health = healthOf(account);
+  switch (health.state) {
+    case 'live':
       return options.newCount === null || options.newCount === undefined
         ? t('badge_lineUnread', [name, fmt(account.unread)])
         : t('badge_lineNew', [name, fmt(options.newCount), fmt(account.unread)]);
-    case 'connecting':
-      return t('badge_lineConnecting', [name, fmt(account.unread)]);
-    case 'error':
-      return t('badge_lineError', [name, errorLabel(state.code, t), state.code]);
+    case 'catching_up':
+      return t('badge_lineCatchingUp', [name, fmt(account.unread), healthText(health, t, fmt)?.title ?? '']);
     case 'stopped':
       return t('badge_linePaused', name);
+    default: {
+      const text = healthText(health, t, fmt);
+      return t('badge_lineHealth', [name, text?.title ?? '', text?.reason ?? '']);
+    }
   }
 }

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one suite for the socket state machine (handshake, events, backoff, keepalive, clock, requests) and its shared helpers.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CloseCode, Limits, PROTOCOL_VERSION, TidingsError, type AccountSummary } from '../../shared/index.js';
@@ -142,6 +143,52 @@ describe('RelayClient events', () => {
     expect(unreadOf(client.accounts)).toEqual({ new: 7 });
   });
 
+  it('takes the health from account.state and drops it when an older relay sends none (issue 8)', () => {
+    const { client, socket } = openClient();
+    const health = {
+      state: 'unreachable',
+      since: 5,
+      host: 'imap.example.org',
+      code: 'UNREACHABLE',
+      detail: 'ECONNREFUSED',
+      retryAt: 9,
+      attempts: 2,
+    };
+    const error = { status: 'error', code: 'UNREACHABLE', message: 'x', retryAt: 9 };
+    socket.receive({ event: 'account.state', seq: 51, payload: { accountId: 'home', state: error, health } });
+    expect(client.accounts.find((a) => a.id === 'home')?.health).toEqual(health);
+    socket.receive({
+      event: 'account.state',
+      seq: 52,
+      payload: { accountId: 'home', state: { status: 'online', since: 7 } },
+    });
+    expect(client.accounts.find((a) => a.id === 'home')?.health).toBeUndefined();
+  });
+
+  it('reports the relay clock offset from the hello result and from pongs', () => {
+    const offsets: number[] = [];
+    const t = setup({ onClock: (ms) => offsets.push(ms) });
+    t.client.start();
+    const socket = t.factory.last();
+    socket.open();
+    const hello = sentRequest(socket, 'hello');
+    socket.receive({
+      id: hello.id,
+      result: {
+        protocol: PROTOCOL_VERSION,
+        relayVersion: '0.1.0',
+        deviceId: 'dev-1',
+        seq: 1,
+        resync: false,
+        accounts: [],
+        serverTime: t.clock.now() + 90_000,
+      },
+    });
+    socket.receive({ pong: 1, serverTime: t.clock.now() - 2_000 });
+    socket.receive({ pong: 2 });
+    expect(offsets).toEqual([90_000, -2_000]);
+  });
+
   it('reloads the account list with accounts.list after a gap in seq', async () => {
     const { client, socket } = openClient();
     socket.receive(countsEvent(55, 'work', 5)); // 51..54 missed
@@ -215,6 +262,45 @@ describe('RelayClient closes and backoff', () => {
     expect(states.filter((s) => s.status === 'open')).toHaveLength(1);
   });
 
+  it('retries at once when a connection that had been open a while drops, then backs off (issue 8)', () => {
+    const { client, clock, factory } = openClient();
+    clock.advance(Limits.relayStableOpenMs);
+    factory.last().serverClose(1012, 'relay restarting');
+    expect(client.state).toMatchObject({ status: 'backoff', attempt: 1, retryAt: clock.now() });
+    clock.advance(0);
+    expect(factory.sockets).toHaveLength(2);
+    factory.last().serverClose(1006);
+    const s = client.state;
+    expect(s.status === 'backoff' && s.retryAt - clock.now()).toBe(2 * Limits.relayBackoffBaseMs);
+  });
+
+  it('backs off from the start when a connection drops soon after opening (no hot loop)', () => {
+    const { client, clock, factory } = openClient();
+    clock.advance(Limits.relayStableOpenMs - 1);
+    factory.last().serverClose(1006);
+    const s = client.state;
+    expect(s.status === 'backoff' && s.retryAt - clock.now()).toBe(Limits.relayBackoffBaseMs);
+  });
+
+  it('caps the backoff low while a popup or options page is open', () => {
+    let uiOpen = true;
+    const { client, clock, factory } = setup({ uiOpen: () => uiOpen });
+    client.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      factory.last().serverClose(1006);
+      const s = client.state;
+      if (s.status !== 'backoff') throw new Error(`expected backoff, got ${s.status}`);
+      delays.push(s.retryAt - clock.now());
+      clock.advance(s.retryAt - clock.now());
+    }
+    expect(delays).toEqual([500, 1000, 1500, 1500, 1500, 1500]);
+    uiOpen = false;
+    factory.last().serverClose(1006);
+    const s = client.state;
+    expect(s.status === 'backoff' && s.retryAt - clock.now()).toBe(32_000);
+  });
+
   it('keeps the jitter window between half the base and the ceiling', () => {
     const { client, clock, factory } = setup({ random: () => 0 });
     client.start();
@@ -281,21 +367,23 @@ describe('RelayClient liveness', () => {
     expect(socket.frames().at(-1)).toEqual({ pong: 77 });
   });
 
-  it('declares the socket dead after clientDeadAfterMs without any frame, then reconnects', () => {
-    const { client, socket, clock, factory } = openClient();
+  it('declares the socket dead after clientDeadAfterMs without any frame, then reconnects at once', () => {
+    const { client, socket, clock, factory, states } = openClient();
     clock.advance(Limits.clientDeadAfterMs - 1);
     socket.receive({ pong: 1 }); // a frame re-arms the timer
     clock.advance(Limits.clientDeadAfterMs - 1);
     expect(client.state.status).toBe('open');
     clock.advance(1);
-    expect(client.state).toMatchObject({
+    expect(states.at(-2)).toMatchObject({
       status: 'backoff',
       attempt: 1,
+      retryAt: clock.now(),
       error: expect.stringMatching(/no answer from the relay/),
     });
-    expect(socket.closedByClient).not.toBeNull();
-    clock.advance(Limits.relayBackoffBaseMs);
+    // The connection had been open for long: the first retry is immediate (issue 8).
     expect(factory.sockets).toHaveLength(2);
+    expect(client.state).toEqual({ status: 'connecting', attempt: 1 });
+    expect(socket.closedByClient).not.toBeNull();
   });
 
   it('declares a connect that never opens dead too', () => {

@@ -58,6 +58,13 @@ export interface RelayClientOptions {
   onSync: (data: { accounts: AccountSummary[]; lastSeq: number }) => void;
   /** Each event applied, in seq order (for features that react to single events). */
   onEvent?: (event: ServerEvent) => void;
+  /**
+   * The relay's clock minus ours (ms), from `serverTime` in the hello result and in pongs, so
+   * relay times (health `since`, `countsAt`) can be shown in browser time. Older relays send none.
+   */
+  onClock?: (offsetMs: number) => void;
+  /** Whether a popup or options page is open now: caps the backoff at Limits.relayBackoffMaxUiOpenMs. */
+  uiOpen?: () => boolean;
   log: Logger;
   /** How long a request may wait for its response. */
   requestTimeoutMs?: number;
@@ -233,6 +240,7 @@ export class RelayClient {
     // then carry seq <= result.seq and are skipped as duplicates).
     this.#accounts = [...result.accounts];
     this.#lastSeq = result.seq;
+    if (result.serverTime !== undefined) this.#o.onClock?.(result.serverTime - this.#o.now());
     this.#setState({ status: 'open', since: this.#o.now() });
     this.#emitSync();
   }
@@ -260,17 +268,26 @@ export class RelayClient {
     this.#fail(conn, `${what} (close code ${code}${reason ? `: ${reason}` : ''})`);
   }
 
-  /** Ends `conn` and schedules the next attempt with backoff. */
+  /**
+   * Ends `conn` and schedules the next attempt: at once when a connection that had been open for
+   * a while dropped (a relay restart: the first retry is immediate), else with jittered backoff,
+   * capped low while a popup or options page is open.
+   */
   #fail(conn: Connection, error: string): void {
     if (this.#conn !== conn) return;
+    const openedAt = this.#state.status === 'open' ? this.#state.since : null;
     this.#teardown(conn, error);
     this.#failures += 1;
-    const delay = backoffDelay({
-      attempt: this.#failures - 1,
-      baseMs: Limits.relayBackoffBaseMs,
-      maxMs: Limits.relayBackoffMaxMs,
-      random: this.#o.random,
-    });
+    const stableDrop =
+      this.#failures === 1 && openedAt !== null && this.#o.now() - openedAt >= Limits.relayStableOpenMs;
+    const delay = stableDrop
+      ? 0
+      : backoffDelay({
+          attempt: this.#failures - 1,
+          baseMs: Limits.relayBackoffBaseMs,
+          maxMs: this.#o.uiOpen?.() ? Limits.relayBackoffMaxUiOpenMs : Limits.relayBackoffMaxMs,
+          random: this.#o.random,
+        });
     this.#o.log.info(`relay: ${error}; retrying in ${delay} ms`);
     this.#setState({ status: 'backoff', attempt: this.#failures, retryAt: this.#o.now() + delay, error });
     this.#cancelRetry = this.#o.setTimer(() => {
@@ -350,6 +367,7 @@ export class RelayClient {
         this.#write(conn, { pong: frame.ping });
         return;
       case 'pong':
+        if (frame.serverTime !== undefined) this.#o.onClock?.(frame.serverTime - this.#o.now());
         return;
       case 'response': {
         const pending = conn.pending.get(frame.id);

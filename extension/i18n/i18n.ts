@@ -71,9 +71,13 @@ export function formatDateTime(
   return cached('date', options, (lang) => new Intl.DateTimeFormat(lang, options)).format(epochMs);
 }
 
-/** Localized relative time ("5 minutes ago", "hace 5 minutos"), falling back to a date after a week. */
+/**
+ * Localized relative time ("5 minutes ago", "hace 5 minutos"), falling back to a date after a week.
+ * Never in the future (issue 8): a time ahead of `now` (a sender's or the relay's clock running
+ * ahead) reads as "now", not "in 3 minutes".
+ */
 export function formatRelative(epochMs: number, now: number = Date.now()): string {
-  const diff = epochMs - now;
+  const diff = Math.min(0, epochMs - now);
   const abs = Math.abs(diff);
   const rtf = cached('relative', {}, (lang) => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }));
   if (abs < 60_000) return rtf.format(Math.round(diff / 1000), 'second');

@@ -24,6 +24,8 @@ export interface CommandTarget {
   openMove(): void;
   toggleSelected(): void;
   undo(): void;
+  /** Says that there is nothing left to undo (a toast). */
+  nothingToUndo(): void;
   focusSearch(): void;
   openHelp(): void;
 }
@@ -84,8 +86,9 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
       popup.toggleSelected();
       return true;
     case 'undo':
-      if (!popup.view.toast?.undo) return false;
-      popup.undo();
+      // `z` with nothing to undo says so instead of doing nothing (issue 8).
+      if (!popup.view.toast?.undo) popup.nothingToUndo();
+      else popup.undo();
       return true;
     case 'search':
       popup.focusSearch();

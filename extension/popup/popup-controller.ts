@@ -276,6 +276,10 @@ export class PopupController {
     this.#actions.undo();
   }
 
+  nothingToUndo(): void {
+    this.#toasts.show('info', this.#d.t('popup_nothingToUndo'));
+  }
+
   // ------------------------------------------------------------ dialogs and toasts
 
   /** Opens the folder picker to move the targets (one account at a time: folders differ). */

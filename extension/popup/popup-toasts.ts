@@ -7,8 +7,8 @@ import type { SetTimer } from '../core/timer.js';
 import type { PopupStore } from './popup-store.js';
 import type { Toast } from './popup-view.js';
 
-/** How long the undo toast stays. */
-export const UNDO_WINDOW_MS = 5_000;
+/** How long the undo toast stays (issue 8: 10 s, long enough to notice a slip). */
+export const UNDO_WINDOW_MS = 10_000;
 /** Info and error toasts stay a little longer: they are read, not acted on. */
 const TOAST_MS = 7_000;
 

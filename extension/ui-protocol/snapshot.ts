@@ -51,5 +51,10 @@ export const snapshotSchema = z.object({
   accounts: z.array(accountSummarySchema),
   /** Epoch ms when `accounts` was last confirmed by the relay, or null if never. */
   accountsAt: z.number().nullable(),
+  /**
+   * The relay's clock minus the browser's (ms), from hello/pong `serverTime`: subtract it from a
+   * relay time to show it in browser time (issue 8: times never in the future). Optional: 0 when unknown.
+   */
+  clockOffsetMs: z.number().optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
