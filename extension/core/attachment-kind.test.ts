@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentKind } from './attachment-kind.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLocale, SUPPORTED_LOCALES } from '../i18n/locales.js';
+import { ATTACHMENT_KINDS, attachmentKind } from './attachment-kind.js';
 
 describe('attachmentKind', () => {
   it('names common office, image and archive types by their Content-Type', () => {
@@ -15,6 +18,14 @@ describe('attachmentKind', () => {
     expect(attachmentKind('application/octet-stream', 'Report.PDF')).toBe('pdf');
     expect(attachmentKind('application/octet-stream', 'sheet.xlsx')).toBe('spreadsheet');
     expect(attachmentKind('', 'photos.zip')).toBe('zip');
+  });
+
+  it('has a label for every kind in every language', () => {
+    const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'locales');
+    for (const lang of SUPPORTED_LOCALES) {
+      const messages = loadLocale(localesDir, lang);
+      for (const kind of ATTACHMENT_KINDS) expect(messages[`message_kind_${kind}`], `${lang}: ${kind}`).toBeDefined();
+    }
   });
 
   it('says only "file" for unknown types, HTML and names without a known extension', () => {

@@ -3,20 +3,25 @@
  * The declared Content-Type decides first; a generic one (application/octet-stream, missing) falls
  * back to the file name's extension. Pure: no DOM, no browser.*.
  */
-export type AttachmentKind =
-  | 'pdf'
-  | 'word'
-  | 'spreadsheet'
-  | 'presentation'
-  | 'image'
-  | 'zip'
-  | 'archive'
-  | 'text'
-  | 'calendar'
-  | 'audio'
-  | 'video'
-  | 'email'
-  | 'file';
+
+/** Every kind; each has a `message_kind_<kind>` string. */
+export const ATTACHMENT_KINDS = [
+  'pdf',
+  'word',
+  'spreadsheet',
+  'presentation',
+  'image',
+  'zip',
+  'archive',
+  'text',
+  'calendar',
+  'audio',
+  'video',
+  'email',
+  'file',
+] as const;
+
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
 
 const BY_TYPE: Record<string, AttachmentKind> = {
   'application/pdf': 'pdf',
