@@ -41,6 +41,15 @@ describe('locales', () => {
     },
   );
 
+  // Regression (issue 13): one Spanish string said "relay" where every other says "relé".
+  it('calls the relay "relé" in Spanish, except inside commands', () => {
+    const es = loadLocale(localesDir, 'es');
+    const english = Object.entries(es)
+      .filter(([, v]) => /\brelay\b/i.test(v.message.replace(/npm run relay\b/g, '')))
+      .map(([k]) => k);
+    expect(english).toEqual([]);
+  });
+
   it('defines every key the code asks for', () => {
     const used = new Set<string>();
     for (const file of sourceFiles(extensionDir)) {

@@ -109,10 +109,18 @@ export class AccountSetup {
       this.server.fill({ host: '', port: 993, security: 'tls', username: email });
       this.source = null;
     }
-    if (this.name.trim() === '') this.name = email;
     this.step = 'server';
     this.#resetDiagnosis();
     return true;
+  }
+
+  /**
+   * The account's name when the user typed none: the final address, i.e. the username when it is
+   * an address (the user may have corrected it on the server step), else the address typed first.
+   */
+  get defaultName(): string {
+    const username = this.server.username.trim();
+    return username.includes('@') ? username : this.email.trim();
   }
 
   useCandidate(candidate: ServerCandidate): void {
@@ -193,7 +201,7 @@ export class AccountSetup {
     const r = await this.#d.call('accounts.add', {
       settings,
       password: this.password,
-      name: this.name.trim() || this.email.trim(),
+      name: this.name.trim() || this.defaultName,
       color: this.color,
       watchedMailboxes: ['INBOX'],
     });

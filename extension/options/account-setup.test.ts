@@ -66,6 +66,48 @@ describe('adding an account', () => {
     });
   });
 
+  // Regression (issue 13): the account kept the name of the address typed first, even after the
+  // user corrected the username on the server step.
+  it('names an unnamed account after the final address', async () => {
+    const relay = fakeRelay({
+      'accounts.discover': () => ({ candidates: [], oauth: null }),
+      'accounts.diagnose': () => diagnosis('ok'),
+      'accounts.add': (p) => ({ account: details({ name: p.name }), diagnosis: diagnosis('ok') }),
+    });
+    const page = new OptionsState(relay.deps);
+    const setup = page.startAdd();
+    setup.chooseProvider('custom');
+    setup.email = 'ada@exmaple.org';
+    expect(await setup.submitAddress()).toBe(true);
+    expect(setup.name).toBe('');
+    setup.server.host = 'imap.example.org';
+    setup.server.username = 'ada@example.org';
+    setup.password = 'secret';
+    expect(await setup.test()).toBe(true);
+    expect(await setup.save()).toBe(true);
+    expect(relay.calls.find((c) => c.type === 'accounts.add')?.params).toMatchObject({ name: 'ada@example.org' });
+  });
+
+  it('keeps a name the user typed, and the address when the username is not one', async () => {
+    const relay = fakeRelay({
+      'accounts.discover': () => ({ candidates: [], oauth: null }),
+      'accounts.diagnose': () => diagnosis('ok'),
+      'accounts.add': (p) => ({ account: details({ name: p.name }), diagnosis: diagnosis('ok') }),
+    });
+    const setup = new OptionsState(relay.deps).startAdd();
+    setup.chooseProvider('custom');
+    setup.email = 'ada@example.org';
+    expect(await setup.submitAddress()).toBe(true);
+    setup.server.username = 'ada';
+    expect(setup.defaultName).toBe('ada@example.org');
+    setup.name = 'Work';
+    setup.server.host = 'imap.example.org';
+    setup.password = 'secret';
+    expect(await setup.test()).toBe(true);
+    expect(await setup.save()).toBe(true);
+    expect(relay.calls.find((c) => c.type === 'accounts.add')?.params).toMatchObject({ name: 'Work' });
+  });
+
   it('shows the app-password fix for a refused password and saves nothing', async () => {
     const relay = fakeRelay({
       'accounts.discover': () => ({

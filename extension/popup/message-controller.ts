@@ -11,6 +11,7 @@ import {
   type MessageRow,
   type UserSettings,
 } from '../../shared/index.js';
+import { savedDownloadSchema, type SavedDownload } from '../ui-protocol/data-messages.js';
 import type { ListController } from './list-controller.js';
 import type { PopupChannel, PopupStore } from './popup-store.js';
 import type { PopupTexts } from './popup-texts.js';
@@ -178,16 +179,22 @@ export class MessageController {
     if (!reply.ok) this.#o.toasts.show('error', this.#o.texts.t('popup_errLink'));
   }
 
-  async download(attachment: Attachment): Promise<void> {
+  /** Starts a download; the name it is saved under, or null when it failed (a toast says why). */
+  async download(attachment: Attachment): Promise<SavedDownload | null> {
     const { store, channel, toasts, texts } = this.#o;
     const m = openMessageOf(store.view);
-    if (!m) return;
+    if (!m) return null;
     const reply = await channel.send({
       type: 'download',
       messageId: m.id,
       attachment: { partId: attachment.partId, filename: attachment.filename },
     });
-    if (!reply.ok) toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+    if (!reply.ok) {
+      toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+      return null;
+    }
+    const saved = savedDownloadSchema.safeParse(reply.result);
+    return saved.success ? saved.data : { filename: attachment.filename, changed: false };
   }
 
   /** A data: URL preview of an image attachment (png, jpeg, gif, webp only), or null. */

@@ -13,6 +13,7 @@
  * a `PopupChannel` (TidingsUi in the popup, a fake in tests).
  */
 import type { Attachment, ListScope, MessageRow } from '../../shared/index.js';
+import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import type { OpenTarget } from '../ui-protocol/open-target.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import { ActionController } from './action-controller.js';
@@ -226,7 +227,7 @@ export class PopupController {
     return this.#message.openLink(url);
   }
 
-  download(attachment: Attachment): Promise<void> {
+  download(attachment: Attachment): Promise<SavedDownload | null> {
     return this.#message.download(attachment);
   }
 

@@ -1,5 +1,6 @@
 import type { Attachment } from '../../shared/index.js';
 import { formatNumber, t } from '../i18n/i18n.js';
+import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import { parseOpenTarget } from '../ui-protocol/open-target.js';
 import { PopupController, type PopupView } from './popup-controller.js';
 import { keyCommand, type KeyInput } from './popup-keys.js';
@@ -97,7 +98,7 @@ export class PopupState {
     this.#c.loadInlinePart(partId);
   showImages = (mode: 'once' | 'always'): void => void this.#c.showImages(mode);
   openLink = (url: string): void => void this.#c.openLink(url);
-  download = (attachment: Attachment): void => void this.#c.download(attachment);
+  download = (attachment: Attachment): Promise<SavedDownload | null> => this.#c.download(attachment);
   imagePreview = (attachment: Attachment): Promise<string | null> => this.#c.imagePreview(attachment);
   targets = () => this.#c.targets();
   reconnect = (): void => void this.ui.reconnect();

@@ -22,8 +22,9 @@
  *   `rel="noopener noreferrer"` set.
  * - **Remote content is blocked by default**: `src`, `background`, `srcset`, CSS `url()`,
  *   `image-set()`, `@import` and `@font-face` never reach the network; each blocked remote URL is
- *   counted so the popup can offer "Show images". Blocked images keep their box and get
- *   `data-tidings-blocked` so the frame can draw a placeholder. With remote content allowed,
+ *   counted so the popup can offer "Show images". Blocked images that would take up room keep
+ *   their box and get `data-tidings-blocked` so the frame can draw a placeholder; tracking pixels
+ *   (1×1, hidden, or unsized without alt text) get none, so they stay invisible. With remote content allowed,
  *   only http(s) images load (the frame's CSP also allows only those).
  * - **`cid:` images** are replaced by `data:` URLs the caller loaded (png/jpeg/gif/webp only).
  *   Raster `data:image/*;base64` images already in the mail are kept too: they are inert in an
@@ -442,7 +443,31 @@ function afterAttributes(node: Node): void {
     node.removeAttribute('target');
     node.setAttribute('rel', 'noopener noreferrer');
   }
-  if (current.blockedElements.has(node)) node.setAttribute(BLOCKED_ATTRIBUTE, '');
+  if (current.blockedElements.has(node) && !isTrackingPixel(node)) node.setAttribute(BLOCKED_ATTRIBUTE, '');
+}
+
+/** A CSS length in px from a width/height attribute or an inline style declaration; null if none. */
+function declaredPx(element: Element, property: 'width' | 'height'): number | null {
+  const style = element.getAttribute('style') ?? '';
+  const fromStyle = new RegExp(`(?:^|;)\\s*${property}\\s*:\\s*([\\d.]+)px`, 'i').exec(style)?.[1];
+  const value = fromStyle ?? element.getAttribute(property)?.trim().replace(/px$/i, '');
+  if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value)) return null;
+  return Number(value);
+}
+
+/**
+ * An image that would not show anyway: declared 2 px or smaller in either direction, hidden by
+ * its inline style, or with neither a declared size nor alt text. Its placeholder would only be a
+ * hatched box where the sender meant nothing to be seen.
+ */
+function isTrackingPixel(element: Element): boolean {
+  if (element.localName !== 'img') return false;
+  const style = element.getAttribute('style') ?? '';
+  if (/(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)/i.test(style)) return true;
+  const width = declaredPx(element, 'width');
+  const height = declaredPx(element, 'height');
+  if ((width !== null && width <= 2) || (height !== null && height <= 2)) return true;
+  return width === null && height === null && (element.getAttribute('alt') ?? '').trim() === '';
 }
 
 function getPurifier(): Purifier {

@@ -67,6 +67,10 @@ export const actionResultSchema = z.discriminatedUnion('status', [
 ]);
 export type ActionResult = z.infer<typeof actionResultSchema>;
 
+/** A download's reply: the name the browser saves under, and whether it differs from the attachment's. */
+export const savedDownloadSchema = z.object({ filename: z.string(), changed: z.boolean() });
+export type SavedDownload = z.infer<typeof savedDownloadSchema>;
+
 /** Parses a message from the UI that is a data request; `null` otherwise. */
 export function parseDataRequest(value: unknown): DataRequest | null {
   const r = dataRequestSchema.safeParse(value);

@@ -85,6 +85,9 @@ async function fillServer(server: Dovecot, user: ImapUser, password: string): Pr
   await page.getByTestId('account-password').fill(password);
 }
 
+const focusedTestId = () => page.locator(':focus').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 5_000, interval: 50 });
+
 const step = (id: string) => page.locator(`[data-testid="diag-step"][data-step="${id}"]`);
 
 describe('accounts on the options page', () => {
@@ -97,6 +100,8 @@ describe('accounts on the options page', () => {
     expect(await page.getByTestId('server-host').inputValue()).toBe('127.0.0.1');
     expect(await page.getByTestId('server-port').inputValue()).toBe(String(dovecot.imapsPort));
     expect(await page.getByTestId('server-username').inputValue()).toBe(user.username);
+    // Discovery filled the server: what is left to type is the password.
+    await poll(() => focusedTestId()).toEqual(['account-password']);
     // No Save before a passing diagnosis.
     expect(await page.getByTestId('save-account-button').count()).toBe(0);
 
@@ -123,6 +128,8 @@ describe('accounts on the options page', () => {
     const stored = await worker.evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
     expect(stored).not.toContain(user.password);
     expect(await accountsOnRelay()).toContain('Work');
+    // Regression (issue 13): "✓ Added …" stayed forever; it goes after a few seconds.
+    await page.getByTestId('accounts-flash').waitFor({ state: 'detached', timeout: 20_000 });
   });
 
   it('shows storage use where the server has QUOTA', async () => {
@@ -139,9 +146,17 @@ describe('accounts on the options page', () => {
     const logins = loginCount(dovecot, user.username);
     await startAdding(`${user.username}@nowhere.test`, 'Wrong');
     expect(await page.getByTestId('discovery-source').getAttribute('data-source')).toBe('none');
+    // Regression (issue 13): nothing was discovered, so the server comes first, not the password.
+    await poll(() => focusedTestId()).toEqual(['server-host']);
     await fillServer(dovecot, user, 'not-the-password');
     await page.getByTestId('diagnose-button').click();
     await page.locator('[data-testid="diagnosis"][data-ok="false"]').waitFor({ timeout: 20_000 });
+    // The results were scrolled into view (the form is taller than the page).
+    await poll(() =>
+      page
+        .getByTestId('diagnosis')
+        .evaluate((el) => el.getBoundingClientRect().top < el.ownerDocument.defaultView!.innerHeight),
+    ).toBe(true);
     expect(await step('auth').getAttribute('data-status')).toBe('fail');
     expect(await step('auth').getByTestId('diag-hint').textContent()).toMatch(/Check the username and the password/);
     expect(await page.getByTestId('save-account-button').count()).toBe(0);

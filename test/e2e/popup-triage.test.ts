@@ -67,6 +67,20 @@ beforeAll(async () => {
             date: photoDate,
           }),
         },
+        {
+          date: photoDate,
+          raw: withAttachment({
+            from: 'Jonas Weber <jonas@contoso.example>',
+            to: `${work!.username}@example.test`,
+            subject: 'Contract bundle',
+            text: 'The signed contract is in the archive.',
+            // A Windows device name: the browser would refuse it, so it is saved as "_CON.zip".
+            filename: 'CON.zip',
+            contentType: 'application/zip',
+            base64: Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'binary').toString('base64'),
+            date: photoDate,
+          }),
+        },
       ]);
       await seedMessages(
         dovecot,
@@ -75,7 +89,8 @@ beforeAll(async () => {
           subject === 'HTML newsletter'
             ? {
                 subject,
-                from: 'Newsletter <news@example.org>',
+                // A long address: the "Always for …" button must show it whole.
+                from: 'Newsletter <newsletter@theverge-weekly-digest.example.org>',
                 html: '<h1>Monthly digest</h1><p>Three things that happened this month.</p><p><img src="https://images.example.invalid/banner.png" alt="banner"></p>',
               }
             : { subject, from: 'Dana Scully <dana@example.org>', text: `This is "${subject}".\nSecond line.` },
@@ -189,8 +204,8 @@ describe('the popup list', () => {
     expect(firstPersonal).toBe(TARGETS.length);
     expect(subjects[firstPersonal]).toBe('Climbing on Saturday?');
     expect(new Set(rows.map((r) => r.accountId))).toEqual(new Set(world.accounts.map((a) => a.id)));
-    // 51 messages: the first page of 50 plus one more loaded while scrolling (nextCursor).
-    expect(rows).toHaveLength(TARGETS.length + BULK.length + 11 + 4 + 1);
+    // 52 messages: the first page of 50 plus two more loaded while scrolling (nextCursor).
+    expect(rows).toHaveLength(TARGETS.length + BULK.length + 11 + 4 + 2);
     expect(await popup.getByTestId('account-switcher').locator('option').count()).toBe(3);
   });
 
@@ -216,7 +231,16 @@ describe('the popup list', () => {
     await poll(() => frame.locator('body').textContent()).toContain('Three things that happened this month.');
     // Remote images are blocked until asked for; "always" remembers the sender in the relay's settings.
     await popup.getByTestId('remote-content-bar').waitFor();
-    await popup.getByTestId('show-images-always').click();
+    const always = popup.getByTestId('show-images-always');
+    expect(await always.textContent()).toContain('newsletter@theverge-weekly-digest.example.org');
+    // Wrapped, not cut off: nothing overflows the button or the bar.
+    expect(
+      await always.evaluate((b) => [b, ...b.querySelectorAll('*')].every((e) => e.scrollWidth <= e.clientWidth)),
+    ).toBe(true);
+    expect(await always.evaluate((b) => b.getBoundingClientRect().right)).toBeLessThanOrEqual(
+      await popup.getByTestId('remote-content-bar').evaluate((bar) => bar.getBoundingClientRect().right),
+    );
+    await always.click();
     await poll(() => popup.getByTestId('remote-content-bar').count()).toBe(0);
     await popup.getByTestId('back-button').click();
     await popup.getByTestId('message-list').waitFor();
@@ -355,6 +379,9 @@ describe('triage actions change the server', () => {
     await poll(() => popup.getByTestId('row-subject').allTextContents()).toEqual(['Invoice 2024-117 for November']);
     // Esc in the field clears the search and shows the whole list again.
     await popup.keyboard.press('Escape');
+    await poll(() => popup.getByTestId('search-input').inputValue()).toBe('');
+    // The list is virtualised and keeps its scroll position: the newest row is at the top.
+    await popup.getByTestId('message-list').evaluate((el) => (el.scrollTop = 0));
     await row('HTML newsletter').waitFor();
   });
 
@@ -378,10 +405,17 @@ describe('attachments', () => {
     await popup.getByTestId('search-input').press('Enter');
     await row('Site photos').click();
     await popup.getByTestId('attachment').first().waitFor();
+    // A human label and an icon for the kind of file, not "image/png".
+    expect(await popup.getByTestId('attachment-type').textContent()).toBe('Image');
+    expect(await popup.getByTestId('attachment-icon').getAttribute('data-kind')).toBe('image');
+    expect(await popup.getByTestId('attachment-icon').locator('svg').count()).toBe(1);
     await popup.getByTestId('attachment-preview').click();
     const src = await popup.getByTestId('attachment-preview-image').getAttribute('src');
     expect(src).toBe(`data:image/png;base64,${TINY_PNG_BASE64}`);
     await popup.getByTestId('attachment-download').click();
+    // The download says where it went (the name the browser was given).
+    await popup.getByTestId('attachment-saved').waitFor();
+    expect(await popup.getByTestId('attachment-saved').textContent()).toContain('Saved as site visit.png');
     const worker = await world.browser.serviceWorker();
     await poll(async () =>
       worker.evaluate(async () => {
@@ -392,6 +426,31 @@ describe('attachments', () => {
     // (Playwright's download handling names the file by a GUID, so only the bytes are compared.)
     const [file] = await worker.evaluate(async () => (await chrome.downloads.search({})).map((d) => d.filename));
     expect(readFileSync(file!).toString('base64')).toBe(TINY_PNG_BASE64);
+    await popup.keyboard.press('Escape');
+    await popup.getByTestId('search-clear').click();
+    await row('HTML newsletter').waitFor();
+  });
+
+  it('labels a ZIP archive and says when a refused name was saved under another one', async () => {
+    await popup.getByTestId('search-input').fill('Contract bundle');
+    await popup.getByTestId('search-input').press('Enter');
+    await row('Contract bundle').click();
+    await popup.getByTestId('attachment').first().waitFor();
+    expect(await popup.getByTestId('attachment-type').textContent()).toBe('ZIP archive');
+    expect(await popup.getByTestId('attachment-icon').getAttribute('data-kind')).toBe('zip');
+    await popup.getByTestId('attachment-download').click();
+    await popup.getByTestId('attachment-saved').waitFor();
+    expect(await popup.getByTestId('attachment-saved').textContent()).toContain('Saved as _CON.zip (renamed');
+    const worker = await world.browser.serviceWorker();
+    await poll(async () =>
+      worker.evaluate(async () =>
+        (await chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 })).map((d) => d.state),
+      ),
+    ).toEqual(['complete']);
+    // Room below the last Download button, so it scrolls clear of a toast at the bottom edge.
+    const section = (await popup.getByTestId('attachment-list').boundingBox())!;
+    const button = (await popup.getByTestId('attachment-download').boundingBox())!;
+    expect(section.y + section.height - (button.y + button.height)).toBeGreaterThanOrEqual(48);
     await popup.keyboard.press('Escape');
     await popup.getByTestId('search-clear').click();
     await row('HTML newsletter').waitFor();

@@ -29,6 +29,7 @@ interface Lab {
   frameHead(remoteAllowed: boolean): Record<string, unknown>;
   inlineImages(): Record<string, unknown>;
   remoteToggle(): { off: { blocked: number; html: string }; on: { blocked: number; html: string } };
+  placeholders(): Record<string, boolean>;
   newsletter(): { css: string; body: string | null; td: string; link: string; table: string | null };
 }
 
@@ -148,6 +149,18 @@ describe('the production frame document in a sandboxed iframe', () => {
     expect(on.html).toContain('src="https://img.example/a.png"');
     expect(on.html).toContain('url(&quot;http://img.example/b.png&quot;)');
     expect(on.html).not.toContain('ftp:');
+  });
+
+  it('draws a placeholder only for blocked images with a real size, not for tracking pixels', async () => {
+    expect(await lab('placeholders')).toEqual({
+      banner: true,
+      styled: true,
+      'alt-only': true,
+      pixel: false,
+      'pixel-px': false,
+      invisible: false,
+      bare: false,
+    });
   });
 
   it('keeps ordinary newsletter HTML and CSS', async () => {

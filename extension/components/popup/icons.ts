@@ -112,6 +112,48 @@ export const ICONS = {
     p('M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z'),
     p('M8 8h8'),
   ],
+  // File kinds, for attachments (see core/attachment-kind.ts).
+  file: [p('M15 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V7Z'), p('M14 2v4a2 2 0 0 0 2 2h4')],
+  fileText: [
+    p('M15 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V7Z'),
+    p('M14 2v4a2 2 0 0 0 2 2h4'),
+    p('M10 9H8'),
+    p('M16 13H8'),
+    p('M16 17H8'),
+  ],
+  fileSheet: [
+    p('M15 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V7Z'),
+    p('M14 2v4a2 2 0 0 0 2 2h4'),
+    p('M8 13h2'),
+    p('M14 13h2'),
+    p('M8 17h2'),
+    p('M14 17h2'),
+  ],
+  fileArchive: [
+    p('M15 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V7Z'),
+    p('M14 2v4a2 2 0 0 0 2 2h4'),
+    p('M10 6h2'),
+    p('M10 10h2'),
+    p('M10 14h2'),
+    { tag: 'rect', x: 9, y: 16, width: 4, height: 4, rx: 1 },
+  ],
+  presentation: [p('M2 3h20'), p('M21 3v11a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V3'), p('m7 21 5-5 5 5')],
+  image: [
+    { tag: 'rect', x: 3, y: 3, width: 18, height: 18, rx: 2 },
+    { tag: 'circle', cx: 9, cy: 9, r: 2 },
+    p('m21 15-3.086-3.086a2 2 0 0 0-2.828 0L6 21'),
+  ],
+  calendar: [{ tag: 'rect', x: 3, y: 4, width: 18, height: 18, rx: 2 }, p('M16 2v4'), p('M8 2v4'), p('M3 10h18')],
+  audio: [p('M9 18V5l12-2v13'), { tag: 'circle', cx: 6, cy: 18, r: 3 }, { tag: 'circle', cx: 18, cy: 16, r: 3 }],
+  video: [
+    p('m16 13 5.223 3.482a.5.5 0 0 0 .777-.416V7.87a.5.5 0 0 0-.752-.432L16 10.5'),
+    { tag: 'rect', x: 2, y: 6, width: 14, height: 12, rx: 2 },
+  ],
+  download: [
+    p('M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4'),
+    { tag: 'polyline', points: '7 10 12 15 17 10' },
+    { tag: 'line', x1: 12, y1: 15, x2: 12, y2: 3 },
+  ],
 } satisfies Record<string, Shape[]>;
 
 export type IconName = keyof typeof ICONS;
