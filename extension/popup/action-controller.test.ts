@@ -59,15 +59,50 @@ describe('PopupController actions', () => {
     expect(popup.view.toast?.text).toBe('popup_failFlag(popup_errNotFound)');
   });
 
-  it('toggles read and flag for a selection: set unless all have it, then clear', async () => {
+  it('toggles read for a selection with the button: set unless all have it, then clear', async () => {
     const { popup, channel } = await started({ listRows: [row(2, { seen: true, flags: ['\\Seen'] }), row(1)] });
     popup.toggleSelected(messageKey(messageId(1)));
     popup.toggleSelected(messageKey(messageId(2)));
-    popup.command('read');
+    popup.toggleRead();
     expect(channel.actions().at(-1)?.action).toEqual({ kind: 'seen', value: true });
     expect(popup.view.list.rows.every((r) => r.seen)).toBe(true);
-    popup.command('read');
+    popup.toggleRead();
     expect(channel.actions().at(-1)?.action).toEqual({ kind: 'seen', value: false });
+  });
+
+  it('marks read with Shift+I and unread with Shift+U, sending only the rows that change', async () => {
+    const { popup, channel } = await started({ listRows: [row(2, { seen: true, flags: ['\\Seen'] }), row(1)] });
+    popup.toggleSelected(messageKey(messageId(1)));
+    popup.toggleSelected(messageKey(messageId(2)));
+    popup.command('markRead');
+    expect(channel.actions().at(-1)).toMatchObject({ ids: [messageId(1)], action: { kind: 'seen', value: true } });
+    const sent = channel.actions().length;
+    popup.command('markRead');
+    expect(channel.actions().length).toBe(sent);
+    popup.command('markUnread');
+    expect(channel.actions().at(-1)).toMatchObject({ action: { kind: 'seen', value: false } });
+    expect(channel.actions().at(-1)?.ids).toHaveLength(2);
+    expect(popup.view.list.rows.every((r) => !r.seen)).toBe(true);
+  });
+
+  it('u goes back to the list from a message and does nothing on the list', async () => {
+    const { popup } = await started();
+    expect(popup.command('list')).toBe(false);
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.view.screen.kind).toBe('message');
+    expect(popup.command('list')).toBe(true);
+    expect(popup.view.screen.kind).toBe('list');
+  });
+
+  it('the arrows move in the list but are left to the browser on a message (they scroll it)', async () => {
+    const { popup } = await started();
+    popup.focusRow(messageKey(messageId(4)));
+    expect(popup.command('down')).toBe(true);
+    expect(popup.view.activeKey).toBe(messageKey(messageId(3)));
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.command('down')).toBe(false);
+    expect(popup.command('up')).toBe(false);
+    expect(popup.view.screen.kind).toBe('message');
   });
 
   it('sends one action per account for a unified selection', async () => {

@@ -265,10 +265,15 @@ export class PopupController {
     void this.#actions.act({ kind: 'flagged', value: !rows.every((r) => r.flagged) }, rows);
   }
 
-  /** Marks the targets read, or unread when all are read already. */
+  /** Marks the targets read, or unread when all are read already (the toolbar button). */
   toggleRead(): void {
-    const rows = this.targets();
-    void this.#actions.act({ kind: 'seen', value: !rows.every((r) => r.seen) }, rows);
+    this.setRead(!this.targets().every((r) => r.seen));
+  }
+
+  /** Marks the targets read or unread (Shift+I / Shift+U); nothing to do when all are already. */
+  setRead(value: boolean): void {
+    const rows = this.targets().filter((r) => r.seen !== value);
+    if (rows.length > 0) void this.#actions.act({ kind: 'seen', value }, rows);
   }
 
   /** Undo of the last archive/delete/junk/move: the rows come back now, the server follows. */

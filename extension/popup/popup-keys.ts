@@ -1,19 +1,26 @@
 /**
  * Keyboard shortcuts of the popup, as a pure mapping from a key event to a command, so the rules
- * (which keys, when they must not fire) are tested without a DOM.
+ * (which keys, when they must not fire) are tested without a DOM. The map is Gmail's, so muscle
+ * memory works: j/k next/previous, o/Enter open, u back to the list, e archive, # delete, ! spam,
+ * s star, Shift+I / Shift+U mark read / unread, v move, x select, z undo, / search, ? help.
+ * The arrows move in the list only; on an open message they scroll it, as in Gmail.
  */
 
 export type Command =
   | 'next'
   | 'prev'
+  | 'down'
+  | 'up'
   | 'first'
   | 'last'
   | 'open'
   | 'back'
+  | 'list'
   | 'archive'
   | 'delete'
   | 'flag'
-  | 'read'
+  | 'markRead'
+  | 'markUnread'
   | 'junk'
   | 'move'
   | 'search'
@@ -33,19 +40,22 @@ export interface KeyInput {
 
 const COMMANDS: Record<string, Command> = {
   j: 'next',
-  ArrowDown: 'next',
+  ArrowDown: 'down',
   k: 'prev',
-  ArrowUp: 'prev',
+  ArrowUp: 'up',
   Home: 'first',
   End: 'last',
   Enter: 'open',
   o: 'open',
   Escape: 'back',
+  u: 'list',
   e: 'archive',
   '#': 'delete',
   Delete: 'delete',
   s: 'flag',
-  u: 'read',
+  // Shift+I / Shift+U (Gmail): the key arrives upper case.
+  I: 'markRead',
+  U: 'markUnread',
   '!': 'junk',
   v: 'move',
   '/': 'search',
@@ -87,11 +97,13 @@ export const SHORTCUTS: readonly { keys: readonly string[]; command: Command }[]
   { keys: ['j', '↓'], command: 'next' },
   { keys: ['k', '↑'], command: 'prev' },
   { keys: ['Enter', 'o'], command: 'open' },
+  { keys: ['u'], command: 'list' },
   { keys: ['Esc'], command: 'back' },
   { keys: ['e'], command: 'archive' },
   { keys: ['#'], command: 'delete' },
   { keys: ['s'], command: 'flag' },
-  { keys: ['u'], command: 'read' },
+  { keys: ['Shift+I'], command: 'markRead' },
+  { keys: ['Shift+U'], command: 'markUnread' },
   { keys: ['!'], command: 'junk' },
   { keys: ['v'], command: 'move' },
   { keys: ['x'], command: 'select' },
