@@ -24,6 +24,7 @@ export interface CommandTarget {
   setRead(value: boolean): void;
   openMove(): void;
   toggleSelected(): void;
+  selectAll(): void;
   undo(): void;
   focusSearch(): void;
   openHelp(): void;
@@ -94,6 +95,10 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
     case 'select':
       if (!onList) return false;
       popup.toggleSelected();
+      return true;
+    case 'selectAll':
+      if (!onList || popup.view.list.rows.length === 0) return false;
+      popup.selectAll();
       return true;
     case 'undo':
       if (!popup.view.toast?.undo) return false;

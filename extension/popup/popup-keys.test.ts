@@ -77,6 +77,17 @@ describe('keyCommand', () => {
     expect(keyCommand(press('toString'))).toBeNull();
   });
 
+  it('selects all with Ctrl+A or Cmd+A, but not while typing (the field selects its text)', () => {
+    expect(keyCommand(press('a', { ctrlKey: true }))).toBe('selectAll');
+    expect(keyCommand(press('a', { metaKey: true }))).toBe('selectAll');
+    expect(keyCommand(press('A', { ctrlKey: true }))).toBe('selectAll');
+    expect(keyCommand(press('a', { ctrlKey: true, altKey: true }))).toBeNull();
+    expect(keyCommand(press('a'))).toBeNull();
+    expect(
+      keyCommand(press('a', { ctrlKey: true, target: { tagName: 'INPUT', isContentEditable: false } })),
+    ).toBeNull();
+  });
+
   it('lets Enter activate a focused button instead of opening a message', () => {
     expect(keyCommand(press('Enter', { target: { tagName: 'BUTTON', isContentEditable: false } }))).toBeNull();
     expect(keyCommand(press('e', { target: { tagName: 'BUTTON', isContentEditable: false } }))).toBe('archive');

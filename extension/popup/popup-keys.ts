@@ -25,6 +25,7 @@ export type Command =
   | 'move'
   | 'search'
   | 'select'
+  | 'selectAll'
   | 'undo'
   | 'help';
 
@@ -83,8 +84,10 @@ export function isTyping(target: KeyInput['target']): boolean {
  * @example keyCommand({ key: 'e', ctrlKey: false, metaKey: false, altKey: false, target: null }) // 'archive'
  */
 export function keyCommand(input: KeyInput): Command | null {
-  if (input.ctrlKey || input.metaKey || input.altKey) return null;
   if (isTyping(input.target)) return null;
+  // Ctrl/Cmd+A selects every loaded row (on the list; elsewhere the browser selects text).
+  if ((input.ctrlKey || input.metaKey) && !input.altKey && input.key.toLowerCase() === 'a') return 'selectAll';
+  if (input.ctrlKey || input.metaKey || input.altKey) return null;
   const tag = input.target?.tagName;
   if ((input.key === 'Enter' || input.key === ' ') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) {
     return null;
@@ -107,6 +110,7 @@ export const SHORTCUTS: readonly { keys: readonly string[]; command: Command }[]
   { keys: ['!'], command: 'junk' },
   { keys: ['v'], command: 'move' },
   { keys: ['x'], command: 'select' },
+  { keys: ['Ctrl+A'], command: 'selectAll' },
   { keys: ['z'], command: 'undo' },
   { keys: ['/'], command: 'search' },
   { keys: ['?'], command: 'help' },

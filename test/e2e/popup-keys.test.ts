@@ -145,3 +145,38 @@ describe('shortcuts with the focus inside the message frame', () => {
     expect(await popup.getByTestId('message-screen').count()).toBe(0);
   });
 });
+
+describe('select all and mark all read', () => {
+  const SUBJECTS = ['Keys older', 'Long HTML letter', 'Keys newest'];
+  const selectedCount = () => popup.getByTestId('selected-count').count();
+
+  it('Ctrl+A selects every loaded row; the toolbar checkbox clears and selects; Esc clears', async () => {
+    await popup.getByTestId('message-list').focus();
+    await popup.keyboard.press('Control+a');
+    await poll(() => popup.getByTestId('selected-count').textContent()).toContain('3');
+    const box = popup.getByTestId('select-all');
+    expect(await box.isChecked()).toBe(true);
+    await box.click();
+    await poll(selectedCount).toBe(0);
+    await box.click();
+    await poll(() =>
+      popup.getByTestId('message-row').evaluateAll((rows) => rows.map((r) => r.dataset['selected'])),
+    ).toEqual(['true', 'true', 'true']);
+    await popup.keyboard.press('Escape');
+    await poll(selectedCount).toBe(0);
+    expect(await box.isChecked()).toBe(false);
+  });
+
+  it('"Mark all read" marks the loaded unread messages read on the server', async () => {
+    await popup.getByTestId('message-list').focus();
+    await popup.keyboard.press('Control+a');
+    await popup.keyboard.press('Shift+U');
+    for (const subject of SUBJECTS) await poll(() => serverFlags(subject)).not.toContain('\\Seen');
+    await popup.keyboard.press('Escape');
+    const button = popup.getByTestId('mark-all-read');
+    expect(await button.getAttribute('title')).toBe('Marks the 3 loaded unread messages as read');
+    await button.click();
+    for (const subject of SUBJECTS) await poll(() => serverFlags(subject)).toContain('\\Seen');
+    await poll(() => button.count()).toBe(0);
+  });
+});

@@ -49,6 +49,7 @@ export function shortcutList(): { keys: readonly string[]; label: string }[] {
     move: t('popup_keyMove'),
     search: t('popup_keySearch'),
     select: t('popup_keySelect'),
+    selectAll: t('popup_selectAll'),
     undo: t('popup_undo'),
     help: t('popup_keyHelp'),
   };
