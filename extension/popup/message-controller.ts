@@ -187,7 +187,16 @@ export class MessageController {
       messageId: m.id,
       attachment: { partId: attachment.partId, filename: attachment.filename },
     });
-    if (!reply.ok) toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+    if (reply.ok) {
+      // The background saves under a name every browser accepts; say so when it differs.
+      const renamed = renamedTo(reply.result);
+      if (renamed !== null) toasts.show('info', texts.t('popup_savedAs', renamed));
+    } else if (reply.error.code === undefined) {
+      // No relay code: the browser's download API refused before anything reached the relay.
+      toasts.show('error', texts.t('popup_errDownloadRefused', attachment.filename));
+    } else {
+      toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+    }
   }
 
   /** A data: URL preview of an image attachment (png, jpeg, gif, webp only), or null. */
@@ -216,6 +225,13 @@ export class MessageController {
 function parseDetail(value: unknown): MessageDetail | null {
   const parsed = detailSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
+}
+
+/** The name a download was saved under when it differs from the attachment's (`{ filename, changed }`), else null. */
+function renamedTo(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const { filename, changed } = result as { filename?: unknown; changed?: unknown };
+  return changed === true && typeof filename === 'string' ? filename : null;
 }
 
 /** The media type without parameters, lower-cased ("image/png; name=a" → "image/png"). */
