@@ -12,7 +12,7 @@ describe('PopupController actions', () => {
     popup.command('archive');
     expect(uids()).toEqual([5, 3, 2, 1]);
     expect(popup.view.activeKey).toBe(messageKey(messageId(3)));
-    expect(popup.view.toast).toMatchObject({ tone: 'info', text: 'popup_toastArchivedOne', undo: ['action-0001'] });
+    expect(popup.view.toast).toMatchObject({ tone: 'info', text: 'popup_toastArchived_one(1)', undo: ['action-0001'] });
     expect(channel.actions()).toEqual([{ actionId: 'action-0001', ids: [messageId(4)], action: { kind: 'archive' } }]);
   });
 

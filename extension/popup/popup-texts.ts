@@ -5,6 +5,7 @@
  */
 import type { ErrorCode, MailAction, WireError } from '../../shared/index.js';
 import type { Translate } from '../i18n/i18n.js';
+import { plural } from '../i18n/plural.js';
 
 /**
  * @example
@@ -31,13 +32,13 @@ export class PopupTexts {
     const c = this.#formatNumber(n);
     switch (action.kind) {
       case 'archive':
-        return n === 1 ? t('popup_toastArchivedOne') : t('popup_toastArchivedMany', c);
+        return plural(t, 'popup_toastArchived', n, c);
       case 'delete':
-        return n === 1 ? t('popup_toastDeletedOne') : t('popup_toastDeletedMany', c);
+        return plural(t, 'popup_toastDeleted', n, c);
       case 'junk':
-        return n === 1 ? t('popup_toastJunkOne') : t('popup_toastJunkMany', c);
+        return plural(t, 'popup_toastJunk', n, c);
       case 'move':
-        return n === 1 ? t('popup_toastMovedOne', action.to) : t('popup_toastMovedMany', [c, action.to]);
+        return plural(t, 'popup_toastMoved', n, c, action.to);
       default:
         return '';
     }
