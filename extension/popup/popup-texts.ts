@@ -5,6 +5,7 @@
  */
 import type { ErrorCode, MailAction, WireError } from '../../shared/index.js';
 import type { Translate } from '../i18n/i18n.js';
+import { errorSentence } from '../i18n/error-text.js';
 import { plural } from '../i18n/plural.js';
 
 /**
@@ -64,26 +65,8 @@ export class PopupTexts {
     }
   }
 
-  /** A sentence saying what went wrong and what to do, for a relay error. */
+  /** A sentence saying what went wrong and what to do, for a relay error (i18n/error-text.ts). */
   error(error: { code?: ErrorCode; message: string }): string {
-    const t = this.#t;
-    switch (error.code) {
-      case 'UNREACHABLE':
-        return t('popup_errUnreachable');
-      case 'TIMEOUT':
-        return t('popup_errTimeout');
-      case 'NOT_FOUND':
-        return t('popup_errNotFound');
-      case 'STALE_UIDVALIDITY':
-        return t('popup_errStale');
-      case 'AUTH_FAILED':
-        return t('popup_errAuth');
-      case 'RATE_LIMITED':
-        return t('popup_errRateLimited');
-      case 'UNAUTHORIZED':
-        return t('popup_errUnauthorized');
-      default:
-        return t('popup_errGeneric', error.message);
-    }
+    return errorSentence(error, this.#t);
   }
 }
