@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageKey, type MailAction } from '../../shared/index.js';
 import { messageId, row } from '../testing/mail-fakes.js';
 import { done, outcome, started, tick } from '../testing/popup-fakes.js';
-import { UNDO_WINDOW_MS } from './popup-controller.js';
+import { MARK_ALL_CHUNK, UNDO_WINDOW_MS } from './popup-controller.js';
 
 describe('PopupController actions', () => {
   it('archives optimistically, moves the focus to the next row, and offers undo', async () => {
@@ -12,7 +12,7 @@ describe('PopupController actions', () => {
     popup.command('archive');
     expect(uids()).toEqual([5, 3, 2, 1]);
     expect(popup.view.activeKey).toBe(messageKey(messageId(3)));
-    expect(popup.view.toast).toMatchObject({ tone: 'info', text: 'popup_toastArchivedOne', undo: ['action-0001'] });
+    expect(popup.view.toast).toMatchObject({ tone: 'info', text: 'popup_toastArchived_one(1)', undo: ['action-0001'] });
     expect(channel.actions()).toEqual([{ actionId: 'action-0001', ids: [messageId(4)], action: { kind: 'archive' } }]);
   });
 
@@ -59,15 +59,76 @@ describe('PopupController actions', () => {
     expect(popup.view.toast?.text).toBe('popup_failFlag(popup_errNotFound)');
   });
 
-  it('toggles read and flag for a selection: set unless all have it, then clear', async () => {
+  it('toggles read for a selection with the button: set unless all have it, then clear', async () => {
     const { popup, channel } = await started({ listRows: [row(2, { seen: true, flags: ['\\Seen'] }), row(1)] });
     popup.toggleSelected(messageKey(messageId(1)));
     popup.toggleSelected(messageKey(messageId(2)));
-    popup.command('read');
+    popup.toggleRead();
     expect(channel.actions().at(-1)?.action).toEqual({ kind: 'seen', value: true });
     expect(popup.view.list.rows.every((r) => r.seen)).toBe(true);
-    popup.command('read');
+    popup.toggleRead();
     expect(channel.actions().at(-1)?.action).toEqual({ kind: 'seen', value: false });
+  });
+
+  it('marks read with Shift+I and unread with Shift+U, sending only the rows that change', async () => {
+    const { popup, channel } = await started({ listRows: [row(2, { seen: true, flags: ['\\Seen'] }), row(1)] });
+    popup.toggleSelected(messageKey(messageId(1)));
+    popup.toggleSelected(messageKey(messageId(2)));
+    popup.command('markRead');
+    expect(channel.actions().at(-1)).toMatchObject({ ids: [messageId(1)], action: { kind: 'seen', value: true } });
+    const sent = channel.actions().length;
+    popup.command('markRead');
+    expect(channel.actions().length).toBe(sent);
+    popup.command('markUnread');
+    expect(channel.actions().at(-1)).toMatchObject({ action: { kind: 'seen', value: false } });
+    expect(channel.actions().at(-1)?.ids).toHaveLength(2);
+    expect(popup.view.list.rows.every((r) => !r.seen)).toBe(true);
+  });
+
+  it('u goes back to the list from a message and does nothing on the list', async () => {
+    const { popup } = await started();
+    expect(popup.command('list')).toBe(false);
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.view.screen.kind).toBe('message');
+    expect(popup.command('list')).toBe(true);
+    expect(popup.view.screen.kind).toBe('list');
+  });
+
+  it('the arrows move in the list but are left to the browser on a message (they scroll it)', async () => {
+    const { popup } = await started();
+    popup.focusRow(messageKey(messageId(4)));
+    expect(popup.command('down')).toBe(true);
+    expect(popup.view.activeKey).toBe(messageKey(messageId(3)));
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.command('down')).toBe(false);
+    expect(popup.command('up')).toBe(false);
+    expect(popup.view.screen.kind).toBe('message');
+  });
+
+  it('selects every loaded row with Ctrl+A (list only) and clears with Esc', async () => {
+    const { popup } = await started();
+    expect(popup.command('selectAll')).toBe(true);
+    expect(popup.view.selected.size).toBe(5);
+    expect(popup.command('back')).toBe(true);
+    expect(popup.view.selected.size).toBe(0);
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.command('selectAll')).toBe(false);
+  });
+
+  it('marks all loaded unread rows read, per account, in requests of at most MARK_ALL_CHUNK', async () => {
+    const many = Array.from({ length: MARK_ALL_CHUNK + 20 }, (_, i) => row(i + 1));
+    many.push(row(9001, { seen: true, flags: ['\\Seen'] }), row(9002, { id: { accountId: 'home' } }));
+    const { popup, channel } = await started({ listRows: many });
+    popup.markAllRead();
+    await tick();
+    const sent = channel.actions();
+    expect(sent.every((a) => a.action.kind === 'seen' && a.action.value === true)).toBe(true);
+    expect(sent.every((a) => a.ids.length <= MARK_ALL_CHUNK)).toBe(true);
+    const ids = sent.flatMap((a) => a.ids.map((id) => `${id.accountId}:${id.uid}`));
+    expect(ids).toHaveLength(MARK_ALL_CHUNK + 21);
+    expect(ids).not.toContain('work:9001');
+    expect(ids).toContain('home:9002');
+    expect(popup.view.list.rows.every((r) => r.seen)).toBe(true);
   });
 
   it('sends one action per account for a unified selection', async () => {

@@ -188,6 +188,11 @@ export class ListController {
     this.#o.store.set({ selected });
   }
 
+  /** Selects every loaded row (Ctrl/Cmd+A, the toolbar's checkbox). */
+  selectAll(): void {
+    this.#o.store.set({ selected: new Set(this.#o.store.view.list.rows.map((r) => messageKey(r.id))) });
+  }
+
   clearSelection(): void {
     if (this.#o.store.view.selected.size > 0) this.#o.store.set({ selected: EMPTY_SET });
   }

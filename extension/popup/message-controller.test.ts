@@ -95,4 +95,35 @@ describe('PopupController message screen and keys', () => {
     expect(await popup.imagePreview({ ...att, contentType: 'image/svg+xml' })).toBeNull();
     expect(await popup.imagePreview({ ...att, contentType: 'text/html' })).toBeNull();
   });
+
+  it('hands the saved name to the attachment list, and says the browser (not the server) refused one', async () => {
+    const { popup, channel } = await started();
+    channel.on('message.get', ({ id }) => detail(id.uid));
+    await popup.openMessage(messageKey(messageId(3)));
+    await tick();
+    const attachment = {
+      partId: '2',
+      filename: 'C:\\Users\\Public\\evil.lnk',
+      contentType: 'application/octet-stream',
+      size: 10,
+      inline: false,
+      contentId: null,
+    };
+    await popup.download(attachment);
+    expect(popup.view.toast).toBeNull();
+    channel.downloadReply = { ok: true, result: { filename: 'C__Users_Public_evil.lnk.download', changed: true } };
+    // The saved name goes back to the attachment list, which says "Saved as … (renamed…)" beside
+    // the button (test/e2e/popup-triage.test.ts), so no toast covers it.
+    expect(await popup.download(attachment)).toEqual({ filename: 'C__Users_Public_evil.lnk.download', changed: true });
+    expect(popup.view.toast).toBeNull();
+    channel.downloadReply = { ok: false, error: { message: 'The browser refused to save "x".' } };
+    await popup.download(attachment);
+    expect(popup.view.toast).toMatchObject({
+      tone: 'error',
+      text: 'popup_errDownloadRefused(C:\\Users\\Public\\evil.lnk)',
+    });
+    channel.downloadReply = { ok: false, error: { code: 'NOT_FOUND', message: 'gone' } };
+    await popup.download(attachment);
+    expect(popup.view.toast?.text).toBe('popup_errDownload(popup_errNotFound)');
+  });
 });

@@ -190,9 +190,15 @@ export class MessageController {
       attachment: { partId: attachment.partId, filename: attachment.filename },
     });
     if (!reply.ok) {
-      toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+      if (reply.error.code === undefined) {
+        // No relay code: the browser's download API refused before anything reached the relay.
+        toasts.show('error', texts.t('popup_errDownloadRefused', attachment.filename));
+      } else {
+        toasts.show('error', texts.t('popup_errDownload', texts.error(reply.error)));
+      }
       return null;
     }
+    // The attachment list shows "Saved as …" (and why the name changed) beside the button.
     const saved = savedDownloadSchema.safeParse(reply.result);
     return saved.success ? saved.data : { filename: attachment.filename, changed: false };
   }
@@ -225,6 +231,7 @@ function parseDetail(value: unknown): MessageDetail | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** The name a download was saved under when it differs from the attachment's (`{ filename, changed }`), else null. */
 /** The media type without parameters, lower-cased ("image/png; name=a" → "image/png"). */
 function baseType(contentType: string): string {
   return contentType.toLowerCase().split(';')[0]?.trim() ?? '';

@@ -1,7 +1,8 @@
 /**
  * What a keyboard command does in the popup's current state (popup-keys.ts maps keys to
- * commands). A dialog takes only Esc and `?`; `open`, `first`/`last` and `select` act on the list
- * screen only; j/k on the message screen open the next or previous message.
+ * commands). A dialog takes only Esc and `?`; `open`, `first`/`last`, the arrows and `select` act
+ * on the list screen only; j/k on the message screen open the next or previous message, u goes
+ * back to the list.
  */
 import type { Command } from './popup-keys.js';
 import type { PopupView } from './popup-view.js';
@@ -20,9 +21,10 @@ export interface CommandTarget {
   delete(): void;
   junk(): void;
   toggleFlag(): void;
-  toggleRead(): void;
+  setRead(value: boolean): void;
   openMove(): void;
   toggleSelected(): void;
+  selectAll(): void;
   undo(): void;
   /** Says that there is nothing left to undo (a toast). */
   nothingToUndo(): void;
@@ -52,6 +54,12 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
       popup.move(command === 'next' ? 1 : -1);
       if (!onList) void popup.openMessage();
       return true;
+    case 'down':
+    case 'up':
+      // On an open message the arrows scroll it (the browser's own, or MessageFrame's).
+      if (!onList) return false;
+      popup.move(command === 'down' ? 1 : -1);
+      return true;
     case 'first':
     case 'last':
       if (!onList) return false;
@@ -63,6 +71,10 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
       return true;
     case 'back':
       return back(popup);
+    case 'list':
+      if (onList) return false;
+      popup.back();
+      return true;
     case 'archive':
       popup.archive();
       return true;
@@ -75,8 +87,9 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
     case 'flag':
       popup.toggleFlag();
       return true;
-    case 'read':
-      popup.toggleRead();
+    case 'markRead':
+    case 'markUnread':
+      popup.setRead(command === 'markRead');
       return true;
     case 'move':
       popup.openMove();
@@ -84,6 +97,10 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
     case 'select':
       if (!onList) return false;
       popup.toggleSelected();
+      return true;
+    case 'selectAll':
+      if (!onList || popup.view.list.rows.length === 0) return false;
+      popup.selectAll();
       return true;
     case 'undo':
       // `z` with nothing to undo says so instead of doing nothing (issue 8).

@@ -30,6 +30,9 @@ import type { PopupView } from './popup-view.js';
 import { parseSearch } from './search-query.js';
 
 export { UNDO_WINDOW_MS } from './popup-toasts.js';
+
+/** Messages per "Mark all read" request: the most `messages.action` takes (shared/protocol.ts `ids`). */
+export const MARK_ALL_CHUNK = 500;
 export { senderAddress } from './message-controller.js';
 export type { PopupChannel, PopupDeps } from './popup-store.js';
 export type * from './popup-view.js';
@@ -193,6 +196,10 @@ export class PopupController {
     this.#list.clearSelection();
   }
 
+  selectAll(): void {
+    this.#list.selectAll();
+  }
+
   /** Gives the search box the focus (`/`), from either screen. */
   focusSearch(): void {
     this.#message.close();
@@ -266,10 +273,27 @@ export class PopupController {
     void this.#actions.act({ kind: 'flagged', value: !rows.every((r) => r.flagged) }, rows);
   }
 
-  /** Marks the targets read, or unread when all are read already. */
+  /** Marks the targets read, or unread when all are read already (the toolbar button). */
   toggleRead(): void {
-    const rows = this.targets();
-    void this.#actions.act({ kind: 'seen', value: !rows.every((r) => r.seen) }, rows);
+    this.setRead(!this.targets().every((r) => r.seen));
+  }
+
+  /** Marks the targets read or unread (Shift+I / Shift+U); nothing to do when all are already. */
+  setRead(value: boolean): void {
+    const rows = this.targets().filter((r) => r.seen !== value);
+    if (rows.length > 0) void this.#actions.act({ kind: 'seen', value }, rows);
+  }
+
+  /**
+   * Marks every loaded unread row read (the list toolbar's "Mark all read"), per folder or for the
+   * unified inbox: the rows the popup has, not the whole folder (the relay has no such request),
+   * in requests of at most MARK_ALL_CHUNK messages each, through the same action path.
+   */
+  markAllRead(): void {
+    const unread = this.view.list.rows.filter((r) => !r.seen);
+    for (let i = 0; i < unread.length; i += MARK_ALL_CHUNK) {
+      void this.#actions.act({ kind: 'seen', value: true }, unread.slice(i, i + MARK_ALL_CHUNK));
+    }
   }
 
   /** Undo of the last archive/delete/junk/move: the rows come back now, the server follows. */

@@ -1,23 +1,31 @@
 /**
  * Keyboard shortcuts of the popup, as a pure mapping from a key event to a command, so the rules
- * (which keys, when they must not fire) are tested without a DOM.
+ * (which keys, when they must not fire) are tested without a DOM. The map is Gmail's, so muscle
+ * memory works: j/k next/previous, o/Enter open, u back to the list, e archive, # delete, ! spam,
+ * s star, Shift+I / Shift+U mark read / unread, v move, x select, z undo, / search, ? help.
+ * The arrows move in the list only; on an open message they scroll it, as in Gmail.
  */
 
 export type Command =
   | 'next'
   | 'prev'
+  | 'down'
+  | 'up'
   | 'first'
   | 'last'
   | 'open'
   | 'back'
+  | 'list'
   | 'archive'
   | 'delete'
   | 'flag'
-  | 'read'
+  | 'markRead'
+  | 'markUnread'
   | 'junk'
   | 'move'
   | 'search'
   | 'select'
+  | 'selectAll'
   | 'undo'
   | 'help';
 
@@ -33,19 +41,22 @@ export interface KeyInput {
 
 const COMMANDS: Record<string, Command> = {
   j: 'next',
-  ArrowDown: 'next',
+  ArrowDown: 'down',
   k: 'prev',
-  ArrowUp: 'prev',
+  ArrowUp: 'up',
   Home: 'first',
   End: 'last',
   Enter: 'open',
   o: 'open',
   Escape: 'back',
+  u: 'list',
   e: 'archive',
   '#': 'delete',
   Delete: 'delete',
   s: 'flag',
-  u: 'read',
+  // Shift+I / Shift+U (Gmail): the key arrives upper case.
+  I: 'markRead',
+  U: 'markUnread',
   '!': 'junk',
   v: 'move',
   '/': 'search',
@@ -73,8 +84,10 @@ export function isTyping(target: KeyInput['target']): boolean {
  * @example keyCommand({ key: 'e', ctrlKey: false, metaKey: false, altKey: false, target: null }) // 'archive'
  */
 export function keyCommand(input: KeyInput): Command | null {
-  if (input.ctrlKey || input.metaKey || input.altKey) return null;
   if (isTyping(input.target)) return null;
+  // Ctrl/Cmd+A selects every loaded row (on the list; elsewhere the browser selects text).
+  if ((input.ctrlKey || input.metaKey) && !input.altKey && input.key.toLowerCase() === 'a') return 'selectAll';
+  if (input.ctrlKey || input.metaKey || input.altKey) return null;
   const tag = input.target?.tagName;
   if ((input.key === 'Enter' || input.key === ' ') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) {
     return null;
@@ -87,14 +100,17 @@ export const SHORTCUTS: readonly { keys: readonly string[]; command: Command }[]
   { keys: ['j', '↓'], command: 'next' },
   { keys: ['k', '↑'], command: 'prev' },
   { keys: ['Enter', 'o'], command: 'open' },
+  { keys: ['u'], command: 'list' },
   { keys: ['Esc'], command: 'back' },
   { keys: ['e'], command: 'archive' },
   { keys: ['#'], command: 'delete' },
   { keys: ['s'], command: 'flag' },
-  { keys: ['u'], command: 'read' },
+  { keys: ['Shift+I'], command: 'markRead' },
+  { keys: ['Shift+U'], command: 'markUnread' },
   { keys: ['!'], command: 'junk' },
   { keys: ['v'], command: 'move' },
   { keys: ['x'], command: 'select' },
+  { keys: ['Ctrl+A'], command: 'selectAll' },
   { keys: ['z'], command: 'undo' },
   { keys: ['/'], command: 'search' },
   { keys: ['?'], command: 'help' },

@@ -87,6 +87,9 @@ export class PopupState {
   junk = (): void => this.#c.junk();
   toggleFlag = (): void => this.#c.toggleFlag();
   toggleRead = (): void => this.#c.toggleRead();
+  selectAll = (): void => this.#c.selectAll();
+  clearSelection = (): void => this.#c.clearSelection();
+  markAllRead = (): void => this.#c.markAllRead();
   openMove = (): void => this.#c.openMove();
   moveTo = (path: string): void => this.#c.moveTo(path);
   closeDialog = (): void => this.#c.closeDialog();

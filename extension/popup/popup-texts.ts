@@ -5,6 +5,8 @@
  */
 import type { ErrorCode, MailAction, WireError } from '../../shared/index.js';
 import type { Translate } from '../i18n/i18n.js';
+import { errorSentence } from '../i18n/error-text.js';
+import { plural } from '../i18n/plural.js';
 
 /**
  * @example
@@ -31,13 +33,13 @@ export class PopupTexts {
     const c = this.#formatNumber(n);
     switch (action.kind) {
       case 'archive':
-        return n === 1 ? t('popup_toastArchivedOne') : t('popup_toastArchivedMany', c);
+        return plural(t, 'popup_toastArchived', n, c);
       case 'delete':
-        return n === 1 ? t('popup_toastDeletedOne') : t('popup_toastDeletedMany', c);
+        return plural(t, 'popup_toastDeleted', n, c);
       case 'junk':
-        return n === 1 ? t('popup_toastJunkOne') : t('popup_toastJunkMany', c);
+        return plural(t, 'popup_toastJunk', n, c);
       case 'move':
-        return n === 1 ? t('popup_toastMovedOne', action.to) : t('popup_toastMovedMany', [c, action.to]);
+        return plural(t, 'popup_toastMoved', n, c, action.to);
       default:
         return '';
     }
@@ -63,26 +65,8 @@ export class PopupTexts {
     }
   }
 
-  /** A sentence saying what went wrong and what to do, for a relay error. */
+  /** A sentence saying what went wrong and what to do, for a relay error (i18n/error-text.ts). */
   error(error: { code?: ErrorCode; message: string }): string {
-    const t = this.#t;
-    switch (error.code) {
-      case 'UNREACHABLE':
-        return t('popup_errUnreachable');
-      case 'TIMEOUT':
-        return t('popup_errTimeout');
-      case 'NOT_FOUND':
-        return t('popup_errNotFound');
-      case 'STALE_UIDVALIDITY':
-        return t('popup_errStale');
-      case 'AUTH_FAILED':
-        return t('popup_errAuth');
-      case 'RATE_LIMITED':
-        return t('popup_errRateLimited');
-      case 'UNAUTHORIZED':
-        return t('popup_errUnauthorized');
-      default:
-        return t('popup_errGeneric', error.message);
-    }
+    return errorSentence(error, this.#t);
   }
 }

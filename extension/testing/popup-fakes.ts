@@ -37,6 +37,8 @@ export class FakeChannel implements PopupChannel {
   /** How the next actions are answered (FIFO); default done with movedTo for moves. */
   actionAnswers: Answer[] = [];
   held: { resolve: (reply: UiReply) => void; params: unknown }[] = [];
+  /** The background's answer to a download (mail-service.ts #download). */
+  downloadReply: UiReply = { ok: true, result: { filename: 'file.bin', changed: false } };
   #listeners = new Set<(push: DataPushMessage) => void>();
 
   on<T extends RequestType>(type: T, fn: (params: RequestParams<T>) => RequestResult<T>): this {
@@ -70,6 +72,8 @@ export class FakeChannel implements PopupChannel {
         if (answer === 'hold') return await new Promise((resolve) => this.held.push({ resolve, params: body.params }));
         return { ok: true, result: answer };
       }
+      case 'download':
+        return this.downloadReply;
       default:
         return { ok: true, result: null };
     }

@@ -299,12 +299,12 @@ describe('triage actions change the server', () => {
     await serverHas('Flag me by key', (f) => !f.flags.includes('\\Flagged'));
   });
 
-  it('read: button and u toggle \\Seen', async () => {
+  it('read: the button toggles \\Seen, Shift+I marks read and Shift+U unread (Gmail)', async () => {
     await byButton('Read me by button', 'read');
-    await byKey('Read me by key', 'u');
+    await byKey('Read me by key', 'Shift+I');
     await serverHas('Read me by button', (f) => f.flags.includes('\\Seen'));
     await serverHas('Read me by key', (f) => f.flags.includes('\\Seen'));
-    await popup.keyboard.press('u');
+    await popup.keyboard.press('Shift+U');
     await serverHas('Read me by key', (f) => !f.flags.includes('\\Seen'));
     expect(await row('Read me by key').getAttribute('data-seen')).toBe('false');
   });
