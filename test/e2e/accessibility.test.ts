@@ -26,7 +26,9 @@ async function violations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(`${axeSource}\n;0`);
   const found = await page.evaluate(async (tags) => {
     const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { runOnly: { type: 'tag', values: tags } })) as {
+    const result = (await axe.run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: tags },
+    })) as {
       violations: AxeViolation[];
     };
     return result.violations.map((v) => ({
@@ -157,6 +159,53 @@ describe.each(['light', 'dark'] as const)('axe, WCAG 2.1 A/AA, %s', (colorScheme
       await expectNoViolations(page, 'unpaired pairing form');
     } finally {
       await fresh.close();
+    }
+  }, 60_000);
+});
+
+describe('announcements and focus in the popup', () => {
+  const isFocused = (page: Page, testid: string) =>
+    page.getByTestId(testid).evaluate((el) => el === el.ownerDocument.activeElement);
+
+  it('one live region from page load says search counts, flag changes and toasts', async () => {
+    const page = await world.openPopup();
+    try {
+      const region = page.getByTestId('live-region');
+      expect(await region.getAttribute('role')).toBe('status');
+      expect(await region.getAttribute('aria-live')).toBe('polite');
+      await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+      // Toasts no longer add their own status elements: the region above is the only one.
+      await page.getByTestId('search-input').fill('subject:"Site visit photos"');
+      await page.getByTestId('search-input').press('Enter');
+      await expect.poll(() => region.textContent(), { timeout: 10_000 }).toBe('1 result');
+      await page.getByTestId('search-clear').click();
+      await page.getByTestId('message-row').first().getByTestId('row-select').click();
+      await page.getByTestId('action-flag').click();
+      await expect.poll(() => region.textContent(), { timeout: 10_000 }).toMatch(/^(Flagged|Flag removed)$/);
+      await page.getByTestId('action-archive').click();
+      const toast = await page.getByTestId('toast-text').textContent();
+      expect(toast).toBeTruthy();
+      await expect.poll(() => region.textContent(), { timeout: 10_000 }).toBe(toast);
+      await page.getByTestId('undo-button').click();
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('the Undo toast stays while focused, and focus returns to the list after Undo', async () => {
+    const page = await world.openPopup();
+    try {
+      await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+      await page.getByTestId('message-row').first().getByTestId('row-select').click();
+      await page.getByTestId('action-archive').click();
+      await page.getByTestId('undo-button').focus();
+      // Longer than the undo window (5 s): a focused toast must not close under the user.
+      await page.waitForTimeout(6_500);
+      expect(await page.getByTestId('undo-button').count()).toBe(1);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => isFocused(page, 'message-list'), { timeout: 5_000 }).toBe(true);
+    } finally {
+      await page.close();
     }
   }, 60_000);
 });
