@@ -208,4 +208,41 @@ describe('announcements and focus in the popup', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('Escape in the search box hands focus to the list, not to <body>', async () => {
+    const page = await world.openPopup();
+    try {
+      await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+      await page.getByTestId('search-input').fill('photos');
+      await page.getByTestId('search-input').press('Escape');
+      await expect.poll(() => isFocused(page, 'message-list'), { timeout: 5_000 }).toBe(true);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('options: "+ Add account" moves focus into the form; a failed test focuses the first invalid field', async () => {
+    const page = await world.browser.openPage('options.html');
+    try {
+      await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
+      await page.getByTestId('add-account-button').click();
+      await expect
+        .poll(() => page.getByTestId('add-account').evaluate((el) => el.contains(el.ownerDocument.activeElement)), {
+          timeout: 5_000,
+        })
+        .toBe(true);
+      await page.getByTestId('provider-custom').click();
+      await page.getByTestId('account-email').fill('nobody@unknown.invalid');
+      await page.getByTestId('discover-button').click();
+      await page.getByTestId('server-host').waitFor();
+      // Host and password both empty: the host comes first in the form.
+      await page.getByTestId('server-host').fill('');
+      await page.getByTestId('account-password').fill('');
+      await page.getByTestId('diagnose-button').click();
+      await expect.poll(() => isFocused(page, 'server-host'), { timeout: 5_000 }).toBe(true);
+      await page.getByTestId('cancel-add').click();
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });

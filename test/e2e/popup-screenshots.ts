@@ -109,7 +109,7 @@ async function addAccountForm(page: Page): Promise<void> {
 
 const shootPage = async (page: Page, name: string) => {
   // A full-page shot keeps the sticky header where the page is scrolled to: start from the top.
-  await page.evaluate(() => globalThis.scrollTo(0, 0));
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   await page.waitForTimeout(100);
   const file = join(outDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
