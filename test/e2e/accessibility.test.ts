@@ -245,4 +245,18 @@ describe('announcements and focus in the popup', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('a dialog gives focus back to what opened it', async () => {
+    const page = await world.openPopup();
+    try {
+      await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+      await page.getByTestId('help-button').click();
+      await page.getByTestId('shortcut-help').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('shortcut-help').waitFor({ state: 'detached' });
+      await expect.poll(() => isFocused(page, 'help-button'), { timeout: 5_000 }).toBe(true);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
