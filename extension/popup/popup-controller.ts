@@ -329,6 +329,15 @@ export class PopupController {
     this.#store.set({ dialog: this.view.dialog?.kind === 'help' ? null : { kind: 'help' } });
   }
 
+  /** The toast has focus or the pointer: it stays until released. */
+  holdToast(): void {
+    this.#toasts.hold();
+  }
+
+  releaseToast(): void {
+    this.#toasts.release();
+  }
+
   dismissToast(): void {
     this.#toasts.dismiss();
   }

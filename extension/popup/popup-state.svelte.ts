@@ -96,6 +96,8 @@ export class PopupState {
   openHelp = (): void => this.#c.openHelp();
   undo = (): void => this.#c.undo();
   dismissToast = (): void => this.#c.dismissToast();
+  holdToast = (): void => this.#c.holdToast();
+  releaseToast = (): void => this.#c.releaseToast();
   remoteAllowed = (): boolean => this.#c.remoteAllowed();
   loadInlinePart = (partId: string): Promise<{ contentType: string; dataBase64: string } | null> =>
     this.#c.loadInlinePart(partId);

@@ -27,6 +27,8 @@ export class Toasts {
   readonly #o: ToastsOptions;
   #seq = 0;
   #cancel: (() => void) | null = null;
+  /** The toast's time, restarted when the user stops holding it (focus or pointer on it). */
+  #ms = TOAST_MS;
 
   constructor(options: ToastsOptions) {
     this.#o = options;
@@ -39,10 +41,28 @@ export class Toasts {
     const previous = store.view.toast?.undo ?? [];
     this.#o.onUndoDropped(previous.filter((actionId) => !undo?.includes(actionId)));
     store.set({ toast: { id, tone, text, undo } });
+    this.#ms = ms;
+    this.#start(id);
+  }
+
+  /** Keeps the toast up while it has focus or the pointer (its timer stops). */
+  hold(): void {
+    this.#cancel?.();
+    this.#cancel = null;
+  }
+
+  /** Lets a held toast go: its full time starts again. */
+  release(): void {
+    const toast = this.#o.store.view.toast;
+    if (toast && !this.#cancel) this.#start(toast.id);
+  }
+
+  #start(id: number): void {
+    const { store } = this.#o;
     this.#cancel = this.#o.setTimer(() => {
       this.#cancel = null;
       if (store.view.toast?.id === id) this.dismiss();
-    }, ms);
+    }, this.#ms);
   }
 
   dismiss(): void {

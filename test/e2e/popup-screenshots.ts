@@ -1,19 +1,25 @@
 // Takes the popup screenshots in docs/screenshots/ from the real popup in headless Chromium,
 // against a private Dovecot with realistic mail and the real relay:
 //
-//   node --import tsx test/e2e/popup-screenshots.ts     (build first: npm run build:test)
+//   npm run screenshots     (build first: npm run build:test)
 //
-//   popup-list.png     the unified inbox, light theme
-//   popup-message.png  an opened HTML message
-//   popup-dark.png     the list in dark mode
+//   popup-list.png                the unified inbox, light theme
+//   popup-message.png             an opened HTML message
+//   popup-attachments.png         a message with an attachment
+//   popup-dark.png                the list in dark mode
+//   options-add-account.png       the options page's add-account form, server step
+//   options-checklist.png         the diagnosis checklist after a wrong password
+//   options-es-add-account.png    the add-account form in Spanish
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
+import { launchExtension } from '../harness/chromium.js';
+import { pairFromOptions } from '../harness/options-page.js';
 import { repoRoot } from '../harness/paths.js';
 import { pairDevice, TestClient } from '../harness/protocol-client.js';
 import { pairingCodeFrom, runRelayCli } from '../harness/relay.js';
 import { personalInbox, TINY_PNG_BASE64, withAttachment, workInbox } from './popup-seed.js';
-import { seedMessages, startPopupWorld } from './popup-world.js';
+import { extensionDir, seedMessages, startPopupWorld } from './popup-world.js';
 
 const outDir = join(repoRoot, 'docs', 'screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -81,3 +87,56 @@ await shoot('popup-message', 'light', async (page) => {
   await page.waitForTimeout(600);
 });
 await shoot('popup-dark', 'dark');
+await shoot('popup-attachments', 'light', async (page) => {
+  await page.getByTestId('message-row').filter({ hasText: 'Site visit photos' }).click();
+  await page.getByTestId('attachment').first().waitFor();
+  await page.waitForTimeout(600);
+});
+
+/** The options page's add-account form up to the server step, filled as a user would. */
+async function addAccountForm(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 900, height: 900 });
+  await page.getByTestId('add-account-button').click();
+  await page.getByTestId('provider-custom').click();
+  await page.getByTestId('account-email').fill('alex@northwind.example');
+  await page.getByTestId('discover-button').click();
+  await page.getByTestId('server-host').waitFor();
+  await page.getByTestId('server-host').fill('127.0.0.1');
+  await page.getByTestId('server-port').fill(String(world.dovecot.imapsPort));
+  await page.getByTestId('server-username').fill(world.accounts[0].user.username);
+  await page.getByTestId('account-password').fill('not the password');
+}
+
+const shootPage = async (page: Page, name: string) => {
+  // A full-page shot keeps the sticky header where the page is scrolled to: start from the top.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+  await page.waitForTimeout(100);
+  const file = join(outDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  process.stdout.write(`wrote ${file}\n`);
+};
+
+{
+  const page = await world.browser.openPage('options.html');
+  await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
+  await addAccountForm(page);
+  await shootPage(page, 'options-add-account');
+  await page.getByTestId('diagnose-button').click();
+  await page.locator('[data-testid="diagnosis"][data-ok="false"] [data-testid="diag-hint"]').first().waitFor({
+    timeout: 20_000,
+  });
+  await page.waitForTimeout(300);
+  await shootPage(page, 'options-checklist');
+  await page.close();
+}
+{
+  const spanish = await launchExtension({ extensionDir: extensionDir(), lang: 'es' });
+  try {
+    const page = await pairFromOptions(spanish, world.relay);
+    await page.getByTestId('account-row').first().waitFor({ timeout: 15_000 });
+    await addAccountForm(page);
+    await shootPage(page, 'options-es-add-account');
+  } finally {
+    await spanish.close();
+  }
+}

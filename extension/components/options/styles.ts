@@ -1,6 +1,6 @@
 /** Tailwind class strings shared by the options components, so fields look the same everywhere. */
 export const inputClass =
-  'mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 focus:outline-2 focus:outline-offset-1 focus:outline-blue-600 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:placeholder:text-zinc-500';
+  'mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-500 focus:outline-2 focus:outline-offset-1 focus:outline-blue-600 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:placeholder:text-zinc-400';
 export const okBorder = 'border-zinc-300 dark:border-zinc-700';
 export const badBorder = 'border-red-500 dark:border-red-500';
 export const labelClass = 'block text-sm font-medium text-zinc-800 dark:text-zinc-200';
