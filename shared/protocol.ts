@@ -9,6 +9,10 @@
  * Every frame is parsed from `unknown` with these schemas at both ends; nothing is cast.
  * Adding a request type means adding it to `requests` below; the relay's handler registry is a
  * mapped type over it, so a missing handler fails to compile.
+ *
+ * Over 500 lines, knowingly: this is the one protocol map both ends compile against, and reading
+ * a request's params and result next to each other is the point. Areas with their own vocabulary
+ * already live apart (oauth-protocol.ts, limits.ts, errors.ts, providers.ts).
  */
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';

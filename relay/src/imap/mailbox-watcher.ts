@@ -1,3 +1,7 @@
+// Over 500 lines, knowingly: one account's watcher connection as a single state machine (connect
+// with deadlines, IDLE and its liveness probe, STATUS polling of the other folders, expunge UIDs
+// without QRESYNC, backoff with TCP probes). Its parts share the connection and its in-flight
+// state; the next split to make is the folder poller and the expunge tracker into their own files.
 import { ImapFlow, type ExpungeEvent, type FlagsEvent, type ImapFlowOptions } from 'imapflow';
 import {
   backoffDelay,
@@ -20,6 +24,7 @@ import { syncWindow } from './operations/sync-window.js';
 import { hasQuota, readQuota, type Quota } from './quota.js';
 import { tcpAccepts } from './tcp-probe.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
+import { sleep } from '../util/sleep.js';
 
 /**
  * Per-message push (on top of counts): rows of new mail, flag changes and expunges, itemised
@@ -679,16 +684,3 @@ function abortion(signal: AbortSignal): Promise<void> {
 }
 
 type Bounded = <T>(work: Promise<T>, what: string, ms?: number) => Promise<T>;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -36,6 +36,7 @@ import type { Store } from '../store/types.js';
 import { clientFields, resolveProvider, type OAuthEndpointOverrides } from './client-config.js';
 import { requestDeviceCode, requestToken, type TokenGrant } from './token-endpoint.js';
 import type { OAuthTokens } from './token-manager.js';
+import { sleep } from '../util/sleep.js';
 
 export interface SignInFlowsOptions {
   store: Store;
@@ -382,16 +383,3 @@ export class SignInFlows {
 }
 
 export type FlowPoll = { status: 'pending'; expiresAt: number } | Exclude<FlowStatus, { status: 'pending' }>;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
