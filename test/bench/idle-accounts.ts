@@ -15,14 +15,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { Limits } from '../../shared/index.js';
-import { issuePairingCode } from '../../relay/src/auth/pairing.js';
 import { runAccounts } from '../../relay/src/cli/accounts.js';
-import { openSqliteStore } from '../../relay/src/store/sqlite-store.js';
 import type { Dovecot, ImapUser } from '../harness/dovecot.js';
 import { makeTempDir, removeDir, repoRoot } from '../harness/paths.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
-import { pairDevice, TestClient } from '../harness/protocol-client.js';
+import { TestClient } from '../harness/protocol-client.js';
 import { ACCOUNT_ID_PATTERN } from '../harness/relay.js';
+import { pairDevices } from '../harness/setup-fixtures.js';
 import { round } from './stats.js';
 
 const STEPS = [1, 50, 200];
@@ -49,7 +48,7 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
       const fresh = await Promise.all(Array.from({ length: n - users.length }, () => mail.dovecot.addUser()));
       for (const user of fresh) accountIds.push(await addAccount(mail, caFile, user));
       users.push(...fresh);
-      const tokens = await tokensFor(mail, Math.ceil((n - sockets.length) / Limits.maxSocketsPerDevice));
+      const tokens = await pairDevices(mail.relay, Math.ceil((n - sockets.length) / Limits.maxSocketsPerDevice));
       for (let i = 0; sockets.length < n; i++) {
         sockets.push(
           (await TestClient.connect(mail.relay.url, tokens[Math.floor(i / Limits.maxSocketsPerDevice)]!)).client,
@@ -117,25 +116,6 @@ async function addAccount(mail: MailRelay, caFile: string, user: ImapUser): Prom
   const id = ACCOUNT_ID_PATTERN.exec(stdout)?.[1];
   if (code !== 0 || !id) throw new Error(`idle_accounts: accounts add exited with ${code}:\n${stdout}\n${stderr}`);
   return id;
-}
-
-/** Device tokens, pairing codes issued in the store as `relay pair` does (one CLI run each would be slow). */
-async function tokensFor(mail: MailRelay, devices: number): Promise<string[]> {
-  const store = openSqliteStore({ path: join(mail.relay.dataDir, 'tidings.db') });
-  const codes: string[] = [];
-  try {
-    const userId = store.ensureDefaultUser().id;
-    for (let i = 0; i < devices; i++) codes.push(issuePairingCode({ store, userId, now: Date.now() }).code);
-  } finally {
-    store.close();
-  }
-  const tokens: string[] = [];
-  for (const code of codes) {
-    const res = await pairDevice(mail.relay.httpUrl, code);
-    if (res.status !== 200) throw new Error(`idle_accounts: pairing failed: HTTP ${res.status}`);
-    tokens.push((res.body as { token: string }).token);
-  }
-  return tokens;
 }
 
 async function allOnline(client: TestClient, ids: string[]): Promise<void> {

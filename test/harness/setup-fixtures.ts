@@ -92,3 +92,28 @@ export async function eventually(predicate: () => boolean, timeoutMs: number, wh
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Device tokens for `devices` browsers, with the pairing codes issued straight in the store as
+ * `relay pair` does (a CLI run per device would be slow for load tests and benchmarks).
+ */
+export async function pairDevices(
+  relay: Pick<RelayProcess, 'dataDir' | 'httpUrl'>,
+  devices: number,
+): Promise<string[]> {
+  const store = openSqliteStore({ path: join(relay.dataDir, 'tidings.db') });
+  const codes: string[] = [];
+  try {
+    const userId = store.ensureDefaultUser().id;
+    for (let i = 0; i < devices; i++) codes.push(issuePairingCode({ store, userId, now: Date.now() }).code);
+  } finally {
+    store.close();
+  }
+  const tokens: string[] = [];
+  for (const code of codes) {
+    const res = await pairDevice(relay.httpUrl, code);
+    if (res.status !== 200) throw new Error(`pairing failed: HTTP ${res.status}`);
+    tokens.push((res.body as { token: string }).token);
+  }
+  return tokens;
+}

@@ -3,14 +3,12 @@
 // generous bounds (benchmarks, not tests, judge speed). TIDINGS_LOAD_SECONDS (default 5; 20 for
 // the long run) sets how long the listing sockets run.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Limits, type MessageId } from '../../shared/index.js';
-import { issuePairingCode } from '../../relay/src/auth/pairing.js';
-import { openSqliteStore } from '../../relay/src/store/sqlite-store.js';
 import { appendMessage, seedMaildir } from '../harness/mail.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
-import { pairDevice, TestClient } from '../harness/protocol-client.js';
+import { TestClient } from '../harness/protocol-client.js';
+import { pairDevices } from '../harness/setup-fixtures.js';
 
 const LOAD_SECONDS = Number(process.env['TIDINGS_LOAD_SECONDS'] ?? 5);
 const LISTING_SOCKETS = 50;
@@ -20,28 +18,9 @@ let mail: MailRelay;
 let accountId: string;
 let bigId: MessageId;
 
-/** Device tokens enough for `sockets` sockets at Limits.maxSocketsPerDevice each (codes issued in the store, as `pair` does). */
-async function tokensFor(sockets: number): Promise<string[]> {
-  const devices = Math.ceil(sockets / Limits.maxSocketsPerDevice);
-  const store = openSqliteStore({ path: join(mail.relay.dataDir, 'tidings.db') });
-  const codes: string[] = [];
-  try {
-    const userId = store.ensureDefaultUser().id;
-    for (let i = 0; i < devices; i++) codes.push(issuePairingCode({ store, userId, now: Date.now() }).code);
-  } finally {
-    store.close();
-  }
-  const tokens: string[] = [];
-  for (const code of codes) {
-    const res = await pairDevice(mail.relay.httpUrl, code);
-    if (res.status !== 200) throw new Error(`pairing failed: ${res.status}`);
-    tokens.push((res.body as { token: string }).token);
-  }
-  return tokens;
-}
-
 async function openSockets(count: number): Promise<TestClient[]> {
-  const tokens = await tokensFor(count);
+  // Enough devices for `count` sockets at Limits.maxSocketsPerDevice each.
+  const tokens = await pairDevices(mail.relay, Math.ceil(count / Limits.maxSocketsPerDevice));
   const clients: TestClient[] = [];
   for (let i = 0; i < count; i++) {
     clients.push(
