@@ -40,6 +40,13 @@ export interface LaunchExtensionOptions {
    * as `welcomePage`.
    */
   keepWelcomePage?: boolean;
+  /** Show a browser window (needs a display; `npm run demo`). Default false: `--headless=new`. */
+  headed?: boolean;
+  /**
+   * Playwright closes the browser and exits the process (code 130) on SIGINT/SIGTERM/SIGHUP.
+   * `false` leaves the signals to the caller (the demo stops its relay and Dovecot first). Default true.
+   */
+  handleSignals?: boolean;
 }
 
 export interface ExtensionBrowser extends AsyncDisposable {
@@ -126,7 +133,7 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     // Both flags are needed: with only --load-extension no service worker appears (TEST-INFRA.md).
     `--disable-extensions-except=${extensionDir}`,
     `--load-extension=${extensionDir}`,
-    '--headless=new',
+    ...(options.headed ? [] : ['--headless=new']),
     '--no-sandbox',
     '--disable-gpu',
     '--disable-quic',
@@ -159,6 +166,9 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
       // Playwright adds --disable-extensions by default; the two flags above override it on this
       // Chromium, but removing it makes that independent of flag precedence.
       ignoreDefaultArgs: ['--disable-extensions'],
+      handleSIGINT: options.handleSignals ?? true,
+      handleSIGTERM: options.handleSignals ?? true,
+      handleSIGHUP: options.handleSignals ?? true,
       env,
       timeout: timeoutMs,
     });
