@@ -161,8 +161,9 @@ describe('HealthNotifier: outages', () => {
     await s.health('live');
     await s.advance(HEALTH_RECOVERED_AFTER_MS);
     expect(s.titles()).toEqual(['Work is not getting new mail', 'Work is back']);
-    // The recovery replaced the outage notice still on screen, without a second alert.
-    expect(s.screen.shown.map((c) => c.call)).toEqual(['create', 'update']);
+    // The recovery replaced the outage notice still on screen (same id): one notification.
+    expect(s.screen.shown.map((c) => c.call)).toEqual(['create', 'create']);
+    expect([...s.screen.onScreen.keys()]).toEqual([ID]);
     // A new outage later is a new notification.
     await s.health('unreachable');
     await s.advance(HEALTH_OUTAGE_NOTIFY_MS);

@@ -303,14 +303,8 @@ export class HealthNotifier {
       await this.#clear(id);
       return;
     }
-    const content = recoveryNotice({ ...this.#texts(outage), newMessages: outage.newMail.length });
-    try {
-      // In place of the outage notice when it is still on screen (no second alert), else new.
-      if (await this.#d.api.update(id, content)) return;
-      await this.#d.api.create(id, content);
-    } catch (error) {
-      this.#d.log.warn('showing the recovery notification failed', error);
-    }
+    // Replaces the outage notice if it is still on screen (same id): one notification per account.
+    await this.#create(accountId, recoveryNotice({ ...this.#texts(outage), newMessages: outage.newMail.length }));
   }
 
   #texts(outage: Outage): NoticeInput {
