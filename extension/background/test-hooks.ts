@@ -14,6 +14,11 @@ export interface TestHooks {
   notificationButton?: (notificationId: string, buttonIndex: number) => Promise<void>;
   /** Runs a notification's click handler as a click would (e2e tests). */
   notificationClick?: (notificationId: string) => Promise<void>;
+  /**
+   * Shortens the health notifications' waits (failing before the outage notice, live before the
+   * recovery) so an e2e test need not wait minutes. Lasts until the worker stops.
+   */
+  healthTiming?: (timing: { outageAfterMs?: number; recoveredAfterMs?: number }) => void;
   /** Empties the mail cache (the popup_list benchmark's cold case). */
   clearMailCache?: () => Promise<void>;
 }

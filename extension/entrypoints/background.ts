@@ -10,8 +10,9 @@ import { idbCacheStore } from '../background/mail-cache-idb.js';
 import { actionResultSchema } from '../ui-protocol/data-messages.js';
 import { MailService } from '../background/mail-service.js';
 import { UI_PORT_NAME } from '../ui-protocol/messages.js';
+import { HEALTH_NOTIFICATION_PREFIX, HealthNotifier } from '../background/health-notifier.js';
 import { MailNotifier } from '../background/notifications.js';
-import { openTargetPath, type OpenTarget } from '../ui-protocol/open-target.js';
+import { openTargetPath, optionsTargetPath, type OpenTarget } from '../ui-protocol/open-target.js';
 import type { CreateSocket } from '../background/relay-client.js';
 import { installTestHooks } from '../background/test-hooks.js';
 import { serveUiPort } from '../background/ui-port-server.js';
@@ -95,6 +96,7 @@ export default defineBackground({
         clear: (id) => browser.notifications.clear(id),
       },
       t,
+      now: () => Date.now(),
       setTimer: (fn, ms) => {
         const id = setTimeout(fn, ms);
         return () => clearTimeout(id);
@@ -124,14 +126,52 @@ export default defineBackground({
       buttons: import.meta.env.BROWSER !== 'firefox',
     });
     controller.subscribeEvents((event) => notifier.onEvent(event));
+
+    // Account health notifications (issues 8, 9): outage after a few minutes, sign in again at once, recovery.
+    const health = new HealthNotifier({
+      api: {
+        create: (id, content) => browser.notifications.create(id, content),
+        update: (id, content) => browser.notifications.update(id, content),
+        clear: (id) => browser.notifications.clear(id),
+      },
+      t,
+      formatNumber,
+      now: () => Date.now(),
+      setTimer: (fn, ms) => {
+        const id = setTimeout(fn, ms);
+        return () => clearTimeout(id);
+      },
+      settings: () => controller.settings.notifications,
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      open: async (target) => {
+        if (target.page === 'popup') return openInPopup({ accountId: target.accountId, message: null });
+        await browser.tabs.create({ url: browser.runtime.getURL(`/${optionsTargetPath(target)}`) });
+      },
+      store: {
+        get: async (key) => (await browser.storage.session.get(key))[key],
+        set: (key, value) => browser.storage.session.set({ [key]: value }),
+      },
+      log: consoleLogger('health'),
+      buttons: import.meta.env.BROWSER !== 'firefox',
+    });
+    controller.subscribe((snapshot) => health.onSnapshot(snapshot));
+    controller.subscribeEvents((event) => health.onEvent(event));
+
     // Registered synchronously: a click on a notification may be what starts the worker.
-    browser.notifications.onClicked.addListener((id) => void notifier.onClicked(id));
-    browser.notifications.onButtonClicked.addListener((id, index) => void notifier.onButtonClicked(id, index));
+    const isHealth = (id: string) => id.startsWith(HEALTH_NOTIFICATION_PREFIX);
+    browser.notifications.onClicked.addListener(
+      (id) => void (isHealth(id) ? health.onClicked(id) : notifier.onClicked(id)),
+    );
+    browser.notifications.onButtonClicked.addListener(
+      (id, index) => void (isHealth(id) ? health.onButtonClicked(id) : notifier.onButtonClicked(id, index)),
+    );
     browser.notifications.onClosed.addListener((id) => void notifier.onClosed(id));
     if (diagnostics) {
       // For test drivers, which cannot press a notification's buttons.
-      diagnostics.notificationButton = (id, index) => notifier.onButtonClicked(id, index);
-      diagnostics.notificationClick = (id) => notifier.onClicked(id);
+      diagnostics.notificationButton = (id, index) =>
+        isHealth(id) ? health.onButtonClicked(id) : notifier.onButtonClicked(id, index);
+      diagnostics.notificationClick = (id) => (isHealth(id) ? health.onClicked(id) : notifier.onClicked(id));
+      diagnostics.healthTiming = (timing) => health.setTiming(timing);
       diagnostics.clearMailCache = () => mailCache.clear();
     }
 

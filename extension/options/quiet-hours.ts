@@ -3,10 +3,11 @@
  * relay decides whether a message notifies (it owns the clock that matters); these only describe
  * the schedule and say whether it is in force right now, in the user's language.
  */
-import type { UserSettings } from '../../shared/index.js';
+import type { QuietHours } from '../core/quiet-time.js';
 import type { Translate } from '../i18n/i18n.js';
 
-export type QuietHours = UserSettings['notifications']['quietHours'];
+// The schedule itself is read in core/ (the background needs it too); re-exported for the page.
+export { isQuietAt, localTime, type QuietHours } from '../core/quiet-time.js';
 
 /** 0 = Sunday … 6 = Saturday, as in the protocol. 2023-01-01 was a Sunday. */
 const SUNDAY_UTC = Date.UTC(2023, 0, 1, 12);
@@ -31,48 +32,6 @@ export function formatClock(hhmm: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(
     Date.UTC(2023, 0, 1, h ?? 0, m ?? 0),
   );
-}
-
-/** Minutes since midnight of `"HH:MM"`. */
-function minutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** Weekday (0 = Sunday) and minutes since midnight of `epochMs` in `timeZone`. */
-export function localTime(epochMs: number, timeZone: string): { day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(epochMs);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
-  return { day, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
-}
-
-/**
- * Whether the schedule is in force at `epochMs`. A schedule that crosses midnight (22:00–07:00)
- * belongs to the day it starts on: Friday night's quiet hours still hold at 06:00 on Saturday
- * even if Saturday is not a selected day. Start = end means all day on the selected days.
- */
-export function isQuietAt(quiet: QuietHours, epochMs: number): boolean {
-  if (!quiet.enabled || quiet.days.length === 0) return false;
-  let now: { day: number; minutes: number };
-  try {
-    now = localTime(epochMs, quiet.timeZone);
-  } catch {
-    return false;
-  }
-  const start = minutes(quiet.start);
-  const end = minutes(quiet.end);
-  const days = new Set(quiet.days);
-  if (start === end) return days.has(now.day);
-  if (start < end) return days.has(now.day) && now.minutes >= start && now.minutes < end;
-  const yesterday = (now.day + 6) % 7;
-  return (days.has(now.day) && now.minutes >= start) || (days.has(yesterday) && now.minutes < end);
 }
 
 /**

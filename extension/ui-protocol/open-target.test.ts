@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openTargetPath, parseOpenTarget } from './open-target.js';
+import { openTargetPath, optionsTargetPath, parseOpenTarget, parseOptionsTarget } from './open-target.js';
 
 describe('open target', () => {
   it('round-trips a message and an inbox through the popup URL', () => {
@@ -14,5 +14,20 @@ describe('open target', () => {
     expect(parseOpenTarget('')).toBeNull();
     expect(parseOpenTarget('?open=%7Bnope')).toBeNull();
     expect(parseOpenTarget(`?open=${encodeURIComponent(JSON.stringify({ accountId: 'a', uid: -1 }))}`)).toBeNull();
+  });
+});
+
+describe('options target', () => {
+  it('round-trips an account and its Sign in again through the options URL', () => {
+    const path = optionsTargetPath({ accountId: 'a 1&x', signInAgain: true });
+    expect(path).toMatch(/^options\.html\?.*#accounts$/);
+    const search = path.slice(path.indexOf('?'), path.indexOf('#'));
+    expect(parseOptionsTarget(search)).toEqual({ accountId: 'a 1&x', signInAgain: true });
+    expect(parseOptionsTarget('?account=a1')).toEqual({ accountId: 'a1', signInAgain: false });
+  });
+
+  it('ignores garbage', () => {
+    expect(parseOptionsTarget('')).toBeNull();
+    expect(parseOptionsTarget(`?account=${'x'.repeat(65)}`)).toBeNull();
   });
 });

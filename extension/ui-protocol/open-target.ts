@@ -37,3 +37,23 @@ export function parseOpenTarget(search: string): OpenTarget | null {
   const account = z.string().min(1).max(64).safeParse(query.get('account'));
   return account.success ? { accountId: account.data, message: null } : null;
 }
+
+/**
+ * What a health notification asks the options page to show (issue 8/9): the account's row, and
+ * with `signInAgain` its "Sign in again" button (an OAuth2 account whose provider refused the
+ * token). The background opens `options.html?account=<id>[&signInAgain=1]#accounts` in a tab.
+ */
+export type OptionsTarget = { accountId: string; signInAgain: boolean };
+
+export function optionsTargetPath(target: OptionsTarget): `options.html?${string}` {
+  const query = new URLSearchParams({ account: target.accountId });
+  if (target.signInAgain) query.set('signInAgain', '1');
+  return `options.html?${query.toString()}#accounts`;
+}
+
+/** Reads the options page's `location.search`; null when there is no (valid) target. */
+export function parseOptionsTarget(search: string): OptionsTarget | null {
+  const query = new URLSearchParams(search);
+  const account = z.string().min(1).max(64).safeParse(query.get('account'));
+  return account.success ? { accountId: account.data, signInAgain: query.get('signInAgain') === '1' } : null;
+}

@@ -11,13 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { startOAuthProvider, type LocalOAuthProvider } from '../harness/oauth-provider.js';
-import { pairFromOptions } from '../harness/options-page.js';
+import { pairFromOptions, recordNotifications, shownNotifications } from '../harness/options-page.js';
 import { runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { trustTestCaEnv } from '../harness/setup-fixtures.js';
 
 /** The id the manifest key pins (extension/wxt.config.ts); docs/oauth.md names the same URI. */
 const PINNED_ID = 'oihelfjcondonnbdjhopoammfceepnjd';
 const REDIRECT_URI = `https://${PINNED_ID}.chromiumapp.org/`;
+
+declare const tidingsDiagnostics: {
+  healthTiming(timing: { outageAfterMs?: number; recoveredAfterMs?: number }): void;
+  notificationButton(id: string, index: number): Promise<void>;
+};
 
 let provider: LocalOAuthProvider;
 let dovecot: Dovecot;
@@ -131,5 +136,65 @@ describe('OAuth2 sign-in from the options page', () => {
     const code = (await row.getByTestId('oauth-user-code').textContent())?.trim() ?? '';
     provider.approveDevice(code, username);
     await row.getByTestId('sign-in-again').waitFor({ state: 'detached', timeout: 20_000 });
+  });
+});
+
+describe('the sign-in-again notification (issue 9)', () => {
+  it("comes at once, once, and its button opens the options page at the account's Sign in again", async () => {
+    await recordNotifications(browser);
+    const worker = await browser.serviceWorker();
+    // Only the recovery wait is shortened: the outage threshold stays at its 3 minutes, so a
+    // notification within seconds is the immediate sign-in-again one.
+    await worker.evaluate(() => tidingsDiagnostics.healthTiming({ recoveredAfterMs: 1_000 }));
+    const username = `nt-${randomBytes(3).toString('hex')}@hotmail.com`;
+    await dovecot.addUser({ username });
+    await startAdding(username);
+    await page.getByTestId('oauth-start').click();
+    provider.approveDevice((await page.getByTestId('oauth-user-code').textContent())?.trim() ?? '', username);
+    await waitForAccountRow(username);
+
+    provider.revokeUser(username);
+    await dovecot.kick(username);
+    const mine = async () =>
+      (await shownNotifications(browser)).filter(
+        (n) => n.id.startsWith('tidings:health:') && n.title.startsWith(username),
+      );
+    await expect.poll(async () => (await mine()).length, { timeout: 20_000, interval: 100 }).toBe(1);
+    const [notice] = await mine();
+    expect(notice).toMatchObject({ title: `${username}: sign in again`, buttons: [{ title: 'Sign in again' }] });
+    expect(notice?.message).toMatch(/Sign in again/);
+    expect(JSON.stringify(notice)).not.toMatch(/REAUTH_REQUIRED/);
+    // The relay keeps the account refused: no second notice.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await mine()).toHaveLength(1);
+
+    const opened = browser.context.waitForEvent('page');
+    await worker.evaluate((id) => tidingsDiagnostics.notificationButton(id, 0), notice!.id);
+    const options = await opened;
+    const url = new URL(options.url());
+    expect(url.pathname).toBe('/options.html');
+    expect(url.searchParams.get('signInAgain')).toBe('1');
+    expect(notice!.id).toBe(`tidings:health:${url.searchParams.get('account')}`);
+    // The page scrolls to the account and focuses its "Sign in again" button.
+    const row = options.locator('[data-testid="account-row"]', { hasText: username });
+    const button = row.getByTestId('sign-in-again');
+    await expect
+      .poll(
+        () =>
+          button
+            .evaluate((el) => el === el.ownerDocument.activeElement, undefined, { timeout: 1_000 })
+            .catch(() => false),
+        {
+          timeout: 20_000,
+          interval: 100,
+        },
+      )
+      .toBe(true);
+    await options.keyboard.press('Enter');
+    provider.approveDevice((await row.getByTestId('oauth-user-code').textContent())?.trim() ?? '', username);
+    await expect
+      .poll(async () => (await mine()).map((n) => n.title), { timeout: 20_000, interval: 100 })
+      .toEqual([`${username}: sign in again`, `${username} is back`]);
+    await options.close();
   });
 });

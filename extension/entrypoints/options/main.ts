@@ -4,6 +4,7 @@ import '../../assets/app.css';
 import { t, uiLanguage } from '../../i18n/i18n.js';
 import { OptionsState } from '../../options/options-state.svelte.js';
 import { createTidingsUi } from '../../ui/ui-state.svelte.js';
+import { parseOptionsTarget } from '../../ui-protocol/open-target.js';
 import App from './App.svelte';
 
 const target = document.getElementById('app');
@@ -40,4 +41,6 @@ const options = new OptionsState({
   },
 });
 options.open();
-mount(App, { target, props: { ui, options, browserTimeZone, now: () => Date.now() } });
+// A health notification opens the page at an account (and its "Sign in again"): read once.
+const focus = parseOptionsTarget(location.search);
+mount(App, { target, props: { ui, options, browserTimeZone, now: () => Date.now(), focus } });
