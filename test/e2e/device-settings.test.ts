@@ -125,6 +125,13 @@ describe('popup size (compact or wide)', () => {
       expect(list.document.width).toBeLessThanOrEqual(CHROME_POPUP_MAX.width);
       expect(list.document.height).toBeLessThanOrEqual(CHROME_POPUP_MAX.height);
 
+      // With a selection the toolbar holds the most: the count and "Clear selection".
+      await popup.getByTestId('message-list').focus();
+      for (const key of ['x', 'j', 'x']) await popup.keyboard.press(key);
+      await popup.getByTestId('selected-count').waitFor();
+      expect(await measure(popup)).toMatchObject({ layout: size, overflowing: [] });
+      await popup.keyboard.press('Escape');
+
       for (const subject of [WIDE_TABLE_SUBJECT, 'Q3 roadmap review — notes']) {
         await openMessage(popup, subject);
         expect(await measure(popup)).toMatchObject({ layout: size, overflowing: [] });

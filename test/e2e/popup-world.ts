@@ -70,7 +70,7 @@ export function extensionDir(): string | undefined {
   return process.env['TIDINGS_EXTENSION_DIR'] || undefined;
 }
 
-/** The popup's natural size (see entrypoints/popup/main.ts). */
+/** The wide popup's natural size (the default; see extension/popup/popup-layout.ts). */
 export const POPUP_SIZE = { width: 760, height: 580 } as const;
 
 export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<PopupWorld> {
