@@ -5,8 +5,8 @@ import type { Page } from 'playwright-core';
 import type { ExtensionBrowser } from '../harness/chromium.js';
 
 export interface ProfileDump {
-  /** `chrome.storage.<area>.get(null)`, JSON. */
-  storage: { local: string; session: string; sync: string };
+  /** `chrome.storage.<area>.get(null)`, and the extension origin's `localStorage`, JSON. */
+  storage: { local: string; session: string; sync: string; localStorage: string };
   /** `<database>/<object store>` → every value and key in it, JSON. */
   indexedDb: Record<string, string>;
 }
@@ -19,6 +19,7 @@ const DUMP = `async () => {
   const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
   const storage = {};
   for (const area of ['local', 'session', 'sync']) storage[area] = JSON.stringify(await chrome.storage[area].get(null));
+  storage.localStorage = JSON.stringify(Object.entries(localStorage));
   const indexedDb = {};
   for (const { name, version } of await indexedDB.databases()) {
     if (!name) continue;
