@@ -14,6 +14,12 @@
  * `contentWindow` (the frame has no code of its own to use an origin); the frame is hidden,
  * never navigated and never shown. Its DOMParser, documents and node constructors are what the
  * sanitizer uses (sanitize.ts), so hostile markup is only ever parsed in this window.
+ *
+ * What remains: Chromium notes each refused handler in the console as "Blocked script execution
+ * in 'about:blank' because the document's frame is sandboxed" — the sandbox saying no, not a CSP
+ * report. A detached iframe's window would be silent, but it loses its constructors and keeps
+ * parsing only through references taken before it was detached (unspecified behaviour), so this
+ * module does not rely on it.
  */
 
 let frame: HTMLIFrameElement | null = null;
