@@ -8,7 +8,8 @@
  * tests. What comes back from storage is parsed like any other boundary; a bad entry is dropped.
  *
  * Mail content sits unencrypted in the profile, like any mail client's cache; `clear()` runs on
- * unpair and when the relay says the event stream cannot be resumed.
+ * unpair and when the relay says the event stream cannot be resumed. Under "Keep no mail on this
+ * device" the store is the worker's memory instead (device-cache-store.ts).
  */
 import { z } from 'zod';
 import {

@@ -5,6 +5,8 @@ import { BackgroundController } from '../background/background-controller.js';
 import type { Badge } from '../background/badge.js';
 import { formatNumber, t } from '../i18n/i18n.js';
 import { consoleLogger } from '../core/log.js';
+import { DEVICE_SETTINGS_KEY, parseDeviceSettings } from '../core/device-settings.js';
+import { deviceCacheStore } from '../background/device-cache-store.js';
 import { MailCache } from '../background/mail-cache.js';
 import { idbCacheStore } from '../background/mail-cache-idb.js';
 import { actionResultSchema } from '../ui-protocol/data-messages.js';
@@ -57,8 +59,24 @@ export default defineBackground({
       log,
     });
 
-    // Mail data for the popup: cache (IndexedDB), durable action outbox, links and downloads.
-    const mailCache = new MailCache({ store: idbCacheStore(indexedDB), now: () => Date.now(), log });
+    // Mail data for the popup: cache (IndexedDB, or memory only under "Keep no mail on this
+    // device"), durable action outbox, links and downloads.
+    const cacheStore = deviceCacheStore({
+      persistent: idbCacheStore(indexedDB),
+      memoryOnly: browser.storage.local
+        .get(DEVICE_SETTINGS_KEY)
+        .then((stored) => parseDeviceSettings(stored[DEVICE_SETTINGS_KEY]).keepNoMail),
+      log,
+    });
+    // Registered synchronously; switching the setting on wipes the stored cache at once.
+    browser.storage.onChanged.addListener((changes, area) => {
+      const change = changes[DEVICE_SETTINGS_KEY];
+      if (area !== 'local' || !change) return;
+      const on = parseDeviceSettings(change.newValue).keepNoMail;
+      if (on === parseDeviceSettings(change.oldValue).keepNoMail) return;
+      cacheStore.setMemoryOnly(on).catch((error: unknown) => log.error('wiping the stored mail cache failed', error));
+    });
+    const mailCache = new MailCache({ store: cacheStore, now: () => Date.now(), log });
     const mail = new MailService({
       relay: {
         request: (type, params) => controller.relayRequest(type, params),

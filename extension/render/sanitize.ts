@@ -41,12 +41,17 @@
  * result never contains `<` followed by a tag-name character, so nothing in a style element can
  * close it when the frame re-parses the document.
  *
+ * Parsing happens in a hidden, script-less sandboxed frame's window (inert-realm.ts), not the
+ * popup's: in the popup's own documents Chromium checks the page CSP for every `on*` attribute
+ * the mail carries and logs a violation (issue 12). The returned root belongs to that window.
+ *
  * Needs a DOM: call it in the popup (or any page), never in the service worker or Node.
  *
  * Over 400 lines on purpose: the policy above and the hooks that enforce it share one run state
  * and one security argument; keeping them in one file keeps that argument reviewable at once.
  */
 import DOMPurify, { type Config, type DOMPurify as Purifier, type UponSanitizeAttributeHookEvent } from 'dompurify';
+import { inertWindow } from './inert-realm.js';
 import { safeLinkUrl } from './linkify.js';
 
 /** Image types the popup turns into `data:` URLs (cid: parts, attachment previews). */
@@ -63,7 +68,7 @@ export interface SanitizeOptions {
 }
 
 export interface SanitizedHtml {
-  /** The sanitised `<html>` element, in an inert document (DOMParser: nothing loads or runs). */
+  /** The sanitised `<html>` element, in a document of the inert window (inert-realm.ts): nothing loads or runs. */
   root: HTMLElement;
   /** Remote URLs that were blocked (0 when remote content is allowed). */
   remoteBlocked: number;
@@ -207,7 +212,13 @@ interface Run {
 }
 
 let run: Run | null = null;
-let purifier: Purifier | null = null;
+/** DOMPurify bound to the inert window it parses in (inert-realm.ts); rebuilt if that window changes. */
+let purifier: { instance: Purifier; realm: Window } | null = null;
+
+/** Nodes come from the inert window, so `instanceof Element` (this window's Element) is false. */
+function isElement(node: Node): node is Element {
+  return node.nodeType === 1;
+}
 
 /** What an image-like URL (img src, background attribute, CSS url()) becomes. */
 function imageVerdict(raw: string, current: Run): ImageVerdict {
@@ -369,7 +380,7 @@ function cleanStyleAttribute(value: string, current: Run): string {
 
 function onElement(node: Node): void {
   const current = run;
-  if (!current || !(node instanceof Element)) return;
+  if (!current || !isElement(node)) return;
   if (node.localName === 'style' && node.namespaceURI === 'http://www.w3.org/1999/xhtml') {
     node.textContent = cleanStylesheet(node.textContent ?? '', current);
   }
@@ -438,7 +449,7 @@ function onAttribute(node: Element, event: UponSanitizeAttributeHookEvent): void
 
 function afterAttributes(node: Node): void {
   const current = run;
-  if (!current || !(node instanceof Element)) return;
+  if (!current || !isElement(node)) return;
   if (node.localName === 'a') {
     node.removeAttribute('target');
     node.setAttribute('rel', 'noopener noreferrer');
@@ -470,14 +481,20 @@ function isTrackingPixel(element: Element): boolean {
   return width === null && height === null && (element.getAttribute('alt') ?? '').trim() === '';
 }
 
+/**
+ * DOMPurify on the inert window (inert-realm.ts), never on the popup's: its DOMParser, and so
+ * every element of the mail, must belong to a window where an `on*` attribute compiles nothing
+ * and checks no CSP (issue 12).
+ */
 function getPurifier(): Purifier {
-  if (purifier) return purifier;
-  const instance = DOMPurify(window);
+  const realm = inertWindow();
+  if (purifier?.realm === realm) return purifier.instance;
+  const instance = DOMPurify(realm);
   if (!instance.isSupported) throw new Error('DOMPurify is not supported in this environment');
   instance.addHook('uponSanitizeElement', onElement);
   instance.addHook('uponSanitizeAttribute', onAttribute);
   instance.addHook('afterSanitizeAttributes', afterAttributes);
-  purifier = instance;
+  purifier = { instance, realm };
   return instance;
 }
 
@@ -489,7 +506,7 @@ function getPurifier(): Purifier {
  */
 export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedHtml {
   const instance = getPurifier();
-  const scratchDocument = document.implementation.createHTMLDocument('');
+  const scratchDocument = inertWindow().document.implementation.createHTMLDocument('');
   const current: Run = {
     options,
     remoteBlocked: 0,
@@ -501,10 +518,12 @@ export function sanitizeHtml(html: string, options: SanitizeOptions): SanitizedH
   run = current;
   try {
     // The doctype puts DOMParser in no-quirks mode, like the srcdoc frame (see the file comment).
-    const root = instance.sanitize(`<!DOCTYPE html>${html}`, CONFIG);
-    if (!(root instanceof HTMLElement) || root.localName !== 'html') {
+    const sanitized = instance.sanitize(`<!DOCTYPE html>${html}`, CONFIG);
+    if (!isElement(sanitized) || sanitized.localName !== 'html') {
       throw new Error('sanitizer returned no document');
     }
+    // An <html> element of the inert window (its HTMLElement, not this window's).
+    const root = sanitized as HTMLElement;
     // A <frameset> document has no <body>; once the frameset is removed, give it an empty one so
     // the serialisation re-parses to the same tree (idempotency).
     if (!root.querySelector(':scope > body')) root.append(root.ownerDocument.createElement('body'));

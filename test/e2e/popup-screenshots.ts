@@ -7,6 +7,9 @@
 //   popup-message.png             an opened HTML message
 //   popup-attachments.png         a message with an attachment
 //   popup-dark.png                the list in dark mode
+//   popup-compact-list.png        the list in the compact popup (options → This browser)
+//   popup-compact-message.png     a message in the compact popup
+//   options-this-browser.png      the options page's "This browser" section
 //   options-add-account.png       the options page's add-account form, server step
 //   options-checklist.png         the diagnosis checklist after a wrong password
 //   options-es-add-account.png    the add-account form in Spanish
@@ -16,6 +19,7 @@ import { join } from 'node:path';
 import { launchExtension } from '../harness/chromium.js';
 import { pairFromOptions } from '../harness/options-page.js';
 import { repoRoot } from '../harness/paths.js';
+import { POPUP_DIMENSIONS } from '../../extension/core/device-settings.js';
 import { pairDevice, TestClient } from '../harness/protocol-client.js';
 import { pairingCodeFrom, runRelayCli } from '../harness/relay.js';
 import { personalInbox, TINY_PNG_BASE64, withAttachment, workInbox } from './popup-seed.js';
@@ -61,8 +65,13 @@ for (const [i, account] of world.accounts.entries()) {
 }
 client.close();
 
-const shoot = async (name: string, colorScheme: 'light' | 'dark', act?: (page: Page) => Promise<void>) => {
-  const page = await world.openPopup({ colorScheme });
+const shoot = async (
+  name: string,
+  colorScheme: 'light' | 'dark',
+  act?: (page: Page) => Promise<void>,
+  size?: { width: number; height: number },
+) => {
+  const page = await world.openPopup({ colorScheme, ...size });
   await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
   // Let the fresh list replace the cached one and the account colours arrive.
   await page.waitForTimeout(800);
@@ -92,6 +101,46 @@ await shoot('popup-attachments', 'light', async (page) => {
   await page.getByTestId('attachment').first().waitFor();
   await page.waitForTimeout(600);
 });
+
+// The compact popup, chosen in the options page as a user would; then back to wide.
+{
+  const page = await world.browser.openPage('options.html');
+  page.setDefaultTimeout(15_000);
+  const stored = () =>
+    page.evaluate(`chrome.storage.local.get('tidings.device.v1').then((s) => s['tidings.device.v1']?.popupSize)`);
+  await page.getByTestId('popup-size-compact').check();
+  while ((await stored()) !== 'compact') await page.waitForTimeout(50);
+  const compact = { width: POPUP_DIMENSIONS.compact.width, height: POPUP_DIMENSIONS.compact.height };
+  await shoot(
+    'popup-compact-list',
+    'light',
+    async (popup) => {
+      // Two selected: the toolbar at its fullest (selection count and Clear selection).
+      for (const key of ['j', 'x', 'j', 'x']) await popup.keyboard.press(key);
+      await popup.waitForTimeout(200);
+    },
+    compact,
+  );
+  await shoot(
+    'popup-compact-message',
+    'light',
+    async (popup) => {
+      await popup.getByTestId('message-row').filter({ hasText: 'Site visit photos' }).click();
+      await popup.getByTestId('attachment').first().waitFor();
+      await popup.waitForTimeout(600);
+    },
+    compact,
+  );
+  await page.setViewportSize({ width: 900, height: 700 });
+  const section = page.getByTestId('section-this-browser');
+  await section.scrollIntoViewIfNeeded();
+  const file = join(outDir, 'options-this-browser.png');
+  await section.screenshot({ path: file });
+  process.stdout.write(`wrote ${file}\n`);
+  await page.getByTestId('popup-size-wide').check();
+  while ((await stored()) !== 'wide') await page.waitForTimeout(50);
+  await page.close();
+}
 
 /** The options page's add-account form up to the server step, filled as a user would. */
 async function addAccountForm(page: Page): Promise<void> {

@@ -1,7 +1,7 @@
 // Shared set-up for the popup suites (popup-*, security-*), the popup_list benchmark and the
 // screenshot script: a private Dovecot with seeded users, the real relay with those accounts, and
 // Chromium with the built extension paired from the options page.
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { launchExtension, type ExtensionBrowser, type LaunchExtensionOptions } from '../harness/chromium.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { buildMessage, connectImap, type AppendOptions } from '../harness/mail.js';
@@ -27,7 +27,34 @@ export interface PopupWorld extends AsyncDisposable {
     query?: string;
     colorScheme?: 'light' | 'dark';
   }): Promise<Page>;
+  /**
+   * Content-Security-Policy violations the extension's pages (the popup and its frames) reported
+   * so far: the console line Chromium writes for each. Any is a failure: `close()` throws when
+   * this is not empty, so every suite on this world has the guard; suites that open hostile
+   * mail also assert it after each step to name the case.
+   */
+  cspViolations(): string[];
   close(): Promise<void>;
+}
+
+/**
+ * Records every CSP violation that an extension page of `context` (the popup, the options page,
+ * their frames) reports, from now on. Chromium logs each one to the page's console ("… violates
+ * the following Content Security Policy directive …"), which is what this listens to: it sees a
+ * violation even where no page script could (a sandboxed frame, a document with no window).
+ */
+export function watchCspViolations(context: BrowserContext, origin: string): () => string[] {
+  const seen: string[] = [];
+  const watch = (page: Page): void => {
+    page.on('console', (message) => {
+      if (!/violates the following Content Security Policy/i.test(message.text())) return;
+      if (!page.url().startsWith(`${origin}/`)) return;
+      seen.push(`${page.url()}: ${message.text().split('. ')[0]}`);
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  return () => [...seen];
 }
 
 export interface PopupWorldOptions {
@@ -43,7 +70,7 @@ export function extensionDir(): string | undefined {
   return process.env['TIDINGS_EXTENSION_DIR'] || undefined;
 }
 
-/** The popup's natural size (see entrypoints/popup/main.ts). */
+/** The wide popup's natural size (the default; see extension/popup/popup-layout.ts). */
 export const POPUP_SIZE = { width: 760, height: 580 } as const;
 
 export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<PopupWorld> {
@@ -64,6 +91,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
     const [first, ...rest] = accounts;
     if (!first) throw new Error('startPopupWorld needs at least one account');
     browser = await launchExtension({ extensionDir: extensionDir(), ...options.launch });
+    const cspViolations = watchCspViolations(browser.context, browser.origin);
     await (await pairFromOptions(browser, relay)).close();
     const b = browser;
     const r = relay;
@@ -71,6 +99,10 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
       await b.close();
       await r.stop();
       await dovecot.stop();
+      const violations = cspViolations();
+      if (violations.length > 0) {
+        throw new Error(`the extension's pages reported CSP violations:\n${violations.join('\n')}`);
+      }
     };
     return {
       dovecot,
@@ -89,6 +121,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
         await page.goto(`${b.origin}/popup.html${query}`);
         return page;
       },
+      cspViolations,
       close,
       [Symbol.asyncDispose]: close,
     };

@@ -1,7 +1,9 @@
 import { mount } from 'svelte';
 import { browser } from 'wxt/browser';
 import '../../assets/app.css';
+import { DEVICE_SETTINGS_KEY, POPUP_SIZE_MIRROR_KEY } from '../../core/device-settings.js';
 import { t, uiLanguage } from '../../i18n/i18n.js';
+import { DeviceSettingsState } from '../../options/device-settings.svelte.js';
 import { OptionsState } from '../../options/options-state.svelte.js';
 import { createTidingsUi } from '../../ui/ui-state.svelte.js';
 import { parseOptionsTarget } from '../../ui-protocol/open-target.js';
@@ -43,4 +45,11 @@ const options = new OptionsState({
 options.open();
 // A health notification opens the page at an account (and its "Sign in again"): read once.
 const focus = parseOptionsTarget(location.search);
-mount(App, { target, props: { ui, options, browserTimeZone, now: () => Date.now(), focus } });
+// Settings of this browser only (issue 13): storage.local, plus the popup's synchronous mirror.
+const device = new DeviceSettingsState({
+  read: async () => (await browser.storage.local.get(DEVICE_SETTINGS_KEY))[DEVICE_SETTINGS_KEY],
+  write: (settings) => browser.storage.local.set({ [DEVICE_SETTINGS_KEY]: settings }),
+  mirrorPopupSize: (size) => localStorage.setItem(POPUP_SIZE_MIRROR_KEY, size),
+});
+void device.load();
+mount(App, { target, props: { ui, options, device, browserTimeZone, now: () => Date.now(), focus } });

@@ -1,5 +1,8 @@
 import { mount } from 'svelte';
+import { browser } from 'wxt/browser';
 import '../../assets/app.css';
+import { DEVICE_SETTINGS_KEY, POPUP_SIZE_MIRROR_KEY, parseDeviceSettings } from '../../core/device-settings.js';
+import { initialPopupLayout } from '../../popup/popup-layout.js';
 import { PopupState } from '../../popup/popup-state.svelte.js';
 import { createTidingsUi } from '../../ui/ui-state.svelte.js';
 import App from './App.svelte';
@@ -9,8 +12,31 @@ if (!target) throw new Error('#app is missing from index.html');
 const ui = createTidingsUi();
 ui.open();
 const popup = new PopupState(ui);
-// The toolbar popup sizes itself to a fixed 760×580 (Chrome grows a popup to its content, up to
-// 800×600; a width relative to the viewport would collapse it). `?layout=fluid` fills the tab
-// instead, for narrow windows and for checking the layout at 400 px.
-const fluid = new URLSearchParams(location.search).get('layout') === 'fluid';
-mount(App, { target, props: { popup, fluid } });
+// The size the user chose in options (compact or wide), read synchronously from the mirror the
+// options page keeps so the first paint already has it; see popup/popup-layout.ts.
+const mirror = readMirror();
+const layout = initialPopupLayout(location.search, mirror);
+mount(App, { target, props: { popup, layout } });
+
+// storage.local is the source of truth: repair a missing or stale mirror, and re-open at the
+// right size if the first paint used the wrong one (once: the mirror then matches).
+if (layout !== 'fluid') {
+  void browser.storage.local.get(DEVICE_SETTINGS_KEY).then((stored) => {
+    const { popupSize } = parseDeviceSettings(stored[DEVICE_SETTINGS_KEY]);
+    if (popupSize === mirror) return;
+    try {
+      localStorage.setItem(POPUP_SIZE_MIRROR_KEY, popupSize);
+    } catch {
+      return;
+    }
+    if (popupSize !== layout) location.reload();
+  });
+}
+
+function readMirror(): string | null {
+  try {
+    return localStorage.getItem(POPUP_SIZE_MIRROR_KEY);
+  } catch {
+    return null;
+  }
+}
