@@ -406,7 +406,13 @@ export class MailboxWatcher {
       this.#o.log.debug('probing the server (DONE + NOOP)');
       // Breaking IDLE for NOOP: the idle loop re-enters IDLE once it is answered.
       bounded(client.noop(), 'the liveness probe (DONE + NOOP)', t.idleProbeTimeoutMs)
-        .catch((err: unknown) => this.#o.log.debug('liveness probe failed', { err }))
+        .then(
+          () =>
+            this.#recheck(client, bounded).catch((err: unknown) =>
+              this.#o.log.debug('re-check after the probe failed', { err }),
+            ),
+          (err: unknown) => this.#o.log.debug('liveness probe failed', { err }),
+        )
         .finally(() => (probing = false));
     };
     this.#probeNow = probe;
@@ -437,6 +443,48 @@ export class MailboxWatcher {
     return timers;
   }
 
+  /**
+   * After a probe the server answered. A link that dropped bytes while both TCP sessions stayed
+   * up (a middlebox losing state, a blackholed route that healed) lost whatever the server pushed
+   * meanwhile, and nothing else would tell until the next change: re-read every watched folder
+   * against what was last reported. Flag changes and expunges since the known modseq (CONDSTORE;
+   * VANISHED with QRESYNC) or of the newest UIDs (without QRESYNC) first, as the STATUS refresh
+   * advances that modseq; then counts and new mail through the same refresh an EXISTS runs
+   * (serialised, from the known UIDNEXT), so mail IDLE also reports is pushed once; then the
+   * polled folders. On a quiet account that is a few commands per timings.idleProbeMs.
+   */
+  async #recheck(client: ImapFlow, bounded: Bounded): Promise<void> {
+    const push = this.#o.push;
+    const known = this.#known;
+    if (push && known && client.usable) {
+      if (client.enabled.has('CONDSTORE') && known.modseq !== null) {
+        const changed = await bounded(
+          client.fetchAll('1:*', { uid: true, flags: true }, { uid: true, changedSince: known.modseq }),
+          'UID FETCH of changes since the known modseq',
+        );
+        // Newer UIDs are new mail: the refresh below pushes them as such.
+        for (const message of changed) {
+          if (message.uid >= known.uidNext || !message.flags) continue;
+          const id: MessageId = {
+            accountId: push.accountId,
+            mailbox: this.#o.mailbox,
+            uidValidity: known.uidValidity,
+            uid: message.uid,
+          };
+          push.onFlags(
+            id,
+            [...message.flags].filter((f) => f !== '\\Recent'),
+          );
+        }
+      }
+      if (!client.enabled.has('QRESYNC')) await this.#checkTail(client, bounded);
+    }
+    // The command connection may not skip its NOOP: changes may have gone unheard.
+    this.#version += 1;
+    this.#scheduleRefresh(client, bounded);
+    await this.#pollFolders(client, bounded);
+  }
+
   /** STATUS of every polled folder; new mail in one (UIDNEXT grew) goes to push.onPolledNew. */
   async #pollFolders(client: ImapFlow, bounded: Bounded): Promise<void> {
     for (const path of this.#o.polled ?? []) {
@@ -460,6 +508,9 @@ export class MailboxWatcher {
       const uidNext = status.uidNext;
       if (uidValidity === null || uidNext === undefined) continue;
       const prev = this.#polledKnown.get(path);
+      // Two polls may overlap (the interval and a re-check): UIDNEXT only moves forward, so each
+      // range of new mail is announced once.
+      if (prev && prev.uidValidity === uidValidity && uidNext <= prev.uidNext) continue;
       this.#polledKnown.set(path, { uidValidity, uidNext });
       if (!prev) continue;
       if (prev.uidValidity !== uidValidity) this.#o.log.info('polled folder was reset', { mailbox: path });
@@ -616,8 +667,11 @@ export class MailboxWatcher {
     if (!known || this.#tail.size === 0 || !client.usable) return;
     const uids = [...this.#tail];
     const { vanished } = await bounded(syncWindow(client, uids), 'UID FETCH of the newest UIDs');
-    for (const uid of vanished) this.#tail.delete(uid);
-    this.#queueExpunged(known.uidValidity, vanished);
+    // Two checks may overlap (an EXPUNGE and a re-check): a UID leaves the tail, and is reported, once.
+    this.#queueExpunged(
+      known.uidValidity,
+      vanished.filter((uid) => this.#tail.delete(uid)),
+    );
   }
 
   /**
