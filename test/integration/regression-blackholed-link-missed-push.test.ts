@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../shared/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
+import { capabilitiesWithout } from '../harness/dovecot.js';
 import { appendMessage, withImap } from '../harness/mail.js';
 import { startMailRelay, waitForAccount, type MailRelay } from '../harness/mail-relay.js';
 import type { TestClient } from '../harness/protocol-client.js';
@@ -23,12 +24,16 @@ const PROBE_WINDOW_MS = IDLE_PROBE_MS * 1.25 + TIMEOUT_MS + 2_000;
 let mail: MailRelay;
 let proxy: FaultProxy;
 
-beforeAll(async () => {
+/** Dovecot (with `capabilities`), the relay with short IMAP timings, and a fault proxy between them. */
+async function start(capabilities?: string): Promise<void> {
   mail = await startMailRelay({
-    // Dovecot's IDLE keepalive ("* OK Still here", 2 min by default) every second: bytes that
-    // prove the healed link carries bytes again, not that it lost none (the benchmark's miss
-    // came from one of them postponing the probe).
-    dovecot: { extraConfig: 'imap_idle_notify_interval = 1 secs\n' },
+    dovecot: {
+      // Dovecot's IDLE keepalive ("* OK Still here", 2 min by default) every second: bytes that
+      // prove the healed link carries bytes again, not that it lost none (the benchmark's miss
+      // came from one of them postponing the probe).
+      extraConfig: 'imap_idle_notify_interval = 1 secs\n',
+      ...(capabilities ? { capabilities } : {}),
+    },
     relayEnv: {
       TIDINGS_IDLE_PROBE_MS: String(IDLE_PROBE_MS),
       TIDINGS_IMAP_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -36,14 +41,14 @@ beforeAll(async () => {
     },
   });
   proxy = await startFaultProxy({ host: mail.dovecot.host, port: mail.dovecot.starttlsPort });
-});
+}
 
-afterAll(async () => {
+async function stop(): Promise<void> {
   if (process.env.DEBUG_RELAY) console.log(mail?.relay.output().slice(-8000));
   proxy?.resume();
   await proxy?.close();
   await mail?.[Symbol.asyncDispose]();
-});
+}
 
 /** Subjects of every message.new row for the account since event index `from`, repeats kept. */
 function pushedSubjects(client: TestClient, accountId: string, from = 0): string[] {
@@ -64,6 +69,9 @@ async function accountBehindProxy(): Promise<{ accountId: string; user: { userna
 }
 
 describe('a blackholed link between the relay and the IMAP server', () => {
+  beforeAll(() => start());
+  afterAll(stop);
+
   it('pushes mail delivered during a cut shorter than the probe, once, after the probe is answered', async () => {
     const { accountId, user } = await accountBehindProxy();
     using client = await mail.connect();
@@ -162,5 +170,62 @@ describe('a blackholed link between the relay and the IMAP server', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(pushedSubjects(client, accountId, from).sort()).toEqual([...during, 'after the reconnect'].sort());
+  });
+});
+
+describe('a blackholed link to a server without QRESYNC', () => {
+  beforeAll(() => start(capabilitiesWithout('QRESYNC')));
+  afterAll(stop);
+
+  it('reports the expunges and flag changes of the cut, once, after the connection is replaced', async () => {
+    const { accountId, user } = await accountBehindProxy();
+    using client = await mail.connect();
+    await waitForAccount(client, accountId);
+    const subjects = ['stays', 'goes', 'is read'];
+    const uids: Record<string, number> = {};
+    for (const subject of subjects) uids[subject] = (await appendMessage(mail.dovecot, user, { subject })).uid;
+    await client.waitFor(
+      () => subjects.every((s) => pushedSubjects(client, accountId).includes(s)),
+      10_000,
+      'the first pushes',
+    );
+    const from = client.events.length;
+    proxy.blackhole();
+    // Another client deletes one, reads one and new mail arrives: with the link dropping bytes
+    // the relay hears nothing of it, and a SELECT without QRESYNC replays nothing.
+    await withImap(mail.dovecot, user, async (imap) => {
+      await imap.mailboxOpen('INBOX');
+      await imap.messageFlagsAdd(String(uids['is read']), ['\\Seen'], { uid: true });
+      await imap.messageDelete(String(uids['goes']), { uid: true });
+    });
+    await appendMessage(mail.dovecot, user, { subject: 'new in the cut' });
+    await client.waitFor(
+      () => client.latestHealth(accountId)?.state !== 'live',
+      PROBE_WINDOW_MS,
+      'the probe finds the dead link',
+    );
+    proxy.resume();
+    const events = () => client.events.slice(from);
+    const expunged = () =>
+      events().flatMap((e) =>
+        e.event === 'message.expunged' && e.payload.accountId === accountId ? e.payload.uids : [],
+      );
+    const readFlags = () =>
+      events().filter(
+        (e) =>
+          e.event === 'message.flags' && e.payload.id.uid === uids['is read'] && e.payload.flags.includes('\\Seen'),
+      );
+    await client.waitFor(
+      () =>
+        expunged().includes(uids['goes']!) &&
+        readFlags().length > 0 &&
+        pushedSubjects(client, accountId, from).includes('new in the cut'),
+      TIMEOUT_MS * 2 + 5_000,
+      'the changes of the cut, reported on the new connection',
+    );
+    // Once each, also after the next probe's re-check.
+    await new Promise((r) => setTimeout(r, IDLE_PROBE_MS * 1.5));
+    expect(expunged()).toEqual([uids['goes']]);
+    expect(pushedSubjects(client, accountId, from)).toEqual(['new in the cut']);
   });
 });

@@ -361,7 +361,11 @@ export class MailboxWatcher {
           ? { uidValidity: known.uidValidity, changedSince: known.modseq }
           : {};
       const opened = await bounded(client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync }), 'SELECT');
+      const resumed = known?.uidValidity === String(opened.uidValidity);
       this.#onOpened(opened.uidValidity, opened.uidNext, opened.highestModseq ?? null);
+      // Without QRESYNC the SELECT replays nothing: ask what changed while disconnected (flags
+      // since the known modseq, expunges of the last session's newest UIDs) before they are re-read.
+      if (resumed && !client.enabled.has('QRESYNC')) await this.#recheckMessages(client, bounded);
       await this.#readTail(client, bounded, opened.exists);
       this.#version += 1;
       const refresh = (kind: string) => () => {
@@ -467,16 +471,7 @@ export class MailboxWatcher {
    * polled folders. On a quiet account that is a few commands per timings.idleProbeMs.
    */
   async #recheck(client: ImapFlow, bounded: Bounded): Promise<void> {
-    const push = this.#o.push;
-    const known = this.#known;
-    if (push && known && client.usable) {
-      try {
-        await this.#recheckMessages(client, bounded, push, known);
-      } catch (err) {
-        if (!client.usable) throw err;
-        this.#o.log.debug('re-reading flags and expunges failed; counts and new mail only', { err });
-      }
-    }
+    await this.#recheckMessages(client, bounded);
     // The command connection may not skip its NOOP: changes may have gone unheard.
     this.#version += 1;
     this.#scheduleRefresh(client, bounded);
@@ -487,8 +482,21 @@ export class MailboxWatcher {
    * Flag changes and expunges since the known modseq (CONDSTORE; expunges arrive as VANISHED
    * (EARLIER) with QRESYNC, through the expunge listener), and without QRESYNC the expunges among
    * the newest UIDs. A flag change IDLE reported too is re-sent with the same flags: harmless.
+   * A failure leaves counts and new mail to the STATUS refresh (rejects only if the connection died).
    */
-  async #recheckMessages(
+  async #recheckMessages(client: ImapFlow, bounded: Bounded): Promise<void> {
+    const push = this.#o.push;
+    const known = this.#known;
+    if (!push || !known || !client.usable) return;
+    try {
+      await this.#changesSinceKnown(client, bounded, push, known);
+    } catch (err) {
+      if (!client.usable) throw err;
+      this.#o.log.debug('re-reading flags and expunges failed; counts and new mail only', { err });
+    }
+  }
+
+  async #changesSinceKnown(
     client: ImapFlow,
     bounded: Bounded,
     push: WatcherPush,
