@@ -4,7 +4,10 @@
 //   blackhole  every open and new connection is accepted and its bytes are dropped both ways
 //              (a middlebox that loses state; Dovecot's EXISTS during the cut are lost). The
 //              relay only notices a silent connection by its liveness probe (Limits.idleProbeMs,
-//              50 s, then idleProbeTimeoutMs), so a cut that misses the probe is found late.
+//              50 s, then idleProbeTimeoutMs), so a cut that misses the probe is found late: a
+//              probe during the cut replaces the connection (pushed soon after the restore); a
+//              cut that heals first is caught by the next probe's re-check, at most about
+//              idleProbeMs after the watcher's last STATUS (keepalives do not postpone it).
 //   stall      bytes are held both ways and delivered at the restore (a cable pulled and plugged
 //              back: TCP retransmits what was sent); figures prefixed `stall_`.
 // Figures:

@@ -90,9 +90,11 @@ function rawCode(err: unknown): string {
  * flags — whichever client caused them — and refreshes the other watched folders with STATUS at
  * a fixed interval on the same connection.
  *
- * Every command has a deadline (timings.commandTimeoutMs); a server that hears nothing for
- * timings.idleProbeMs is probed with DONE + NOOP, and one that does not answer is declared frozen:
- * the connection is destroyed and replaced. Reconnects with jittered backoff (capped low while a
+ * Every command has a deadline (timings.commandTimeoutMs); a server that sent nothing, or was not
+ * asked for STATUS, for timings.idleProbeMs is probed with DONE + NOOP, and one that does not
+ * answer is declared frozen: the connection is destroyed and replaced (whose session re-reads
+ * everything). One that answers gets its watched folders re-checked, as a link that dropped
+ * bytes and healed may have lost pushes. Reconnects with jittered backoff (capped low while a
  * browser listens; a TCP probe ends the wait as soon as a server that was down accepts
  * connections); after AUTH_FAILED it waits `Limits.authFailedRetryMs` so a wrong password never
  * storms the server.
@@ -129,6 +131,8 @@ export class MailboxWatcher {
   #version = 0;
   /** The session client whose quota was last read, and when; a new session reads it again. */
   #quotaRead: { client: ImapFlow; at: number } | null = null;
+  /** When the IDLE mailbox was last re-read with STATUS (its new mail pushed): see #keepWatching. */
+  #checkedAt = 0;
   /** When each folder's counts were last read from the server (epoch ms). */
   readonly countsAt = new Map<string, number>();
   readonly #o: MailboxWatcherOptions;
@@ -357,7 +361,11 @@ export class MailboxWatcher {
           ? { uidValidity: known.uidValidity, changedSince: known.modseq }
           : {};
       const opened = await bounded(client.mailboxOpen(this.#o.mailbox, { readOnly: true, ...resync }), 'SELECT');
+      const resumed = known?.uidValidity === String(opened.uidValidity);
       this.#onOpened(opened.uidValidity, opened.uidNext, opened.highestModseq ?? null);
+      // Without QRESYNC the SELECT replays nothing: ask what changed while disconnected (flags
+      // since the known modseq, expunges of the last session's newest UIDs) before they are re-read.
+      if (resumed && !client.enabled.has('QRESYNC')) await this.#recheckMessages(client, bounded);
       await this.#readTail(client, bounded, opened.exists);
       this.#version += 1;
       const refresh = (kind: string) => () => {
@@ -392,8 +400,9 @@ export class MailboxWatcher {
   }
 
   /**
-   * While live: probe a silent server (DONE + NOOP) after timings.idleProbeMs without a byte
-   * from it, and refresh the polled folders every timings.folderPollMs.
+   * While live: probe the server (DONE + NOOP, then a re-check of the watched folders) after
+   * timings.idleProbeMs without a byte from it or without a STATUS of the IDLE mailbox, and
+   * refresh the polled folders every timings.folderPollMs.
    */
   #keepWatching(client: ImapFlow, bounded: Bounded): NodeJS.Timeout[] {
     const t = this.#t;
@@ -406,18 +415,32 @@ export class MailboxWatcher {
       this.#o.log.debug('probing the server (DONE + NOOP)');
       // Breaking IDLE for NOOP: the idle loop re-enters IDLE once it is answered.
       bounded(client.noop(), 'the liveness probe (DONE + NOOP)', t.idleProbeTimeoutMs)
-        .catch((err: unknown) => this.#o.log.debug('liveness probe failed', { err }))
+        .then(
+          () =>
+            this.#recheck(client, bounded).catch((err: unknown) =>
+              this.#o.log.debug('re-check after the probe failed', { err }),
+            ),
+          (err: unknown) => this.#o.log.debug('liveness probe failed', { err }),
+        )
         .finally(() => (probing = false));
     };
     this.#probeNow = probe;
     const check = setInterval(
       () => {
+        const now = this.#now();
         const received = client.stats().received;
         if (received !== heard) {
           heard = received;
-          heardAt = this.#now();
-        } else if (this.#now() - heardAt >= t.idleProbeMs) {
-          heardAt = this.#now();
+          heardAt = now;
+        }
+        // Silence: the server may be gone. Unchecked: bytes heard (a keepalive such as Dovecot's
+        // "* OK Still here") prove that the link carries bytes now, not that it lost none while
+        // it dropped them; the probe's re-check finds out.
+        const silent = now - heardAt >= t.idleProbeMs;
+        const unchecked = now - this.#checkedAt >= t.idleProbeMs && !this.#refreshing;
+        if (silent || unchecked) {
+          heardAt = now;
+          this.#checkedAt = now;
           probe();
         }
       },
@@ -435,6 +458,67 @@ export class MailboxWatcher {
     }
     for (const timer of timers) timer.unref();
     return timers;
+  }
+
+  /**
+   * After a probe the server answered. A link that dropped bytes while both TCP sessions stayed
+   * up (a middlebox losing state, a blackholed route that healed) lost whatever the server pushed
+   * meanwhile, and nothing else would tell until the next change: re-read every watched folder
+   * against what was last reported. Flag changes and expunges since the known modseq (CONDSTORE;
+   * VANISHED with QRESYNC) or of the newest UIDs (without QRESYNC) first, as the STATUS refresh
+   * advances that modseq; then counts and new mail through the same refresh an EXISTS runs
+   * (serialised, from the known UIDNEXT), so mail IDLE also reports is pushed once; then the
+   * polled folders. On a quiet account that is a few commands per timings.idleProbeMs.
+   */
+  async #recheck(client: ImapFlow, bounded: Bounded): Promise<void> {
+    await this.#recheckMessages(client, bounded);
+    // The command connection may not skip its NOOP: changes may have gone unheard.
+    this.#version += 1;
+    this.#scheduleRefresh(client, bounded);
+    await this.#pollFolders(client, bounded);
+  }
+
+  /**
+   * Flag changes and expunges since the known modseq (CONDSTORE; expunges arrive as VANISHED
+   * (EARLIER) with QRESYNC, through the expunge listener), and without QRESYNC the expunges among
+   * the newest UIDs. A flag change IDLE reported too is re-sent with the same flags: harmless.
+   * A failure leaves counts and new mail to the STATUS refresh (rejects only if the connection died).
+   */
+  async #recheckMessages(client: ImapFlow, bounded: Bounded): Promise<void> {
+    const push = this.#o.push;
+    const known = this.#known;
+    if (!push || !known || !client.usable) return;
+    try {
+      await this.#changesSinceKnown(client, bounded, push, known);
+    } catch (err) {
+      if (!client.usable) throw err;
+      this.#o.log.debug('re-reading flags and expunges failed; counts and new mail only', { err });
+    }
+  }
+
+  async #changesSinceKnown(
+    client: ImapFlow,
+    bounded: Bounded,
+    push: WatcherPush,
+    known: { uidValidity: string; uidNext: number; modseq: bigint | null },
+  ): Promise<void> {
+    if (client.enabled.has('CONDSTORE') && known.modseq !== null) {
+      const changed = await bounded(
+        client.fetchAll('1:*', { uid: true, flags: true }, { uid: true, changedSince: known.modseq }),
+        'UID FETCH of changes since the known modseq',
+      );
+      const { accountId } = push;
+      for (const message of changed) {
+        // Newer UIDs are new mail: the refresh after this pushes them as such, once.
+        if (message.uid >= known.uidNext || !message.flags) continue;
+        const id: MessageId = { accountId, mailbox: this.#o.mailbox, uidValidity: known.uidValidity, uid: message.uid };
+        push.onFlags(
+          id,
+          [...message.flags].filter((f) => f !== '\\Recent'),
+        );
+      }
+    }
+    if (!client.enabled.has('QRESYNC')) await this.#checkTail(client, bounded);
   }
 
   /** STATUS of every polled folder; new mail in one (UIDNEXT grew) goes to push.onPolledNew. */
@@ -460,6 +544,9 @@ export class MailboxWatcher {
       const uidNext = status.uidNext;
       if (uidValidity === null || uidNext === undefined) continue;
       const prev = this.#polledKnown.get(path);
+      // Two polls may overlap (the interval and a re-check): UIDNEXT only moves forward, so each
+      // range of new mail is announced once.
+      if (prev && prev.uidValidity === uidValidity && uidNext <= prev.uidNext) continue;
       this.#polledKnown.set(path, { uidValidity, uidNext });
       if (!prev) continue;
       if (prev.uidValidity !== uidValidity) this.#o.log.info('polled folder was reset', { mailbox: path });
@@ -512,6 +599,7 @@ export class MailboxWatcher {
         );
         if (!status) throw Object.assign(new Error(`STATUS ${this.#o.mailbox} failed`), { code: 'StatusFailed' });
         this.countsAt.set(this.#o.mailbox, this.#now());
+        this.#checkedAt = this.#now();
         this.#o.onCounts({ path: this.#o.mailbox, unread: status.unseen ?? 0, total: status.messages ?? 0 });
         await this.#pushNew(client, bounded, status.uidNext, status.highestModseq);
       } while (this.#dirty && client.usable);
@@ -616,8 +704,11 @@ export class MailboxWatcher {
     if (!known || this.#tail.size === 0 || !client.usable) return;
     const uids = [...this.#tail];
     const { vanished } = await bounded(syncWindow(client, uids), 'UID FETCH of the newest UIDs');
-    for (const uid of vanished) this.#tail.delete(uid);
-    this.#queueExpunged(known.uidValidity, vanished);
+    // Two checks may overlap (an EXPUNGE and a re-check): a UID leaves the tail, and is reported, once.
+    this.#queueExpunged(
+      known.uidValidity,
+      vanished.filter((uid) => this.#tail.delete(uid)),
+    );
   }
 
   /**

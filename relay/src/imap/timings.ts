@@ -7,7 +7,10 @@ import { Limits } from '../../../shared/index.js';
 export interface ImapTimings {
   /** Deadline of every IMAP command and of every request's stay on the command connection. */
   commandTimeoutMs: number;
-  /** A watcher that heard nothing this long probes the server with DONE + NOOP. */
+  /**
+   * A watcher that heard nothing, or re-read nothing, this long probes the server with DONE +
+   * NOOP and then re-checks its folders (pushes lost on a link that dropped bytes).
+   */
   idleProbeMs: number;
   /** The probe's NOOP must be answered within this. */
   idleProbeTimeoutMs: number;
