@@ -2,6 +2,7 @@
  * The message list: which list is shown (a scope, maybe a search), where its rows come from (the
  * background's cache at once, then the relay), paging, and the keyboard focus and selection on
  * its rows. Other parts change rows through `setRows` and keep the focus with `ensureActive`.
+ * Rows are shown by date whatever order they arrive in (date-order.ts).
  */
 import { z } from 'zod';
 import {
@@ -12,7 +13,8 @@ import {
   type MessageRow,
   type SearchQuery,
 } from '../../shared/index.js';
-import { appendPage, scopeKey } from '../core/message-list.js';
+import { scopeKey } from '../core/message-list.js';
+import { byDate, mergeByDate } from './date-order.js';
 import type { PopupChannel, PopupStore } from './popup-store.js';
 import type { PopupTexts } from './popup-texts.js';
 import type { Toasts } from './popup-toasts.js';
@@ -104,7 +106,7 @@ export class ListController {
     }
     store.setList({
       ...now,
-      rows: appendPage(now.rows, reply.value.rows),
+      rows: mergeByDate(now.rows, reply.value.rows),
       nextCursor: reply.value.nextCursor,
       total: reply.value.total,
       loadingMore: false,
@@ -133,7 +135,7 @@ export class ListController {
       const parsed = cached.ok ? cachedListSchema.safeParse(cached.result) : null;
       const list = this.#list;
       if (parsed?.success && list.status === 'loading') {
-        store.setList({ ...list, rows: parsed.data.rows, total: parsed.data.total, fromCache: true });
+        store.setList({ ...list, rows: byDate(parsed.data.rows), total: parsed.data.total, fromCache: true });
         this.ensureActive();
       }
     }
@@ -145,7 +147,8 @@ export class ListController {
       store.setList(withStatus(this.#list, { status: 'error', error: texts.error(reply.error) }));
       return;
     }
-    const { rows, nextCursor, total } = reply.value;
+    const { nextCursor, total } = reply.value;
+    const rows = byDate(reply.value.rows);
     store.setList({ scope, search, rows, nextCursor, total, fromCache: false, status: 'ready', loadingMore: false });
     if (this.#autoActive) store.set({ activeKey: null });
     this.ensureActive();
