@@ -14,12 +14,20 @@ export function byDate(rows: readonly MessageRow[]): MessageRow[] {
 }
 
 /**
- * An older page joined to a list sorted by date: rows already in the list are skipped (a row
- * can move between pages), and a page row newer than some listed rows lands among them.
+ * An older page joined to a list sorted by date: rows already in the list (or twice in the page)
+ * are skipped (a row can move between pages), and a page row newer than some listed rows lands
+ * among them.
  */
 export function mergeByDate(rows: readonly MessageRow[], page: readonly MessageRow[]): MessageRow[] {
   const seen = new Set(rows.map((r) => messageKey(r.id)));
-  const added = byDate(page.filter((r) => !seen.has(messageKey(r.id))));
+  const added = byDate(
+    page.filter((r) => {
+      const key = messageKey(r.id);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
   const out: MessageRow[] = [];
   let i = 0;
   let j = 0;
