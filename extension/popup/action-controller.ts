@@ -229,7 +229,7 @@ export class ActionController {
     const { store, list, toasts, texts, counts } = this.#o;
     const group = undoGroup(tracked.actionId);
     // Messages whose action failed never left: the undo has nothing to bring back for them.
-    counts.settled(group, result.status === 'done' ? keysOf(failedIds(tracked.ids, result)) : 'all');
+    counts.withdrawn(group, result.status === 'done' ? keysOf(failedIds(tracked.ids, result)) : 'all');
     if (result.status !== 'done') return;
     const { moves, lost } = planUndo(tracked.rows, result);
     if (lost.length > 0) {
@@ -237,7 +237,7 @@ export class ActionController {
       const keys = keysOf(lost);
       this.#setRows(store.view.list.rows.filter((r) => !keys.has(messageKey(r.id))));
       list.ensureActive();
-      counts.settled(group, keys);
+      counts.withdrawn(group, keys);
       toasts.show('error', texts.t('popup_errUndo'));
     }
     for (const move of moves) {

@@ -66,6 +66,28 @@ describe('unread totals follow actions', () => {
     expect(popup.view.counts).toEqual([]);
   });
 
+  it('an undo whose move back is still on its way keeps its count however long it takes', async () => {
+    const { popup, channel, clock, relayCounts, shown } = await world(5);
+    popup.focusRow(key(2));
+    popup.command('archive');
+    await tick();
+    relayCounts(4);
+    channel.actionAnswers.push('hold');
+    popup.undo();
+    await tick();
+    expect(channel.held).toHaveLength(1);
+    clock.advance(INBOX_FOLLOW_MS * 3);
+    expect(shown()).toBe(5);
+    channel.held[0]!.resolve({
+      ok: true,
+      result: { status: 'failed', error: { code: 'UNREACHABLE', message: 'down' } },
+    });
+    await tick();
+    // The move back failed: the message stays archived, and the count says so.
+    expect(shown()).toBe(4);
+    expect(popup.view.list.rows.some((r) => r.id.uid === 2)).toBe(false);
+  });
+
   it('goes back to the truth when the action fails', async () => {
     const { popup, channel, shown } = await world(5);
     popup.selectAll();

@@ -54,6 +54,12 @@ export class CountsController {
     this.#publish();
   }
 
+  /** These messages' changes are not happening after all ('all': none of the group's); the rest wait on. */
+  withdrawn(group: string, keys: ReadonlySet<string> | 'all'): void {
+    this.#o.mailboxes.adjust(reversed(this.#ledger.withdraw(group, keys)));
+    this.#publish();
+  }
+
   /** The relay's counts changed (a snapshot): what they show now is no longer pending. */
   observe(accounts: readonly AccountSummary[]): void {
     if (this.#ledger.observe(accounts)) this.#publish();

@@ -100,16 +100,19 @@ export class UnreadLedger {
    * failed): their changes go (the count is the truth again), the others wait for the counts.
    */
   settle(group: string, failed: ReadonlySet<string> | 'all'): MessageCountChange[] {
-    const dropped: MessageCountChange[] = [];
+    const dropped = this.withdraw(group, failed);
     const now = this.#now();
+    for (const e of this.#entries) if (e.group === group) e.settledAt ??= now;
+    return dropped;
+  }
+
+  /** Takes back the changes of these messages ('all': the whole group); the others stay as they are. */
+  withdraw(group: string, keys: ReadonlySet<string> | 'all'): MessageCountChange[] {
+    const dropped: MessageCountChange[] = [];
     this.#entries = this.#entries.filter((e) => {
-      if (e.group !== group) return true;
-      if (failed === 'all' || failed.has(e.key)) {
-        dropped.push({ accountId: e.accountId, mailbox: e.mailbox, unread: e.unread, key: e.key });
-        return false;
-      }
-      e.settledAt ??= now;
-      return true;
+      if (e.group !== group || (keys !== 'all' && !keys.has(e.key))) return true;
+      dropped.push({ accountId: e.accountId, mailbox: e.mailbox, unread: e.unread, key: e.key });
+      return false;
     });
     return dropped;
   }
