@@ -152,6 +152,42 @@ describe('totals follow actions', () => {
   });
 });
 
+describe('folder counts follow actions', () => {
+  /** The unread count the folder picker shows for `path` (0 when it shows none). */
+  async function folderUnread(path: string): Promise<number> {
+    await popup.getByTestId('folder-picker').click();
+    const option = popup.locator(`[data-testid=folder-option][data-path="${path}"]`);
+    await option.waitFor();
+    const text = (await option.textContent()) ?? '';
+    await popup.keyboard.press('Escape');
+    await popup.getByTestId('folder-popover').waitFor({ state: 'detached' });
+    return Number(/(\d+)\s*$/.exec(text.trim())?.[1] ?? 0);
+  }
+
+  it('INBOX (live counts) and Archive (loaded once) change with mark unread, archive and undo', async () => {
+    await popup.getByTestId('account-switcher').selectOption(world.accounts[0].id);
+    await poll(() => subjects()).toEqual(BY_DATE);
+    const inbox = await folderUnread('INBOX');
+    const archive = await folderUnread('Archive');
+    expect(inbox).toBeGreaterThan(0);
+    await focusRow('Factura de marzo');
+    await popup.keyboard.press('Shift+U');
+    await poll(() => folderUnread('INBOX')).toBe(inbox + 1);
+    await focusRow('Factura de marzo');
+    await popup.keyboard.press('e');
+    await poll(() => folderUnread('INBOX')).toBe(inbox);
+    await poll(() => folderUnread('Archive')).toBe(archive + 1);
+    await poll(() => serverMailbox('Factura de marzo')).toBe('Archive');
+    await popup.keyboard.press('z');
+    await poll(() => folderUnread('INBOX')).toBe(inbox + 1);
+    await poll(() => folderUnread('Archive')).toBe(archive);
+    await poll(() => serverMailbox('Factura de marzo')).toBe('INBOX');
+    await popup.waitForTimeout(1_500);
+    expect(await folderUnread('INBOX')).toBe(inbox + 1);
+    await popup.getByTestId('account-switcher').selectOption('');
+  });
+});
+
 describe('search in Spanish mail', () => {
   async function search(text: string): Promise<void> {
     const field = popup.getByTestId('search-input');
