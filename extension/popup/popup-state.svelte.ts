@@ -1,4 +1,4 @@
-import type { Attachment } from '../../shared/index.js';
+import type { AccountSummary, Attachment } from '../../shared/index.js';
 import { formatNumber, t } from '../i18n/i18n.js';
 import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import { parseOpenTarget } from '../ui-protocol/open-target.js';
@@ -6,6 +6,8 @@ import { PopupController, type MailboxesState, type PopupView } from './popup-co
 import { keyCommand, type KeyInput } from './popup-keys.js';
 import type { TidingsUi } from '../ui/ui-state.svelte.js';
 import { foldersWithCounts, withPending } from './unread-ledger.js';
+
+const NO_ACCOUNTS: readonly AccountSummary[] = [];
 
 /** How often relative dates ("5 minutes ago") are recomputed. */
 const CLOCK_TICK_MS = 30_000;
@@ -26,7 +28,7 @@ export class PopupState {
   readonly ui: TidingsUi;
   readonly #c: PopupController;
   /** The snapshot's accounts, their unread counts with the actions the relay's counts do not show yet. */
-  readonly accounts = $derived.by(() => withPending(this.ui.snapshot?.accounts ?? [], this.view.counts));
+  readonly accounts = $derived.by(() => withPending(this.ui.snapshot?.accounts ?? NO_ACCOUNTS, this.view.counts));
 
   constructor(ui: TidingsUi) {
     this.ui = ui;

@@ -181,8 +181,12 @@ export class UnreadLedger {
  * The accounts as the popup shows them: each watched folder's count with the pending changes,
  * and the account's unread (the sum over its watched folders) with those of its watched folders.
  */
-export function withPending(accounts: readonly AccountSummary[], pending: readonly CountChange[]): AccountSummary[] {
-  if (pending.length === 0) return [...accounts];
+export function withPending(
+  accounts: readonly AccountSummary[],
+  pending: readonly CountChange[],
+): readonly AccountSummary[] {
+  // The same array when nothing is pending: a derived value that did not change stays equal.
+  if (pending.length === 0) return accounts;
   return accounts.map((account) => {
     let delta = 0;
     let touched = false;
