@@ -2,6 +2,7 @@
  * The message list: which list is shown (a scope, maybe a search), where its rows come from (the
  * background's cache at once, then the relay), paging, and the keyboard focus and selection on
  * its rows. Other parts change rows through `setRows` and keep the focus with `ensureActive`.
+ * Rows are shown by date whatever order they arrive in (date-order.ts).
  */
 import { z } from 'zod';
 import {
@@ -12,7 +13,9 @@ import {
   type MessageRow,
   type SearchQuery,
 } from '../../shared/index.js';
-import { appendPage, scopeKey } from '../core/message-list.js';
+import { scopeKey } from '../core/message-list.js';
+import { byDate, mergeByDate } from './date-order.js';
+import { mergeResults, searchLocally } from './local-search.js';
 import type { PopupChannel, PopupStore } from './popup-store.js';
 import type { PopupTexts } from './popup-texts.js';
 import type { Toasts } from './popup-toasts.js';
@@ -41,6 +44,8 @@ export class ListController {
   #inFlight = false;
   /** The focus was placed by the popup, not the user: a fresh list may move it to the top. */
   #autoActive = true;
+  /** The last plain list's rows (scopeKey → rows): what a search in it looks through locally. */
+  #pool: { scope: string; rows: readonly MessageRow[] } | null = null;
 
   constructor(options: ListOptions) {
     this.#o = options;
@@ -59,6 +64,8 @@ export class ListController {
 
   /** Runs a search in the current scope (null: the plain list). */
   search(query: SearchQuery | null): void {
+    const list = this.#list;
+    if (!list.search) this.#pool = { scope: scopeKey(list.scope), rows: list.rows };
     this.#o.store.set({ selected: EMPTY_SET, activeKey: null });
     void this.load(this.#list.scope, query);
   }
@@ -104,7 +111,7 @@ export class ListController {
     }
     store.setList({
       ...now,
-      rows: appendPage(now.rows, reply.value.rows),
+      rows: mergeByDate(now.rows, reply.value.rows),
       nextCursor: reply.value.nextCursor,
       total: reply.value.total,
       loadingMore: false,
@@ -133,10 +140,12 @@ export class ListController {
       const parsed = cached.ok ? cachedListSchema.safeParse(cached.result) : null;
       const list = this.#list;
       if (parsed?.success && list.status === 'loading') {
-        store.setList({ ...list, rows: parsed.data.rows, total: parsed.data.total, fromCache: true });
+        store.setList({ ...list, rows: byDate(parsed.data.rows), total: parsed.data.total, fromCache: true });
         this.ensureActive();
       }
     }
+    const local = search ? await this.#searchLocally(gen, scope, search) : null;
+    if (gen !== this.#gen) return;
     const reply = search
       ? await channel.relay('messages.search', { scope, query: search, cursor: null, limit: PAGE })
       : await channel.relay('messages.list', { scope, cursor: null, limit: PAGE });
@@ -145,10 +154,32 @@ export class ListController {
       store.setList(withStatus(this.#list, { status: 'error', error: texts.error(reply.error) }));
       return;
     }
-    const { rows, nextCursor, total } = reply.value;
+    const { nextCursor } = reply.value;
+    const { rows, total } = local
+      ? mergeResults(local, reply.value)
+      : { ...reply.value, rows: byDate(reply.value.rows) };
     store.setList({ scope, search, rows, nextCursor, total, fromCache: false, status: 'ready', loadingMore: false });
     if (this.#autoActive) store.set({ activeKey: null });
     this.ensureActive();
+  }
+
+  /**
+   * Matches among the rows the extension has (the last plain list and the background's cached
+   * window), folded for case and accents (local-search.ts), shown at once while the server searches.
+   */
+  async #searchLocally(gen: number, scope: ListScope, search: SearchQuery): Promise<MessageRow[]> {
+    const { channel, store } = this.#o;
+    const key = scopeKey(scope);
+    const cached = await channel.send({ type: 'cache.list', scope });
+    const parsed = cached.ok ? cachedListSchema.safeParse(cached.result) : null;
+    const pool = [...(this.#pool?.scope === key ? this.#pool.rows : []), ...(parsed?.success ? parsed.data.rows : [])];
+    const local = searchLocally(pool, search);
+    const list = this.#list;
+    if (gen === this.#gen && list.status === 'loading' && local.length > 0) {
+      store.setList({ ...list, rows: local, total: local.length, fromCache: true });
+      this.ensureActive();
+    }
+    return local;
   }
 
   // ------------------------------------------------------------ rows, focus, selection

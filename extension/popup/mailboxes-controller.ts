@@ -3,6 +3,7 @@
  * popup is open; reloaded when the relay comes back after a failure or the accounts change.
  */
 import type { PopupChannel, PopupStore } from './popup-store.js';
+import type { CountChange } from './unread-ledger.js';
 import type { PopupTexts } from './popup-texts.js';
 import type { MailboxesState } from './popup-view.js';
 
@@ -43,6 +44,21 @@ export class MailboxesController {
   /** Folders may have been renamed with an account: forget them all, reload on next use. */
   clear(): void {
     this.#o.store.set({ mailboxes: {} });
+  }
+
+  /** Changes the unread counts of loaded folders (an action moved or marked their messages). */
+  adjust(changes: readonly CountChange[]): void {
+    const { store } = this.#o;
+    let mailboxes = store.view.mailboxes;
+    for (const c of changes) {
+      const state = mailboxes[c.accountId];
+      if (state?.status !== 'ready') continue;
+      const data = state.data.map((m) =>
+        m.path === c.mailbox ? { ...m, unread: Math.max(0, m.unread + c.unread) } : m,
+      );
+      mailboxes = { ...mailboxes, [c.accountId]: { status: 'ready', data } };
+    }
+    if (mailboxes !== store.view.mailboxes) store.set({ mailboxes });
   }
 
   #set(accountId: string, state: MailboxesState): void {

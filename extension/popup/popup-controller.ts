@@ -17,6 +17,7 @@ import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import type { OpenTarget } from '../ui-protocol/open-target.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import { ActionController } from './action-controller.js';
+import { CountsController } from './counts-controller.js';
 import { ListController } from './list-controller.js';
 import { MailboxesController } from './mailboxes-controller.js';
 import { MessageController } from './message-controller.js';
@@ -51,6 +52,7 @@ export class PopupController {
   readonly #mailboxes: MailboxesController;
   readonly #message: MessageController;
   readonly #actions: ActionController;
+  readonly #counts: CountsController;
   #unsubscribe: (() => void) | null = null;
   #snapshot: Snapshot | null = null;
   #started = false;
@@ -79,7 +81,9 @@ export class PopupController {
     this.#list = list;
     this.#mailboxes = new MailboxesController({ store, channel, texts });
     this.#message = message;
-    this.#actions = new ActionController({ store, channel, texts, toasts, list, message, newId: deps.newId });
+    this.#counts = new CountsController({ store, mailboxes: this.#mailboxes, now: deps.now, setTimer: deps.setTimer });
+    const counts = this.#counts;
+    this.#actions = new ActionController({ store, channel, texts, toasts, list, message, counts, newId: deps.newId });
   }
 
   get view(): PopupView {
@@ -119,6 +123,7 @@ export class PopupController {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#toasts.stop();
+    this.#counts.stop();
   }
 
   /** The background's snapshot changed: reload what failed once the relay is back. */
@@ -126,6 +131,7 @@ export class PopupController {
     const wasOpen = this.#snapshot?.connection.status === 'open';
     this.#snapshot = snapshot;
     if (!snapshot || snapshot.pairing.status !== 'paired') return;
+    this.#counts.observe(snapshot.accounts);
     const open = snapshot.connection.status === 'open';
     if (open && !wasOpen && this.#started) {
       // Back online (or the first connect after the popup opened on cached rows): refresh.

@@ -3,7 +3,7 @@
  * of queued actions, and relay events (new mail, flags changed or messages expunged elsewhere,
  * settings and accounts changed).
  */
-import type { ServerEvent } from '../../shared/index.js';
+import { messageKey, type ServerEvent } from '../../shared/index.js';
 import { applyExpunged, applyFlags, applyNew } from '../core/message-list.js';
 import type { DataPushMessage } from '../ui-protocol/messages.js';
 import type { ActionController } from './action-controller.js';
@@ -38,7 +38,7 @@ export function applyPush(parts: PushTargets, push: DataPushMessage): void {
   }
 }
 
-function applyEvent({ store, list, message, mailboxes }: PushTargets, event: ServerEvent): void {
+function applyEvent({ store, list, message, mailboxes, actions }: PushTargets, event: ServerEvent): void {
   const current = store.view.list;
   switch (event.event) {
     case 'message.new':
@@ -55,7 +55,13 @@ function applyEvent({ store, list, message, mailboxes }: PushTargets, event: Ser
       return;
     case 'message.expunged': {
       const oldIndex = list.activeIndex();
-      const rows = applyExpunged(current.rows, event.payload);
+      // A row an undo put back left with its old UID; it stays (its move back gives it a new one).
+      const restoring = actions.restoring();
+      const { accountId, mailbox, uidValidity } = event.payload;
+      const uids = event.payload.uids.filter(
+        (uid) => !restoring.has(messageKey({ accountId, mailbox, uidValidity, uid })),
+      );
+      const rows = applyExpunged(current.rows, { ...event.payload, uids });
       if (rows.length === current.rows.length) return;
       list.setRows(rows, Math.max(0, current.total - (current.rows.length - rows.length)));
       list.pruneSelection();

@@ -1,10 +1,13 @@
-import type { Attachment } from '../../shared/index.js';
+import type { AccountSummary, Attachment } from '../../shared/index.js';
 import { formatNumber, t } from '../i18n/i18n.js';
 import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import { parseOpenTarget } from '../ui-protocol/open-target.js';
-import { PopupController, type PopupView } from './popup-controller.js';
+import { PopupController, type MailboxesState, type PopupView } from './popup-controller.js';
 import { keyCommand, type KeyInput } from './popup-keys.js';
 import type { TidingsUi } from '../ui/ui-state.svelte.js';
+import { foldersWithCounts, withPending } from './unread-ledger.js';
+
+const NO_ACCOUNTS: readonly AccountSummary[] = [];
 
 /** How often relative dates ("5 minutes ago") are recomputed. */
 const CLOCK_TICK_MS = 30_000;
@@ -24,6 +27,8 @@ export class PopupState {
   now = $state(Date.now());
   readonly ui: TidingsUi;
   readonly #c: PopupController;
+  /** The snapshot's accounts, their unread counts with the actions the relay's counts do not show yet. */
+  readonly accounts = $derived.by(() => withPending(this.ui.snapshot?.accounts ?? NO_ACCOUNTS, this.view.counts));
 
   constructor(ui: TidingsUi) {
     this.ui = ui;
@@ -60,6 +65,14 @@ export class PopupState {
       this.#c.stop();
     };
   }
+
+  /** One account's folders, watched ones with their live counts (and pending actions). */
+  mailboxes = (accountId: string): MailboxesState | undefined => {
+    const state = this.view.mailboxes[accountId];
+    if (state?.status !== 'ready') return state;
+    const account = this.accounts.find((a) => a.id === accountId);
+    return { status: 'ready', data: foldersWithCounts(state.data, account) };
+  };
 
   /** A key press on the page: runs the shortcut, if any; true when it was handled. */
   key(input: KeyInput): boolean {

@@ -9,6 +9,7 @@
  */
 import type { ListScope, MailboxInfo, MessageId, MessageRow, SearchQuery, UserSettings } from '../../shared/index.js';
 import type { MessageDetail } from '../ui-protocol/data-messages.js';
+import type { CountChange } from './unread-ledger.js';
 
 /** Something loaded from the background or the relay. `error` is a sentence for the user. */
 export type Load<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; error: string };
@@ -77,6 +78,8 @@ export interface PopupView {
   pending: number;
   /** Bumped when the search box should take focus (`/`). */
   focusSearch: number;
+  /** Unread count changes made by actions that the relay's counts do not show yet (unread-ledger.ts). */
+  counts: readonly CountChange[];
 }
 
 export const EMPTY_SET: ReadonlySet<string> = new Set();
@@ -101,6 +104,7 @@ export function initialView(): PopupView {
     settings: null,
     pending: 0,
     focusSearch: 0,
+    counts: [],
   };
 }
 

@@ -30,8 +30,11 @@ export type Lifecycle =
   | { phase: 'settled'; result: FinalResult }
   /** Undo was pressed before the outcome: the rows are back, the move back waits for it. */
   | { phase: 'undo-requested' }
-  /** This action is itself an undo move; its outcome gives restored rows (old key → row) their new ids. */
-  | { phase: 'undoing'; restores: ReadonlyMap<string, MessageRow> };
+  /**
+   * This action is itself an undo move; its outcome gives restored rows (old key → row) their new
+   * ids. `group`: the unread count changes of the undo (counts-controller.ts) it settles.
+   */
+  | { phase: 'undoing'; restores: ReadonlyMap<string, MessageRow>; group: string };
 
 export interface TrackedAction {
   actionId: string;
@@ -42,6 +45,8 @@ export interface TrackedAction {
   scope: string;
   /** The rows acted on (for undo: they come back as they were). */
   rows: MessageRow[];
+  /** The focused row when the action was made: an undo gives it the focus back. */
+  focus: string | null;
   state: Lifecycle;
 }
 
@@ -95,16 +100,18 @@ export function unrestoredKeys(
 /**
  * The list after an undo move landed: each restored row takes its new identity (a new UID after
  * the move), or goes when a row with that identity is there already (message.new came first).
- * Returns the new key of the focused row when it was one of them.
+ * Returns the new key of the focused row when it was one of them, and old key → new key of
+ * every restored row (a selection follows them).
  */
 export function restoreIdentities(
   rows: readonly MessageRow[],
   restores: ReadonlyMap<string, MessageRow>,
   result: Extract<FinalResult, { status: 'done' }>,
   activeKey: string | null,
-): { rows: MessageRow[]; activeKey: string | null } {
+): { rows: MessageRow[]; activeKey: string | null; renamed: Map<string, string> } {
   let next = [...rows];
   let active = activeKey;
+  const renamed = new Map<string, string>();
   for (const outcome of result.outcomes) {
     if (!outcome.ok) continue;
     const original = restores.get(messageKey(outcome.id));
@@ -119,6 +126,17 @@ export function restoreIdentities(
       ? next.filter((r) => messageKey(r.id) !== oldKey)
       : next.map((r) => (messageKey(r.id) === oldKey ? { ...r, id: newId } : r));
     if (active === oldKey) active = newKey;
+    renamed.set(oldKey, newKey);
   }
-  return { rows: next, activeKey: active };
+  return { rows: next, activeKey: active, renamed };
+}
+
+/** Keys of rows an undo put back whose move back has not landed yet (an expunge of them is stale). */
+export function restoringKeys(actions: Iterable<TrackedAction>): Set<string> {
+  const keys = new Set<string>();
+  for (const { state, rows } of actions) {
+    if (state.phase === 'undo-requested') for (const r of rows) keys.add(messageKey(r.id));
+    if (state.phase === 'undoing') for (const r of state.restores.values()) keys.add(messageKey(r.id));
+  }
+  return keys;
 }
