@@ -15,7 +15,8 @@ import type { HealthInput } from '../accounts/account-health.js';
 import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
-import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import { imapFlowOptions, withReachPolicy, type ServerSettings } from './client-options.js';
+import { guardedLookup, type ReachPolicy } from '../net/reach-policy.js';
 import type { ImapAuth, ImapCredentials } from './credentials.js';
 import type { DeadlineError } from './deadline.js';
 import { isDeadlineError, withDeadline } from './deadline.js';
@@ -48,6 +49,8 @@ export interface WatcherPush {
 
 export interface MailboxWatcherOptions {
   settings: ServerSettings;
+  /** Which addresses the watcher may reach (its connections and TCP probes), after DNS resolution. */
+  reach: ReachPolicy;
   /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
   credentials: ImapCredentials;
   /** The mailbox kept in IDLE (INBOX, or the first watched folder). */
@@ -263,8 +266,8 @@ export class MailboxWatcher {
     }
   }
 
-  #target(): { host: string; port: number } {
-    return { host: this.#o.settings.host, port: this.#o.settings.port };
+  #target(): { host: string; port: number; lookup: ReturnType<typeof guardedLookup> } {
+    return { host: this.#o.settings.host, port: this.#o.settings.port, lookup: guardedLookup(this.#o.reach) };
   }
 
   #reportFailure(err: unknown, attempts: number, delay: number, frozenMs: number | null = null): void {
@@ -311,7 +314,7 @@ export class MailboxWatcher {
     const t = this.#t;
     try {
       auth = await this.#o.credentials.get();
-      const options = imapFlowOptions(this.#o.settings, auth, {
+      const base = imapFlowOptions(this.#o.settings, auth, {
         disableAutoIdle: true,
         maxIdleTime: Limits.idleReissueMs,
         connectionTimeout: t.connectTimeoutMs,
@@ -321,6 +324,7 @@ export class MailboxWatcher {
         qresync: true,
         logger: imapflowLogger(this.#o.log),
       });
+      const options = withReachPolicy(base, this.#o.reach);
       client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     } catch (err) {
       return { wasOnline, error: err };
