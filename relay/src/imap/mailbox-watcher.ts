@@ -128,6 +128,8 @@ export class MailboxWatcher {
    */
   #tail = new Set<number>();
   #tailCheck: Promise<void> | null = null;
+  /** When the current session went live (null while not live); see Limits.imapStableSessionMs. */
+  #liveAt: number | null = null;
   /** Bumped on every change the server pushes and on every (re)open; see changeVersion. */
   #version = 0;
   /** The session client whose quota was last read, and when; a new session reads it again. */
@@ -192,10 +194,14 @@ export class MailboxWatcher {
     const signal = this.#abort.signal;
     let retriedAuth = false;
     let failures = 0;
+    /** Sessions in a row that dropped soon after going live. */
+    let flaps = 0;
     this.#report({ kind: 'catching_up', attempts: 0 });
     while (!signal.aborted) {
+      this.#liveAt = null;
       const outcome = await this.#session(signal);
       if (signal.aborted) return;
+      const liveMs = this.#liveAt === null ? 0 : this.#now() - this.#liveAt;
       if (outcome.wasOnline) retriedAuth = false;
       const classified = classifyImapError(outcome.error);
       if (classified.code === ErrorCode.AUTH_FAILED && outcome.auth && !retriedAuth) {
@@ -233,10 +239,12 @@ export class MailboxWatcher {
         // A connection that worked and dropped (server restart, network blip, frozen IDLE): retry
         // soon and show "catching up" rather than flashing an error for a transient loss.
         failures = 0;
+        // One early drop retries as soon as ever (a restart); from the second in a row the delay grows.
+        flaps = liveMs >= Limits.imapStableSessionMs ? 0 : flaps + 1;
         delay = backoffDelay({
-          attempt: 0,
+          attempt: Math.max(0, flaps - 1),
           baseMs: Limits.imapBackoffBaseMs,
-          maxMs: Limits.imapBackoffMaxMs,
+          maxMs: listening ? Limits.imapBackoffMaxWatchedMs : Limits.imapBackoffMaxMs,
           random: this.#o.random,
         });
         this.#o.log.info('connection lost; reconnecting', { code: error.code, message: error.message, delay });
@@ -376,6 +384,7 @@ export class MailboxWatcher {
       await this.#refresh(client, bounded);
       await this.#pollFolders(client, bounded);
       wasOnline = true;
+      this.#liveAt = this.#now();
       this.#report({ kind: 'live' });
       void this.#idleLoop(client);
       timers.push(...this.#keepWatching(client, bounded));
