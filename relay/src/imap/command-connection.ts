@@ -172,6 +172,8 @@ export class CommandConnection {
         if (!fastPath || options.refresh) this.#synced = { path: current.path, version };
         const selected = client.mailbox;
         if (!selected) throw Object.assign(new Error('mailbox closed while locked'), { code: 'NoConnection' });
+        // A mailbox reset (UIDVALIDITY changed): its old rows are dropped, never served again.
+        this.#rows.retain(mailbox, String(selected.uidValidity));
         return await fn({ client, mailbox: selected, uidValidity: String(selected.uidValidity), rows: this.#rows });
       } finally {
         lock.release();
