@@ -270,6 +270,7 @@ describe('hostile IMAP server: a live session', () => {
     await using server = await startFakeImap((c) =>
       fakeMailbox(c, { uidValidity: () => 1, messages: () => count, onIdle: (conn) => (idling = conn) }),
     );
+    const { user: good, accountId: goodId } = await mail.addAccount();
     const id = await addFakeAccount(server, 'exists flood');
     using client = await mail.connect();
     await waitOnline(client, id);
@@ -304,6 +305,9 @@ describe('hostile IMAP server: a live session', () => {
     expect(await relayHealthy()).toBe(true);
     const { accounts } = await client.request('accounts.list', {});
     expect(accounts.find((a) => a.id === id)?.state.status).toBe('online');
+    // Another account's push was not held up by the flood.
+    await appendMessage(mail.dovecot, good, { subject: 'after the flood' });
+    await client.waitFor(() => client.latestUnread(goodId) === 1, 15_000, 'the other account to count new mail');
   }, 60_000);
 
   it('UIDVALIDITY change: the extension is told to reset, old identities are refused, nothing is changed', async () => {
