@@ -4,7 +4,7 @@
 // CONDSTORE/QRESYNC, no MOVE/UIDPLUS, Courier/cPanel's `INBOX.` prefix with a `.` delimiter, a
 // Gmail-style `[Gmail]/` tree with \All, folder names in modified UTF-7 (accents, CJK), and a
 // shared (other users') namespace. Every request type the extension sends runs against each:
-// mailboxes.list, messages.list (two pages), message.get, the attachment route, messages.search,
+// mailboxes.list, messages.list (two pages), message.get, message.part, the attachment route, messages.search,
 // the seen/flagged flags, move, archive, delete and messages.sync. Every result is parsed again
 // here with the shared zod schemas, exactly as the extension parses it, so a result the extension
 // would reject fails this suite; what the server holds afterwards is read back over IMAP.
@@ -386,6 +386,8 @@ async function countIn(dovecot: Dovecot, user: ImapUser, mailbox: string): Promi
 }
 
 const ATTACHMENT = randomBytes(3000);
+/** Not a real PNG: the relay passes bytes through, it never decodes images. */
+const INLINE = randomBytes(300);
 
 function withAttachment(subject: string): string {
   return [
@@ -405,6 +407,13 @@ function withAttachment(subject: string): string {
     'Content-Transfer-Encoding: base64',
     '',
     ATTACHMENT.toString('base64').replace(/.{76}/g, '$&\r\n'),
+    '--b',
+    'Content-Type: image/png',
+    'Content-Disposition: inline; filename="logo.png"',
+    'Content-ID: <logo@variety.test>',
+    'Content-Transfer-Encoding: base64',
+    '',
+    INLINE.toString('base64'),
     '--b--',
     '',
   ].join('\r\n');
@@ -475,7 +484,14 @@ for (const [name, variety] of Object.entries(varieties)) {
       const message = await request(client, 'message.get', { id });
       expect(message.subject).toBe('Variety two');
       expect(message.body.content).toContain('The report is attached.');
-      expect(message.attachments).toEqual([expect.objectContaining({ partId: '2', filename: 'report.bin' })]);
+      expect(message.attachments).toEqual([
+        expect.objectContaining({ partId: '2', filename: 'report.bin', inline: false }),
+        expect.objectContaining({ partId: '3', contentId: 'logo@variety.test', inline: true }),
+      ]);
+      // The inline (cid:) part, as the popup fetches it for the message body.
+      const part = await request(client, 'message.part', { id, partId: '3' });
+      expect(part).toMatchObject({ contentType: 'image/png', truncated: false });
+      expect(Buffer.from(part.dataBase64, 'base64').equals(INLINE)).toBe(true);
       const query = new URLSearchParams({ ...id, uid: String(id.uid), partId: '2' });
       const res = await fetch(`${relay.httpUrl}${RelayPaths.attachment}?${query}`, {
         headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
