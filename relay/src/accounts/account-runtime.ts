@@ -164,6 +164,7 @@ export class AccountRuntime {
       onFlags: (id, flags) => publish('message.flags', { id, flags }),
       onExpunged: (uidValidity, uids) => publish('message.expunged', { accountId, mailbox: idled, uidValidity, uids }),
       onReset: (uidValidity) => publish('mailbox.reset', { accountId, mailbox: idled, uidValidity }),
+      onPolledReset: (mailbox, uidValidity) => publish('mailbox.reset', { accountId, mailbox, uidValidity }),
       // New mail in a polled folder: its rows come over the command connection (the watcher stays
       // in IDLE on INBOX); O(new), at most Limits.newMessageRowsMax.
       onPolledNew: (mailbox, uidValidity, fromUid, uidNext) => {

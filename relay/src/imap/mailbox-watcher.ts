@@ -45,6 +45,8 @@ export interface WatcherPush {
    * the new rows on its command connection, so the watcher never leaves the IDLE mailbox.
    */
   onPolledNew?: (mailbox: string, uidValidity: string, fromUid: number, uidNext: number) => void;
+  /** A polled folder's UIDVALIDITY changed (seen by STATUS): everything known about it is stale. */
+  onPolledReset?: (mailbox: string, uidValidity: string) => void;
 }
 
 export interface MailboxWatcherOptions {
@@ -475,8 +477,10 @@ export class MailboxWatcher {
       const prev = this.#polledKnown.get(path);
       this.#polledKnown.set(path, { uidValidity, uidNext });
       if (!prev) continue;
-      if (prev.uidValidity !== uidValidity) this.#o.log.info('polled folder was reset', { mailbox: path });
-      else if (uidNext > prev.uidNext) this.#o.push?.onPolledNew?.(path, uidValidity, prev.uidNext, uidNext);
+      if (prev.uidValidity !== uidValidity) {
+        this.#o.log.info('polled folder was reset', { mailbox: path });
+        this.#o.push?.onPolledReset?.(path, uidValidity);
+      } else if (uidNext > prev.uidNext) this.#o.push?.onPolledNew?.(path, uidValidity, prev.uidNext, uidNext);
     }
   }
 
