@@ -104,6 +104,12 @@ export const Limits = {
   /** Reconnect backoff bounds for IMAP watchers. */
   imapBackoffBaseMs: 1_000,
   imapBackoffMaxMs: 5 * 60_000,
+  /**
+   * A watcher session that was live at least this long before it dropped starts the backoff over;
+   * one that dropped sooner (a server that says BYE whenever the relay settles into IDLE) counts
+   * as another failure, so the reconnect delays grow instead of repeating every second.
+   */
+  imapStableSessionMs: 60_000,
   /** After AUTH_FAILED the relay retries only this rarely, so a wrong password never storms the server. */
   authFailedRetryMs: 30 * 60_000,
   /** Reconnect backoff bounds for the extension's relay socket. */

@@ -77,6 +77,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     secretBox: options.secretBox,
     hub,
     log,
+    reach: options.reach,
     rowCache: options.rowCache ?? true,
     tokens,
     ...(options.imapTimings ? { timings: options.imapTimings } : {}),

@@ -29,6 +29,13 @@ export interface StartDovecotOptions {
   capabilities?: string;
   /** Appended verbatim to the generated dovecot.conf (later settings win). */
   extraConfig?: string;
+  /**
+   * Replaces the default `namespace inbox { ... }` block (INBOX plus Drafts, Sent, Trash, Junk and
+   * Archive with their special-use flags), e.g. for a `INBOX.` prefix, another separator, folders
+   * without special-use flags, or more namespaces (server-variety suite). Dovecot merges repeated
+   * sections rather than replacing them, so extraConfig cannot take folders away.
+   */
+  namespaces?: string;
   /** Enables the quota plugin (RFC 9208 QUOTA) with a 10 MiB storage limit per user. */
   quota?: boolean;
   /**
@@ -116,6 +123,11 @@ export interface Dovecot extends AsyncDisposable {
    * (`doveadm who -1`: one line per connection).
    */
   sessionsOf(username: string): Promise<number>;
+  /**
+   * Runs `doveadm <args>` against this instance and resolves with its stdout (rejects on a
+   * non-zero exit), e.g. `['acl', 'set', '-u', owner, 'INBOX', 'user=<other>', 'lookup', 'read']`.
+   */
+  doveadm(args: string[]): Promise<string>;
   /** Dovecot's log file plus anything the master printed. */
   logs(): string;
   /** Whether the master process is running. */
@@ -167,6 +179,32 @@ function mailOwner(): { uid: number; gid: number; user: string } {
   }
   return { uid: 5000, gid: 5000, user: 'dovecot' };
 }
+
+/** The inbox namespace every instance has unless `namespaces` replaces it. */
+const DEFAULT_NAMESPACES = `namespace inbox {
+  inbox = yes
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+`;
 
 interface ConfigInput {
   dir: string;
@@ -232,29 +270,7 @@ first_valid_gid = 1
 mail_location = maildir:~/Maildir
 # Tests never survive a power cut; skipping fsync keeps APPEND-heavy tests fast.
 mail_fsync = never
-namespace inbox {
-  inbox = yes
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = subscribe
-  }
-  mailbox Sent {
-    special_use = \\Sent
-    auto = subscribe
-  }
-  mailbox Trash {
-    special_use = \\Trash
-    auto = subscribe
-  }
-  mailbox Junk {
-    special_use = \\Junk
-    auto = subscribe
-  }
-  mailbox Archive {
-    special_use = \\Archive
-    auto = subscribe
-  }
-}
+${c.options.namespaces ?? DEFAULT_NAMESPACES}
 
 # inotify push needs this short fallback when > ~128 sessions share a uid (TEST-INFRA.md).
 mailbox_idle_check_interval = 1 secs
@@ -487,18 +503,20 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
       }
     }
   };
-  const sessionsOf = async (username: string): Promise<number> => {
-    const out = await new Promise<string>((resolveOut, reject) => {
-      const proc = spawn(DOVEADM_BIN, ['-c', configPath, 'who', '-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const doveadm = (args: string[]): Promise<string> =>
+    new Promise<string>((resolveOut, reject) => {
+      const proc = spawn(DOVEADM_BIN, ['-c', configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       let err = '';
       proc.stdout.on('data', (d: Buffer) => (text += d.toString()));
       proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
       proc.on('error', reject);
       proc.on('close', (code) =>
-        code === 0 ? resolveOut(text) : reject(new Error(`doveadm who exited with ${code}: ${err}`)),
+        code === 0 ? resolveOut(text) : reject(new Error(`doveadm ${args[0]} exited with ${code}: ${err}`)),
       );
     });
+  const sessionsOf = async (username: string): Promise<number> => {
+    const out = await doveadm(['who', '-1']);
     return out.split('\n').filter((line) => line.split(/\s+/)[0] === username).length;
   };
 
@@ -569,6 +587,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
     freeze,
     thaw,
     sessionsOf,
+    doveadm,
     logs,
     async [Symbol.asyncDispose]() {
       // A frozen tree ignores SIGTERM until continued; SIGKILL works on stopped processes anyway.

@@ -17,7 +17,7 @@ import { pairingCodeFrom, runRelayCli, type RelayProcess } from './relay.js';
  * (NODE_EXTRA_CA_CERTS extends Node's default trust), so `ca-signed` Dovecot instances verify
  * without a per-account CA — as a real, publicly trusted server does.
  */
-export function trustTestCaEnv(dovecot: Dovecot): Record<string, string> {
+export function trustTestCaEnv(dovecot: Pick<Dovecot, 'caPem'>): Record<string, string> {
   const dir = makeTempDir('test-ca');
   const file = join(dir, 'ca.pem');
   writeFileSync(file, dovecot.caPem);

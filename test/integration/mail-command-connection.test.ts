@@ -34,6 +34,8 @@ function connection(options: { idleMs?: number; password?: string } = {}) {
       pinnedFingerprint: null,
       caPem: dovecot.caPem,
     },
+    // The test Dovecot listens on loopback, which the policy allows only on request.
+    reach: { allowPrivate: true },
     credentials: passwordCredentials(() => options.password ?? user.password),
     log: silentLogger,
     ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),

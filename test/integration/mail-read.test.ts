@@ -281,6 +281,8 @@ describe('message.get', () => {
         pinnedFingerprint: null,
         caPem: mail.dovecot.caPem,
       },
+      // The test Dovecot listens on loopback, which the policy allows only on request.
+      reach: { allowPrivate: true },
       credentials: passwordCredentials(() => user.password),
       log: createLogger({ level: 'debug', sink: (l) => lines.push(l) }),
     });

@@ -15,6 +15,7 @@ import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from '../imap/timings.js';
 import { ActionJournal, storeBacking } from '../mail/action-journal.js';
 import { shouldNotify } from '../notify/should-notify.js';
 import { loadUserSettings } from '../settings/user-settings.js';
+import type { ReachPolicy } from '../net/reach-policy.js';
 import type { Account, Store } from '../store/types.js';
 import { AccountRuntime } from './account-runtime.js';
 
@@ -46,6 +47,12 @@ export interface AccountRegistryOptions {
   secretBox: SecretBox;
   hub: EventHub;
   log: Logger;
+  /**
+   * Which addresses account connections may reach (relay/src/net/reach-policy.ts), applied at
+   * every connect after DNS resolution: a stored host that now resolves to, or was written as, a
+   * forbidden address is refused there, not only when the account was added or updated.
+   */
+  reach: ReachPolicy;
   /** IMAP deadlines and intervals (tests shorten them); default from shared/limits.ts. */
   timings?: ImapTimings;
   /** Row cache on the command connections (default true; off only to benchmark the uncached path). */
@@ -115,6 +122,7 @@ export class AccountRegistry {
     const runtime = new AccountRuntime({
       account,
       secretBox,
+      reach: this.#o.reach,
       ...(account.auth.kind === 'oauth2' && tokens ? { credentials: tokens.credentials(account.id) } : {}),
       log,
       ...(this.#o.rowCache === false ? { rowCache: false } : {}),

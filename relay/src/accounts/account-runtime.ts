@@ -18,12 +18,15 @@ import type { Quota } from '../imap/quota.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from '../imap/timings.js';
 import { ActionJournal } from '../mail/action-journal.js';
 import type { Logger } from '../log.js';
+import type { ReachPolicy } from '../net/reach-policy.js';
 import type { Account } from '../store/types.js';
 import { HealthTracker, legacyState, type HealthInput } from './account-health.js';
 
 export interface AccountRuntimeOptions {
   account: Account;
   secretBox: SecretBox;
+  /** Which addresses the account's connections may reach (relay/src/net/reach-policy.ts). */
+  reach: ReachPolicy;
   /** How connections sign in; default: the account's password, decrypted per login. */
   credentials?: ImapCredentials;
   log: Logger;
@@ -86,6 +89,7 @@ export class AccountRuntime {
       );
     this.commands = new CommandConnection({
       settings: options.account,
+      reach: options.reach,
       credentials,
       log: log.child({ conn: 'commands' }),
       changeVersion: (mailbox) => this.#watcher.changeVersion(mailbox),
@@ -96,6 +100,7 @@ export class AccountRuntime {
     });
     this.downloads = new CommandConnection({
       settings: options.account,
+      reach: options.reach,
       credentials,
       log: log.child({ conn: 'downloads' }),
       timings,
@@ -107,6 +112,7 @@ export class AccountRuntime {
     const push = this.#push(options, idled);
     this.#watcher = new MailboxWatcher({
       settings: options.account,
+      reach: options.reach,
       credentials,
       mailbox: idled,
       polled: watched.filter((m) => m !== idled),
@@ -158,6 +164,7 @@ export class AccountRuntime {
       onFlags: (id, flags) => publish('message.flags', { id, flags }),
       onExpunged: (uidValidity, uids) => publish('message.expunged', { accountId, mailbox: idled, uidValidity, uids }),
       onReset: (uidValidity) => publish('mailbox.reset', { accountId, mailbox: idled, uidValidity }),
+      onPolledReset: (mailbox, uidValidity) => publish('mailbox.reset', { accountId, mailbox, uidValidity }),
       // New mail in a polled folder: its rows come over the command connection (the watcher stays
       // in IDLE on INBOX); O(new), at most Limits.newMessageRowsMax.
       onPolledNew: (mailbox, uidValidity, fromUid, uidNext) => {

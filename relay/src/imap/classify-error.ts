@@ -49,6 +49,14 @@ export function classifyImapError(err: unknown): ClassifiedError {
   const code = String(field(err, 'code') ?? '');
   const message = err instanceof Error ? err.message : String(err);
   const response = String(field(err, 'responseText') ?? field(err, 'serverResponseCode') ?? '');
+  if (code === 'EREACHPOLICY') {
+    // The relay's network reach policy refused the address (relay/src/net/reach-policy.ts).
+    return {
+      code: ErrorCode.UNREACHABLE,
+      message,
+      hint: "Use the server's public name. Private-network servers need the relay's operator to allow them (--allow-private-networks).",
+    };
+  }
   if (field(err, 'authenticationFailed') === true) {
     return {
       code: ErrorCode.AUTH_FAILED,

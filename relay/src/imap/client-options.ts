@@ -1,6 +1,7 @@
 import { checkServerIdentity, rootCertificates, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { ImapFlowOptions } from 'imapflow';
 import { Limits } from '../../../shared/index.js';
+import { guardedLookup, literalRefusal, ReachRefused, type ReachPolicy } from '../net/reach-policy.js';
 import type { Account } from '../store/types.js';
 import type { ImapAuth } from './credentials.js';
 
@@ -68,4 +69,18 @@ export function imapFlowOptions(
     case 'plain':
       return { ...base, secure: false, doSTARTTLS: false, ...extra };
   }
+}
+
+/**
+ * Applies the network reach policy (relay/src/net/reach-policy.ts) to an imapflow connection: a
+ * host that is a forbidden IP literal throws ReachRefused here (Node skips `lookup` for literals),
+ * and a name is checked after DNS resolution by a guarded `lookup` in the socket options, which
+ * imapflow passes to net/tls.connect for every security mode (imapflow 2.10 `connect()`: its
+ * `tls` options are merged into the connect options). So no connection ever opens to a refused
+ * address, whether the account was just added or has been in the store for years.
+ */
+export function withReachPolicy(options: ImapFlowOptions, reach: ReachPolicy): ImapFlowOptions {
+  const refusal = literalRefusal(options.host ?? '', reach);
+  if (refusal) throw new ReachRefused(refusal);
+  return { ...options, tls: { ...options.tls, lookup: guardedLookup(reach) } };
 }

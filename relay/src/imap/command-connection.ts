@@ -3,7 +3,8 @@ import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
 import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
-import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import { imapFlowOptions, withReachPolicy, type ServerSettings } from './client-options.js';
+import type { ReachPolicy } from '../net/reach-policy.js';
 import type { ImapCredentials } from './credentials.js';
 import { DeadlineError, formatLimit, withDeadline } from './deadline.js';
 import { RowCache } from './message-rows.js';
@@ -11,6 +12,8 @@ import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
 
 export interface CommandConnectionOptions {
   settings: ServerSettings;
+  /** Which addresses the connection may reach, checked after DNS resolution at every connect. */
+  reach: ReachPolicy;
   /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
   credentials: ImapCredentials;
   log: Logger;
@@ -169,6 +172,8 @@ export class CommandConnection {
         if (!fastPath || options.refresh) this.#synced = { path: current.path, version };
         const selected = client.mailbox;
         if (!selected) throw Object.assign(new Error('mailbox closed while locked'), { code: 'NoConnection' });
+        // A mailbox reset (UIDVALIDITY changed): its old rows are dropped, never served again.
+        this.#rows.retain(mailbox, String(selected.uidValidity));
         return await fn({ client, mailbox: selected, uidValidity: String(selected.uidValidity), rows: this.#rows });
       } finally {
         lock.release();
@@ -335,12 +340,15 @@ export class CommandConnection {
       const auth = await this.#o.credentials.get();
       try {
         return await this.#open(
-          imapFlowOptions(this.#o.settings, auth, {
-            disableAutoIdle: true,
-            logger: imapflowLogger(this.#o.log),
-            connectionTimeout: this.#t.connectTimeoutMs,
-            greetingTimeout: this.#t.connectTimeoutMs,
-          }),
+          withReachPolicy(
+            imapFlowOptions(this.#o.settings, auth, {
+              disableAutoIdle: true,
+              logger: imapflowLogger(this.#o.log),
+              connectionTimeout: this.#t.connectTimeoutMs,
+              greetingTimeout: this.#t.connectTimeoutMs,
+            }),
+            this.#o.reach,
+          ),
         );
       } catch (err) {
         // An OAuth2 token the server refused: refresh once and retry (ImapCredentials.refused).

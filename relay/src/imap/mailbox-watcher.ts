@@ -15,7 +15,8 @@ import type { HealthInput } from '../accounts/account-health.js';
 import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
 import { classifyImapError } from './classify-error.js';
-import { imapFlowOptions, type ServerSettings } from './client-options.js';
+import { imapFlowOptions, withReachPolicy, type ServerSettings } from './client-options.js';
+import { guardedLookup, type ReachPolicy } from '../net/reach-policy.js';
 import type { ImapAuth, ImapCredentials } from './credentials.js';
 import type { DeadlineError } from './deadline.js';
 import { isDeadlineError, withDeadline } from './deadline.js';
@@ -44,10 +45,14 @@ export interface WatcherPush {
    * the new rows on its command connection, so the watcher never leaves the IDLE mailbox.
    */
   onPolledNew?: (mailbox: string, uidValidity: string, fromUid: number, uidNext: number) => void;
+  /** A polled folder's UIDVALIDITY changed (seen by STATUS): everything known about it is stale. */
+  onPolledReset?: (mailbox: string, uidValidity: string) => void;
 }
 
 export interface MailboxWatcherOptions {
   settings: ServerSettings;
+  /** Which addresses the watcher may reach (its connections and TCP probes), after DNS resolution. */
+  reach: ReachPolicy;
   /** Asked for every connection attempt: the password is decrypted, a token refreshed, only when needed. */
   credentials: ImapCredentials;
   /** The mailbox kept in IDLE (INBOX, or the first watched folder). */
@@ -127,6 +132,8 @@ export class MailboxWatcher {
    */
   #tail = new Set<number>();
   #tailCheck: Promise<void> | null = null;
+  /** When the current session went live (null while not live); see Limits.imapStableSessionMs. */
+  #liveAt: number | null = null;
   /** Bumped on every change the server pushes and on every (re)open; see changeVersion. */
   #version = 0;
   /** The session client whose quota was last read, and when; a new session reads it again. */
@@ -193,10 +200,14 @@ export class MailboxWatcher {
     const signal = this.#abort.signal;
     let retriedAuth = false;
     let failures = 0;
+    /** Sessions in a row that dropped soon after going live. */
+    let flaps = 0;
     this.#report({ kind: 'catching_up', attempts: 0 });
     while (!signal.aborted) {
+      this.#liveAt = null;
       const outcome = await this.#session(signal);
       if (signal.aborted) return;
+      const liveMs = this.#liveAt === null ? 0 : this.#now() - this.#liveAt;
       if (outcome.wasOnline) retriedAuth = false;
       const classified = classifyImapError(outcome.error);
       if (classified.code === ErrorCode.AUTH_FAILED && outcome.auth && !retriedAuth) {
@@ -234,10 +245,12 @@ export class MailboxWatcher {
         // A connection that worked and dropped (server restart, network blip, frozen IDLE): retry
         // soon and show "catching up" rather than flashing an error for a transient loss.
         failures = 0;
+        // One early drop retries as soon as ever (a restart); from the second in a row the delay grows.
+        flaps = liveMs >= Limits.imapStableSessionMs ? 0 : flaps + 1;
         delay = backoffDelay({
-          attempt: 0,
+          attempt: Math.max(0, flaps - 1),
           baseMs: Limits.imapBackoffBaseMs,
-          maxMs: Limits.imapBackoffMaxMs,
+          maxMs: listening ? Limits.imapBackoffMaxWatchedMs : Limits.imapBackoffMaxMs,
           random: this.#o.random,
         });
         this.#o.log.info('connection lost; reconnecting', { code: error.code, message: error.message, delay });
@@ -267,8 +280,8 @@ export class MailboxWatcher {
     }
   }
 
-  #target(): { host: string; port: number } {
-    return { host: this.#o.settings.host, port: this.#o.settings.port };
+  #target(): { host: string; port: number; lookup: ReturnType<typeof guardedLookup> } {
+    return { host: this.#o.settings.host, port: this.#o.settings.port, lookup: guardedLookup(this.#o.reach) };
   }
 
   #reportFailure(err: unknown, attempts: number, delay: number, frozenMs: number | null = null): void {
@@ -315,7 +328,7 @@ export class MailboxWatcher {
     const t = this.#t;
     try {
       auth = await this.#o.credentials.get();
-      const options = imapFlowOptions(this.#o.settings, auth, {
+      const base = imapFlowOptions(this.#o.settings, auth, {
         disableAutoIdle: true,
         maxIdleTime: Limits.idleReissueMs,
         connectionTimeout: t.connectTimeoutMs,
@@ -325,6 +338,7 @@ export class MailboxWatcher {
         qresync: true,
         logger: imapflowLogger(this.#o.log),
       });
+      const options = withReachPolicy(base, this.#o.reach);
       client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
     } catch (err) {
       return { wasOnline, error: err };
@@ -380,6 +394,7 @@ export class MailboxWatcher {
       await this.#refresh(client, bounded);
       await this.#pollFolders(client, bounded);
       wasOnline = true;
+      this.#liveAt = this.#now();
       this.#report({ kind: 'live' });
       void this.#idleLoop(client);
       timers.push(...this.#keepWatching(client, bounded));
@@ -549,8 +564,10 @@ export class MailboxWatcher {
       if (prev && prev.uidValidity === uidValidity && uidNext <= prev.uidNext) continue;
       this.#polledKnown.set(path, { uidValidity, uidNext });
       if (!prev) continue;
-      if (prev.uidValidity !== uidValidity) this.#o.log.info('polled folder was reset', { mailbox: path });
-      else if (uidNext > prev.uidNext) this.#o.push?.onPolledNew?.(path, uidValidity, prev.uidNext, uidNext);
+      if (prev.uidValidity !== uidValidity) {
+        this.#o.log.info('polled folder was reset', { mailbox: path });
+        this.#o.push?.onPolledReset?.(path, uidValidity);
+      } else if (uidNext > prev.uidNext) this.#o.push?.onPolledNew?.(path, uidValidity, prev.uidNext, uidNext);
     }
   }
 

@@ -37,6 +37,23 @@ describe('RowCache', () => {
     expect(cache.has({ ...identity, mailbox: 'Archive' }, 1)).toBe(false);
   });
 
+  it("drops a mailbox's rows when its UIDVALIDITY changes, and keeps other mailboxes'", () => {
+    const cache = new RowCache(10);
+    cache.retain('INBOX', '7');
+    cache.set(row(1));
+    cache.set(row(2));
+    const archive = { ...row(3), row: { ...row(3).row, id: { ...identity, mailbox: 'Archive', uid: 3 } } };
+    cache.retain('Archive', '7');
+    cache.set(archive);
+    cache.retain('INBOX', '7');
+    expect(cache.size).toBe(3);
+    cache.retain('INBOX', '9');
+    expect(cache.size).toBe(1);
+    expect(cache.has(identity, 1)).toBe(false);
+    expect(cache.knows(identity)).toBe(false);
+    expect(cache.has({ ...identity, mailbox: 'Archive' }, 3)).toBe(true);
+  });
+
   it('is bounded, dropping the least recently used', () => {
     const cache = new RowCache(3);
     for (const uid of [1, 2, 3]) cache.set(row(uid));

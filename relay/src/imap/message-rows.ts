@@ -99,6 +99,8 @@ export class RowCache {
   readonly #rows = new Map<string, StaticRow>();
   /** Mailboxes (with UIDVALIDITY) that ever had rows here: only those try the flags-only path. */
   readonly #mailboxes = new Set<string>();
+  /** The UIDVALIDITY each mailbox had when last selected (see retain). */
+  readonly #uidValidity = new Map<string, string>();
   readonly #max: number;
 
   constructor(max: number = Limits.rowCacheMax) {
@@ -127,6 +129,25 @@ export class RowCache {
       this.#rows.set(key, row);
     }
     return row;
+  }
+
+  /**
+   * Drops the rows of `mailbox` kept under any UIDVALIDITY other than `uidValidity`: after a
+   * reset (the mailbox was recreated) they describe messages that no longer exist, and would only
+   * take room from live rows until evicted. Called whenever the mailbox is selected; O(1) unless
+   * the UIDVALIDITY changed.
+   */
+  retain(mailbox: string, uidValidity: string): void {
+    const known = this.#uidValidity.get(mailbox);
+    this.#uidValidity.set(mailbox, uidValidity);
+    if (known === undefined || known === uidValidity) return;
+    for (const [key, row] of this.#rows) {
+      if (row.id.mailbox === mailbox && row.id.uidValidity !== uidValidity) this.#rows.delete(key);
+    }
+    for (const key of this.#mailboxes) {
+      const [, path, uv] = key.split('\u0000');
+      if (path === mailbox && uv !== uidValidity) this.#mailboxes.delete(key);
+    }
   }
 
   /** A cache of size 0 is off: it never holds a row, so every page is fetched in full. */

@@ -4,6 +4,7 @@ import {
   TidingsError,
   type ActionOutcome,
   type MailAction,
+  type MailboxRole,
   type MessageId,
   type RequestParams,
 } from '../../../shared/index.js';
@@ -70,8 +71,9 @@ const ROLE_OF_ACTION = { archive: 'archive', delete: 'trash', junk: 'junk' } as 
 
 /**
  * Finds the destination folder with one LIST: the account's archive override or the \Archive,
- * \Trash, \Junk special-use folder (RFC 6154; imapflow also recognises common names on servers
- * without SPECIAL-USE). A missing folder is NOT_FOUND with what to do about it.
+ * \Trash, \Junk special-use folder (RFC 6154; imapflow also recognises common names, in many
+ * languages, on servers without SPECIAL-USE), and for archive without \Archive the \All folder
+ * (Gmail). A missing folder is NOT_FOUND with what to do about it.
  */
 async function plan(runtime: AccountRuntime, action: MailAction): Promise<Plan> {
   if (action.kind === 'seen') return { kind: 'flag', flag: '\\Seen', value: action.value };
@@ -94,7 +96,10 @@ async function plan(runtime: AccountRuntime, action: MailAction): Promise<Plan> 
     return { kind: 'move', to };
   }
   const role = ROLE_OF_ACTION[action.kind];
-  const folder = selectable.find((e) => roleOf(e) === role)?.path;
+  const withRole = (r: MailboxRole) => selectable.find((e) => roleOf(e) === r)?.path;
+  // Gmail-style servers have no \Archive: there, archiving is leaving INBOX for \All ("All Mail"),
+  // as Thunderbird and Gmail's own clients do; \Archive wins where both exist.
+  const folder = withRole(role) ?? (action.kind === 'archive' ? withRole('all') : undefined);
   if (!folder)
     throw new TidingsError(
       ErrorCode.NOT_FOUND,

@@ -23,9 +23,9 @@ import {
   NOTABLE_CAPABILITIES,
 } from '../../../shared/index.js';
 import { classifyImapError } from '../imap/classify-error.js';
-import { imapFlowOptions } from '../imap/client-options.js';
+import { imapFlowOptions, withReachPolicy } from '../imap/client-options.js';
 import { imapflowLogger, type Logger } from '../log.js';
-import { guardedLookup, reachRefusal, type ReachPolicy } from '../net/reach-policy.js';
+import { reachRefusal, type ReachPolicy } from '../net/reach-policy.js';
 import { authFailedHint, NO_IDLE_HINT, pinningHint, PLAINTEXT_HINT, portHint } from './hints.js';
 import {
   normalizeFingerprint,
@@ -302,23 +302,24 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
   }
 
   // ---- capabilities + auth, over a verified connection (the only one that sees the password)
-  const flowOptions = imapFlowOptions(
-    {
-      host,
-      port: settings.port,
-      security: settings.security,
-      username: settings.username,
-      pinnedFingerprint,
-      caPem,
-    },
-    input.accessToken !== undefined
-      ? { kind: 'oauth2', accessToken: input.accessToken }
-      : { kind: 'password', password: input.password },
-    { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
+  // withReachPolicy: the policy also holds if the name resolves elsewhere by now (DNS rebinding).
+  const flowOptions = withReachPolicy(
+    imapFlowOptions(
+      {
+        host,
+        port: settings.port,
+        security: settings.security,
+        username: settings.username,
+        pinnedFingerprint,
+        caPem,
+      },
+      input.accessToken !== undefined
+        ? { kind: 'oauth2', accessToken: input.accessToken }
+        : { kind: 'password', password: input.password },
+      { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
+    ),
+    input.reach,
   );
-  // imapflow passes its `tls` options to net/tls.connect for every security mode, so the reach
-  // policy also holds if the name resolves elsewhere by now (DNS rebinding).
-  flowOptions.tls = { ...flowOptions.tls, lookup: guardedLookup(input.reach) };
   const client = new ImapFlow(flowOptions);
   client.on('error', (err: unknown) => input.log?.debug('diagnosis connection error', { err }));
   const onAbort = () => client.close();
