@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
+import { messageIdHeaderSchema } from './message-id-header.js';
 import { oauthAdviceSchema, oauthRequestSchemas } from './oauth-protocol.js';
 import { oauthProviderIdSchema } from './oauth-providers.js';
 
@@ -547,6 +548,12 @@ export const requests = {
        */
       inlineParts: z.array(messageBodySchema).max(Limits.inlineTextPartsMax).optional(),
       attachments: z.array(attachmentSchema),
+      /**
+       * The Message-ID header, `<id>`, cleaned by the relay (shared/message-id-header.ts); null
+       * when the message has none or it is not a plain id. For "Open in webmail" (Gmail finds a
+       * message by it). Older relays do not send it.
+       */
+      messageId: messageIdHeaderSchema.nullable().optional(),
     }),
   },
   /** One inline part (a cid: image), base64, capped at Limits.bodyPartMaxBytes. */

@@ -16,6 +16,7 @@ import type { Attachment, ListScope, MessageRow } from '../../shared/index.js';
 import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import type { OpenTarget } from '../ui-protocol/open-target.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
+import { webmailUrl } from '../core/webmail-url.js';
 import { ActionController } from './action-controller.js';
 import { CountsController } from './counts-controller.js';
 import { ListController } from './list-controller.js';
@@ -27,7 +28,7 @@ import { applyPush } from './popup-pushes.js';
 import { PopupStore, type PopupDeps } from './popup-store.js';
 import { PopupTexts } from './popup-texts.js';
 import { Toasts } from './popup-toasts.js';
-import type { PopupView } from './popup-view.js';
+import { openMessageOf, type PopupView } from './popup-view.js';
 import { parseSearch } from './search-query.js';
 
 export { UNDO_WINDOW_MS } from './popup-toasts.js';
@@ -240,8 +241,29 @@ export class PopupController {
     return this.#message.openLink(url);
   }
 
+  /** The open message in its provider's webmail (core/webmail-url.ts), or null (unknown server). */
+  webmailUrl(): string | null {
+    const m = openMessageOf(this.view);
+    const account = m && this.#snapshot?.accounts.find((a) => a.id === m.id.accountId);
+    if (!m || !account) return null;
+    const messageId = m.status === 'ready' ? m.data.messageId : null;
+    return webmailUrl({ host: account.host, username: account.username, messageId });
+  }
+
+  /** Opens the open message in webmail (the message toolbar's button, `w`); false when there is none. */
+  openWebmail(): boolean {
+    const url = this.webmailUrl();
+    if (url) void this.openLink(url);
+    return url !== null;
+  }
+
   download(attachment: Attachment): Promise<SavedDownload | null> {
     return this.#message.download(attachment);
+  }
+
+  /** An attachment's bytes (at most Limits.bodyPartMaxBytes) for the PDF preview, or null. */
+  attachmentBytes(attachment: Attachment): Promise<Uint8Array<ArrayBuffer> | null> {
+    return this.#message.attachmentBytes(attachment);
   }
 
   /** A data: URL preview of an image attachment (png, jpeg, gif, webp only), or null. */
