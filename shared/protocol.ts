@@ -576,6 +576,27 @@ export const requests = {
   },
 
   /**
+   * Issue 13: marks every unread message of one mailbox read on the server, not only the rows a
+   * client has loaded (UID SEARCH UNSEEN, then UID STORE +FLAGS (\Seen) in chunks of
+   * Limits.markAllReadChunk). `uids` are the messages it marked, for undo (`messages.action`
+   * seen:false), when there were at most Limits.markAllReadUndoMax (`undoable`); `marked` counts
+   * them all. Idempotent by `actionId`, like messages.action: a replay gets the first answer.
+   */
+  'mailbox.markAllRead': {
+    params: z.object({
+      actionId: z.string().min(8).max(64),
+      accountId: idSchema,
+      mailbox: mailboxNameSchema,
+    }),
+    result: z.object({
+      uidValidity: uidValiditySchema,
+      uids: z.array(uidSchema).max(Limits.markAllReadUndoMax),
+      marked: z.number().int().nonnegative(),
+      undoable: z.boolean(),
+    }),
+  },
+
+  /**
    * Issue 8: what changed in a cached window of one mailbox, on any server (with or without
    * QRESYNC): `vanished` lists the given UIDs that no longer exist (expunged or moved away, found
    * by UID SEARCH over the window), `flags` the current flags of those that remain. A changed
