@@ -104,6 +104,8 @@ export class PopupState {
   selectAll = (): void => this.#c.selectAll();
   clearSelection = (): void => this.#c.clearSelection();
   markAllRead = (): void => this.#c.markAllRead();
+  /** Reads `view` and the snapshot (the folder counts), so a template that calls it follows both. */
+  markAllCount = (): number => (void this.view, void this.ui.snapshot, this.#c.markAllCount());
   openMove = (): void => this.#c.openMove();
   moveTo = (path: string): void => this.#c.moveTo(path);
   closeDialog = (): void => this.#c.closeDialog();
