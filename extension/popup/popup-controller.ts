@@ -257,9 +257,9 @@ export class PopupController {
   webmailUrl(): string | null {
     const m = openMessageOf(this.view);
     const account = m && this.#snapshot?.accounts.find((a) => a.id === m.id.accountId);
-    if (!m || !account) return null;
-    const messageId = m.status === 'ready' ? m.data.messageId : null;
-    return webmailUrl({ host: account.host, username: account.username, messageId });
+    // Only once the message is loaded: before, its Message-ID is unknown and Gmail would get the inbox.
+    if (m?.status !== 'ready' || !account) return null;
+    return webmailUrl({ host: account.host, username: account.username, messageId: m.data.messageId });
   }
 
   /** Opens the open message in webmail (the message toolbar's button, `w`); false when there is none. */

@@ -1,10 +1,13 @@
 // End to end in real Chromium with the built extension, the real relay and a private Dovecot:
 // reading a message — every inline text part of a multipart/mixed message in the frame (issue 12),
-// the PDF preview in a new tab from a blob: URL, and "Open in webmail" hidden for a server the
-// provider table does not know.
+// the PDF preview in a new tab from a blob: URL, and "Open in webmail": a Gmail account (its host
+// name aliased to the test Dovecot for the relay, harness/dns-alias.ts) opens the message by its
+// Message-ID; a server the provider table does not know has no button.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dnsAliasEnv } from '../harness/dns-alias.js';
 import { rfc5322Date } from '../harness/mail.js';
+import { addAccountViaCli } from '../harness/relay.js';
 import { withAttachment } from './popup-seed.js';
 import { seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
 
@@ -72,8 +75,11 @@ const PDF_BYTES = Buffer.from(
 /** What a "PDF" from a hostile sender may really be: an HTML page. Never opened, only saved. */
 const FAKE_PDF_BYTES = Buffer.from('<html><script>alert(1)</script><p>not a pdf</p></html>');
 
+const GMAIL_ALIAS = dnsAliasEnv({ 'imap.gmail.com': '127.0.0.1' });
+
 beforeAll(async () => {
   world = await startPopupWorld({
+    relayEnv: GMAIL_ALIAS,
     seed: async (dovecot, [user]) => {
       const to = `${user!.username}@example.test`;
       const now = Date.now() - 60_000;
@@ -94,6 +100,22 @@ beforeAll(async () => {
         { raw: threeInlineParts(to, new Date(now - 60_000)) },
       ]);
     },
+  });
+  // A second account that the relay reaches as imap.gmail.com (the test Dovecot, pinned).
+  const gmailUser = await world.dovecot.addUser();
+  await seedMessages(world.dovecot, gmailUser, [
+    {
+      subject: 'Gmail letter',
+      from: 'Ben <ben@example.org>',
+      text: 'Hi.',
+      messageId: '<CAF+x=y/z?q#1@mail.gmail.com>',
+    },
+  ]);
+  await addAccountViaCli(world.relay.dataDir, world.dovecot, gmailUser, {
+    name: 'Gmail',
+    fingerprint: world.dovecot.fingerprint256,
+    extraArgs: ['--host', 'imap.gmail.com'],
+    env: GMAIL_ALIAS,
   });
   popup = await world.openPopup();
   await popup.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
@@ -140,6 +162,30 @@ describe('inline text parts (issue 12)', () => {
 });
 
 describe('open in webmail', () => {
+  it("opens a Gmail account's message in Gmail by its Message-ID (the new tab's URL), from the button and with w", async () => {
+    // No network here: Gmail answers with a stand-in page, so the tab commits the exact URL.
+    await world.browser.context.route('https://mail.google.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<title>Gmail stand-in</title>' }),
+    );
+    await poll(() => row('Gmail letter').count()).toBe(1);
+    await row('Gmail letter').click();
+    const button = popup.getByTestId('open-webmail');
+    await button.waitFor();
+    expect(await button.getAttribute('aria-keyshortcuts')).toBe('w');
+    const expected = 'https://mail.google.com/mail/u/0/#search/rfc822msgid:CAF%2Bx%3Dy%2Fz%3Fq%231@mail.gmail.com';
+    let opened = world.browser.context.waitForEvent('page');
+    await button.click();
+    let tab = await opened;
+    await poll(() => tab.url()).toBe(expected);
+    await tab.close();
+    opened = world.browser.context.waitForEvent('page');
+    await popup.getByTestId('message-screen').focus();
+    await popup.keyboard.press('w');
+    tab = await opened;
+    await poll(() => tab.url()).toBe(expected);
+    await tab.close();
+  });
+
   it('is hidden for a server the provider table does not know (the test Dovecot)', async () => {
     await row('PDF attached').click();
     await popup.getByTestId('attachment').first().waitFor();
