@@ -14,7 +14,7 @@ function account(id: string, inboxUnread: number): AccountSummary {
     host: 'mail.example.org',
     unread: inboxUnread,
     mailboxes: [{ path: 'INBOX', unread: inboxUnread, total: inboxUnread + 10 }],
-    state: 'live',
+    state: { status: 'online', since: 1 },
     color: null,
     quota: null,
     oauthProvider: null,

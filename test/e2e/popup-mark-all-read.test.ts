@@ -49,7 +49,13 @@ describe('Mark all read for the whole folder', () => {
     await button.click();
     const confirm = popup.getByTestId('mark-all-confirm');
     expect(await confirm.textContent()).toContain(`Mark all ${UNREAD} unread messages as read?`);
-    // Cancel changes nothing.
+    // The question has the focus; Cancel (or Esc) changes nothing and gives the focus back.
+    await poll(() => popup.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'mark-all-confirm-yes',
+    );
+    await popup.keyboard.press('Escape');
+    await poll(() => popup.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('mark-all-read');
+    await popup.getByTestId('mark-all-read').click();
     await popup.getByTestId('mark-all-confirm-no').click();
     expect(await popup.getByTestId('mark-all-read').count()).toBe(1);
     expect(await statusUnseen(world.dovecot, world.accounts[0].user)).toBe(UNREAD);
