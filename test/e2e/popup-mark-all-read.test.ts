@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedMaildir, statusUnseen, withImap } from '../harness/mail.js';
+import { expectNoViolations } from './axe.js';
 import { startPopupWorld, type PopupWorld } from './popup-world.js';
 
 let world: PopupWorld;
@@ -36,6 +37,10 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** The data-testid of the popup's focused element. */
+const focused = () =>
+  popup.locator('body').evaluate((body) => body.ownerDocument.activeElement?.getAttribute('data-testid'));
+
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 200 });
 
 describe('Mark all read for the whole folder', () => {
@@ -49,12 +54,11 @@ describe('Mark all read for the whole folder', () => {
     await button.click();
     const confirm = popup.getByTestId('mark-all-confirm');
     expect(await confirm.textContent()).toContain(`Mark all ${UNREAD} unread messages as read?`);
+    await expectNoViolations(popup, 'list toolbar asking before Mark all read');
     // The question has the focus; Cancel (or Esc) changes nothing and gives the focus back.
-    await poll(() => popup.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
-      'mark-all-confirm-yes',
-    );
+    await poll(() => focused()).toBe('mark-all-confirm-yes');
     await popup.keyboard.press('Escape');
-    await poll(() => popup.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('mark-all-read');
+    await poll(() => focused()).toBe('mark-all-read');
     await popup.getByTestId('mark-all-read').click();
     await popup.getByTestId('mark-all-confirm-no').click();
     expect(await popup.getByTestId('mark-all-read').count()).toBe(1);

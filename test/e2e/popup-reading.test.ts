@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dnsAliasEnv } from '../harness/dns-alias.js';
 import { rfc5322Date } from '../harness/mail.js';
 import { addAccountViaCli } from '../harness/relay.js';
+import { expectNoViolations } from './axe.js';
 import { withAttachment } from './popup-seed.js';
 import { seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
 
@@ -172,6 +173,7 @@ describe('open in webmail', () => {
     const button = popup.getByTestId('open-webmail');
     await button.waitFor();
     expect(await button.getAttribute('aria-keyshortcuts')).toBe('w');
+    await expectNoViolations(popup, 'message with Open in webmail');
     const expected = 'https://mail.google.com/mail/u/0/#search/rfc822msgid:CAF%2Bx%3Dy%2Fz%3Fq%231@mail.gmail.com';
     let opened = world.browser.context.waitForEvent('page');
     await button.click();
@@ -203,6 +205,7 @@ describe('PDF preview', () => {
     await row('PDF attached').click();
     await popup.getByTestId('attachment').first().waitFor();
     expect(await popup.getByTestId('attachment-type').textContent()).toBe('PDF document');
+    await expectNoViolations(popup, 'message with a PDF to preview');
     const opened = world.browser.context.waitForEvent('page');
     await popup.getByTestId('attachment-open-pdf').click();
     const tab = await opened;
