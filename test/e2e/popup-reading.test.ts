@@ -99,6 +99,30 @@ beforeAll(async () => {
         { raw: attach('Fake PDF attached', 'invoice.pdf', FAKE_PDF_BYTES, 3) },
         { raw: attach('PDF attached', 'report.pdf', PDF_BYTES, 2) },
         { raw: threeInlineParts(to, new Date(now - 60_000)) },
+        {
+          raw: crlf(
+            [
+              `Date: ${rfc5322Date(new Date(now - 4 * 60_000))}`,
+              'From: Mallory <mallory@example.org>',
+              `To: ${to}`,
+              'Subject: Hostile first part',
+              'MIME-Version: 1.0',
+              'Content-Type: multipart/mixed; boundary="m"',
+              '',
+              '--m',
+              'Content-Type: text/html; charset=utf-8',
+              '',
+              '<p>Part one<img src=x onerror="parent.__pwned=1"><script>parent.__pwned=2</script><textarea><!--',
+              '--m',
+              'Content-Type: text/plain; charset=utf-8',
+              'Content-Disposition: inline',
+              '',
+              'Part two must stay visible',
+              '--m--',
+              '',
+            ].join('\n'),
+          ),
+        },
       ]);
     },
   });
@@ -159,6 +183,15 @@ describe('inline text parts (issue 12)', () => {
       "default-src 'none'",
     );
     expect(await popup.getByTestId('message-text').count()).toBe(0);
+  });
+  it("one part's unclosed markup cannot swallow the next part, and nothing in it runs", async () => {
+    await row('Hostile first part').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    const frame = popup.frameLocator('[data-testid=message-frame]');
+    await poll(() => frame.locator('.tidings-part').count()).toBe(2);
+    expect(await frame.locator('.tidings-part').nth(1).innerText()).toBe('Part two must stay visible');
+    expect(await frame.locator('script, [onerror]').count()).toBe(0);
+    expect(await popup.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 });
 
