@@ -6,3 +6,4 @@ export * from './oauth-providers.js';
 export * from './protocol.js';
 export * from './version.js';
 export * from './providers.js';
+export * from './message-id-header.js';

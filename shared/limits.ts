@@ -262,4 +262,11 @@ export const Limits = {
   /** Longest account display name / mailbox path accepted. */
   maxNameLength: 200,
   maxMailboxPathLength: 1_000,
+  /** `mailbox.markAllRead`: UIDs per `UID STORE` command (a bounded command line). */
+  markAllReadChunk: 1_000,
+  /**
+   * `mailbox.markAllRead` answers with the UIDs it marked (for undo) up to this many; a folder
+   * with more unread messages is marked read without undo (the popup says so before).
+   */
+  markAllReadUndoMax: 5_000,
 } as const;

@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
+import { messageIdHeaderSchema } from './message-id-header.js';
 import { oauthAdviceSchema, oauthRequestSchemas } from './oauth-protocol.js';
 import { oauthProviderIdSchema } from './oauth-providers.js';
 
@@ -547,6 +548,12 @@ export const requests = {
        */
       inlineParts: z.array(messageBodySchema).max(Limits.inlineTextPartsMax).optional(),
       attachments: z.array(attachmentSchema),
+      /**
+       * The Message-ID header, `<id>`, cleaned by the relay (shared/message-id-header.ts); null
+       * when the message has none or it is not a plain id. For "Open in webmail" (Gmail finds a
+       * message by it). Older relays do not send it.
+       */
+      messageId: messageIdHeaderSchema.nullable().optional(),
     }),
   },
   /** One inline part (a cid: image), base64, capped at Limits.bodyPartMaxBytes. */
@@ -566,6 +573,27 @@ export const requests = {
       action: mailActionSchema,
     }),
     result: z.object({ outcomes: z.array(actionOutcomeSchema) }),
+  },
+
+  /**
+   * Issue 13: marks every unread message of one mailbox read on the server, not only the rows a
+   * client has loaded (UID SEARCH UNSEEN, then UID STORE +FLAGS (\Seen) in chunks of
+   * Limits.markAllReadChunk). `uids` are the messages it marked, for undo (`messages.action`
+   * seen:false), when there were at most Limits.markAllReadUndoMax (`undoable`); `marked` counts
+   * them all. Idempotent by `actionId`, like messages.action: a replay gets the first answer.
+   */
+  'mailbox.markAllRead': {
+    params: z.object({
+      actionId: z.string().min(8).max(64),
+      accountId: idSchema,
+      mailbox: mailboxNameSchema,
+    }),
+    result: z.object({
+      uidValidity: uidValiditySchema,
+      uids: z.array(uidSchema).max(Limits.markAllReadUndoMax),
+      marked: z.number().int().nonnegative(),
+      undoable: z.boolean(),
+    }),
   },
 
   /**

@@ -20,6 +20,13 @@ export interface ProviderInfo {
   username: 'address' | 'local-part';
   /** Where the user creates an app password. */
   appPasswordUrl: string;
+  /**
+   * The provider's webmail, for "Open in webmail" (extension/core/webmail-url.ts builds the URL and
+   * encodes the parts): `inbox`, and `message` where the provider documents opening one message
+   * by its Message-ID, with `{address}` (the account's address) and `{messageId}` (without the
+   * angle brackets) placeholders.
+   */
+  webmail: { inbox: string; message?: string };
   /** True when an address domain belongs to this provider (lower-case, IDNA-encoded). */
   matchesDomain: (domain: string) => boolean;
   /** True when an IMAP host belongs to this provider, including its usual aliases. */
@@ -46,6 +53,11 @@ export const KNOWN_PROVIDERS: readonly ProviderInfo[] = [
     server: tls993('imap.gmail.com'),
     username: 'address',
     appPasswordUrl: 'https://myaccount.google.com/apppasswords',
+    webmail: {
+      inbox: 'https://mail.google.com/mail/u/{address}/#inbox',
+      // Gmail's search operator rfc822msgid: finds a message by its Message-ID header.
+      message: 'https://mail.google.com/mail/u/{address}/#search/rfc822msgid:{messageId}',
+    },
     matchesDomain: oneOf('gmail.com', 'googlemail.com'),
     matchesHost: under('gmail.com', 'googlemail.com'),
   },
@@ -55,6 +67,9 @@ export const KNOWN_PROVIDERS: readonly ProviderInfo[] = [
     server: tls993('outlook.office365.com'),
     username: 'address',
     appPasswordUrl: 'https://account.microsoft.com/security',
+    // Outlook's read deep links take its own item id, not a Message-ID: the inbox it is.
+    // outlook.office.com serves Microsoft 365 and sends personal accounts on to outlook.live.com.
+    webmail: { inbox: 'https://outlook.office.com/mail/inbox' },
     matchesDomain: (d) =>
       ['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'office365.com'].includes(d) ||
       /^(outlook|hotmail|live)\.[a-z.]+$/.test(d) ||
@@ -67,6 +82,7 @@ export const KNOWN_PROVIDERS: readonly ProviderInfo[] = [
     server: tls993('imap.fastmail.com'),
     username: 'address',
     appPasswordUrl: 'https://app.fastmail.com/settings/security/apppasswords',
+    webmail: { inbox: 'https://app.fastmail.com/mail/Inbox/' },
     matchesDomain: oneOf(
       'fastmail.com',
       'fastmail.fm',
@@ -83,6 +99,7 @@ export const KNOWN_PROVIDERS: readonly ProviderInfo[] = [
     server: tls993('imap.mail.me.com'),
     username: 'address',
     appPasswordUrl: 'https://account.apple.com',
+    webmail: { inbox: 'https://www.icloud.com/mail/' },
     matchesDomain: oneOf('icloud.com', 'me.com', 'mac.com'),
     matchesHost: under('me.com', 'icloud.com', 'mac.com'),
   },
@@ -92,6 +109,7 @@ export const KNOWN_PROVIDERS: readonly ProviderInfo[] = [
     server: tls993('imap.mail.yahoo.com'),
     username: 'address',
     appPasswordUrl: 'https://login.yahoo.com/account/security',
+    webmail: { inbox: 'https://mail.yahoo.com/' },
     // yahoo.com, yahoo.co.uk, yahoo.com.br, ymail.com, rocketmail.com…
     matchesDomain: (d) => /^yahoo\.[a-z.]+$/.test(d) || d === 'ymail.com' || d === 'rocketmail.com',
     matchesHost: (h) => under('yahoo.com')(h) || /(^|\.)yahoo\.[a-z.]+$/.test(h),

@@ -23,7 +23,7 @@ import type { ActionResult, DataRequest } from '../ui-protocol/data-messages.js'
 import type { Logger } from '../core/log.js';
 import type { MailCache } from './mail-cache.js';
 import { applyAction } from '../core/message-list.js';
-import { Outbox, type ActionParams, type OutboxEntry } from './outbox.js';
+import { isActionEntry, Outbox, type ActionParams, type OutboxEntry } from './outbox.js';
 import type { SetTimer } from '../core/timer.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 import type { KeyValueStore } from './stored-state.js';
@@ -84,6 +84,7 @@ const FORWARDED_EVENTS: ReadonlySet<ServerEvent['event']> = new Set([
 const NOT_PROXIED: Partial<Record<RequestType, string>> = {
   hello: 'hello belongs to the background connection',
   'messages.action': 'send mail actions as {type: "action"} so they go through the outbox',
+  'mailbox.markAllRead': 'send it as {type: "markAllRead"} so it goes through the outbox',
 };
 
 /** Link schemes the popup may open (SECURITY.md: Tutanota allowed smb:/ms-msdt: and got RCE). */
@@ -127,6 +128,7 @@ export class MailService {
     this.#outbox = new Outbox({
       store: deps.store,
       send: (params) => deps.relay.request('messages.action', params),
+      sendMarkAllRead: (params) => deps.relay.request('mailbox.markAllRead', params),
       isOpen: () => deps.relay.isOpen(),
       onSettled: (entry, result) => this.#onSettled(entry, result),
       onPending: (pending) => {
@@ -164,6 +166,8 @@ export class MailService {
           return await this.#proxy(request.request.type, request.request.params);
         case 'action':
           return { ok: true, result: await this.#action(request.params) };
+        case 'markAllRead':
+          return { ok: true, result: await this.#outbox.submitMarkAllRead(request.params) };
         case 'cache.list':
           return { ok: true, result: await this.#d.cache.getList(request.scope) };
         case 'cache.message':
@@ -272,7 +276,12 @@ export class MailService {
   /** Rows as they will be once queued actions land, so a refresh does not undo what the user did. */
   #overlay<L extends { rows: MessageRow[] }>(list: L): L {
     let rows = list.rows;
-    for (const entry of this.#outbox.entries) rows = applyAction(rows, entry.ids, entry.action);
+    for (const entry of this.#outbox.entries) {
+      const ids = isActionEntry(entry)
+        ? entry.ids
+        : rows.filter((r) => r.id.accountId === entry.accountId && r.id.mailbox === entry.mailbox).map((r) => r.id);
+      rows = applyAction(rows, ids, isActionEntry(entry) ? entry.action : { kind: 'seen', value: true });
+    }
     return rows === list.rows ? list : { ...list, rows };
   }
 
@@ -322,8 +331,8 @@ export class MailService {
   // ------------------------------------------------------------ outbox results
 
   #onSettled(entry: OutboxEntry, result: Exclude<ActionResult, { status: 'queued' }>): void {
-    const failed =
-      result.status === 'failed' ? entry.ids : result.outcomes.filter((o) => !o.ok).map((o): MessageId => o.id);
+    const ids = isActionEntry(entry) ? entry.ids : [];
+    const failed = result.status === 'failed' ? ids : result.outcomes.filter((o) => !o.ok).map((o): MessageId => o.id);
     if (failed.length > 0) {
       // The cache showed the optimistic result; drop the lists involved so the next open refetches.
       void this.#d.cache.forgetListsHolding(failed);

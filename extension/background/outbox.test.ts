@@ -14,6 +14,7 @@ function setup(options: { relay?: FakeRelay; store?: ReturnType<typeof memoryKv>
   const outbox = new Outbox({
     store,
     send: (params) => relay.request('messages.action', params),
+    sendMarkAllRead: (params) => relay.request('mailbox.markAllRead', params),
     isOpen: () => relay.open,
     onSettled: (entry, result) => settled.push({ entry, result }),
     onPending: (n) => pending.push(n),
@@ -168,5 +169,36 @@ describe('Outbox', () => {
     const { outbox } = setup({ store });
     await outbox.start();
     expect(outbox.entries.map((e) => e.actionId)).toEqual(['action-0011']);
+  });
+
+  it('queues a whole-folder mark-all-read like an action and replays it after a worker restart', async () => {
+    const store = memoryKv();
+    const relay = new FakeRelay();
+    const answer = { uidValidity: '7', uids: [3, 4, 9], marked: 3, undoable: true };
+    relay.on('mailbox.markAllRead', () => answer);
+    relay.open = false;
+    const first = setup({ relay, store });
+    const params = { actionId: 'mark-all-0001', accountId: 'acct-1', mailbox: 'INBOX' };
+    expect(await first.outbox.submitMarkAllRead(params)).toEqual({ status: 'queued' });
+    await first.outbox.flush();
+    expect(store.data.get(OUTBOX_KEY)).toEqual([expect.objectContaining({ kind: 'markAllRead', ...params })]);
+    relay.open = true;
+    const second = setup({ relay, store });
+    await second.outbox.start();
+    second.outbox.drain();
+    await settle();
+    expect(relay.calls.filter((c) => c.type === 'mailbox.markAllRead').map((c) => c.params)).toEqual([params]);
+    expect(second.settled[0]?.result).toEqual({ status: 'done', outcomes: [], marked: answer });
+    expect(second.outbox.entries).toHaveLength(0);
+  });
+
+  it('still reads message actions stored before mark-all-read existed (no kind)', async () => {
+    const store = memoryKv();
+    store.data.set(OUTBOX_KEY, [{ ...archive('action-0100', 5), createdAt: 1, attempts: 0 }]);
+    const { outbox, relay } = setup({ store });
+    await outbox.start();
+    outbox.drain();
+    await settle();
+    expect(relay.appliedTo(5)).toBe(1);
   });
 });

@@ -11,6 +11,10 @@
  * - IMAP_ERROR, INTERNAL: retried up to `Limits.outboxMaxAttempts` times, then failed;
  * - any other code (NOT_FOUND, STALE_UIDVALIDITY, BAD_REQUEST, …): failed at once.
  * A failed action is removed and reported, so the UI and the cache roll it back.
+ *
+ * "Mark all read" for a whole folder (`mailbox.markAllRead`, issue 13) goes through the same
+ * queue as an entry of its own kind, with the same replay, retry and failure rules; its `done`
+ * result carries the relay's answer (`marked`: the UIDs, for undo) and no per-message outcomes.
  */
 import { z } from 'zod';
 import {
@@ -33,16 +37,35 @@ export const OUTBOX_KEY = 'tidings.outbox.v1';
 /** Delay before retrying after a transient failure while the socket stays open. */
 const RETRY_DELAY_MS = 5_000;
 
-const entrySchema = z.object({
+const entryBase = {
   actionId: z.string().min(8).max(64),
-  ids: z.array(messageIdSchema).min(1).max(500),
-  action: mailActionSchema,
   createdAt: z.number(),
   /** Answers with a retryable relay error so far (transport failures do not count). */
   attempts: z.number().int().nonnegative(),
+};
+const actionEntrySchema = z.object({
+  ...entryBase,
+  ids: z.array(messageIdSchema).min(1).max(500),
+  action: mailActionSchema,
 });
-export type OutboxEntry = z.infer<typeof entrySchema>;
+const markAllReadEntrySchema = z.object({
+  ...entryBase,
+  kind: z.literal('markAllRead'),
+  accountId: messageIdSchema.shape.accountId,
+  mailbox: messageIdSchema.shape.mailbox,
+});
+/** Entries stored before mark-all-read existed have no `kind`: they are message actions. */
+const entrySchema = z.union([markAllReadEntrySchema, actionEntrySchema]);
+export type ActionEntry = z.infer<typeof actionEntrySchema>;
+export type MarkAllReadEntry = z.infer<typeof markAllReadEntrySchema>;
+export type OutboxEntry = ActionEntry | MarkAllReadEntry;
 export type ActionParams = RequestParams<'messages.action'>;
+export type MarkAllReadParams = RequestParams<'mailbox.markAllRead'>;
+
+/** True for a message action (not a mark-all-read of a folder). */
+export function isActionEntry(entry: OutboxEntry): entry is ActionEntry {
+  return !('kind' in entry);
+}
 
 /** Codes after which the action stays queued without counting an attempt. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNREACHABLE', 'TIMEOUT', 'RATE_LIMITED']);
@@ -53,6 +76,8 @@ export interface OutboxOptions {
   store: KeyValueStore;
   /** Sends messages.action to the relay; rejects with a TidingsError. */
   send: (params: ActionParams) => Promise<RequestResult<'messages.action'>>;
+  /** Sends mailbox.markAllRead to the relay; rejects with a TidingsError. */
+  sendMarkAllRead: (params: MarkAllReadParams) => Promise<RequestResult<'mailbox.markAllRead'>>;
   isOpen: () => boolean;
   /** Every settled action (done or failed), whether or not a caller still waits for it. */
   onSettled: (entry: OutboxEntry, result: Exclude<ActionResult, { status: 'queued' }>) => void;
@@ -104,6 +129,16 @@ export class Outbox {
    * reports the end). A repeated actionId is not queued twice.
    */
   async submit(params: ActionParams): Promise<ActionResult> {
+    return await this.#submit({ ...params, createdAt: this.#o.now(), attempts: 0 });
+  }
+
+  /** Queues a mark-all-read of one folder, like `submit`; `done` carries the relay's `marked` answer. */
+  async submitMarkAllRead(params: MarkAllReadParams): Promise<ActionResult> {
+    return await this.#submit({ kind: 'markAllRead', ...params, createdAt: this.#o.now(), attempts: 0 });
+  }
+
+  async #submit(entry: OutboxEntry): Promise<ActionResult> {
+    const params = entry;
     await this.start();
     if (!this.#entries.some((e) => e.actionId === params.actionId)) {
       if (this.#entries.length >= Limits.outboxMaxEntries) {
@@ -115,7 +150,7 @@ export class Outbox {
           },
         };
       }
-      this.#entries.push({ ...params, createdAt: this.#o.now(), attempts: 0 });
+      this.#entries.push(entry);
       // Durable before it is sent: a worker stopped right after the send still replays it.
       await this.#persist();
       this.#o.onPending?.(this.#entries.length);
@@ -172,9 +207,23 @@ export class Outbox {
         this.#queueAll();
         return;
       }
-      let result: RequestResult<'messages.action'>;
+      let result: Exclude<ActionResult, { status: 'queued' | 'failed' }>;
       try {
-        result = await this.#o.send({ actionId: entry.actionId, ids: entry.ids, action: entry.action });
+        result = isActionEntry(entry)
+          ? {
+              status: 'done',
+              outcomes: (await this.#o.send({ actionId: entry.actionId, ids: entry.ids, action: entry.action }))
+                .outcomes,
+            }
+          : {
+              status: 'done',
+              outcomes: [],
+              marked: await this.#o.sendMarkAllRead({
+                actionId: entry.actionId,
+                accountId: entry.accountId,
+                mailbox: entry.mailbox,
+              }),
+            };
       } catch (error) {
         const code: ErrorCode = error instanceof TidingsError ? error.code : 'INTERNAL';
         const message = error instanceof Error ? error.message : String(error);
@@ -196,7 +245,7 @@ export class Outbox {
         await this.#settle(entry, { status: 'failed', error: { code, message } });
         continue;
       }
-      await this.#settle(entry, { status: 'done', outcomes: result.outcomes });
+      await this.#settle(entry, result);
     }
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageKey, type MailAction } from '../../shared/index.js';
 import { messageId, row } from '../testing/mail-fakes.js';
 import { done, outcome, started, tick } from '../testing/popup-fakes.js';
-import { MARK_ALL_CHUNK, UNDO_WINDOW_MS } from './popup-controller.js';
+import { UNDO_WINDOW_MS } from './popup-controller.js';
 
 describe('PopupController actions', () => {
   it('archives optimistically, moves the focus to the next row, and offers undo', async () => {
@@ -113,22 +113,6 @@ describe('PopupController actions', () => {
     expect(popup.view.selected.size).toBe(0);
     await popup.openMessage(messageKey(messageId(3)));
     expect(popup.command('selectAll')).toBe(false);
-  });
-
-  it('marks all loaded unread rows read, per account, in requests of at most MARK_ALL_CHUNK', async () => {
-    const many = Array.from({ length: MARK_ALL_CHUNK + 20 }, (_, i) => row(i + 1));
-    many.push(row(9001, { seen: true, flags: ['\\Seen'] }), row(9002, { id: { accountId: 'home' } }));
-    const { popup, channel } = await started({ listRows: many });
-    popup.markAllRead();
-    await tick();
-    const sent = channel.actions();
-    expect(sent.every((a) => a.action.kind === 'seen' && a.action.value === true)).toBe(true);
-    expect(sent.every((a) => a.ids.length <= MARK_ALL_CHUNK)).toBe(true);
-    const ids = sent.flatMap((a) => a.ids.map((id) => `${id.accountId}:${id.uid}`));
-    expect(ids).toHaveLength(MARK_ALL_CHUNK + 21);
-    expect(ids).not.toContain('work:9001');
-    expect(ids).toContain('home:9002');
-    expect(popup.view.list.rows.every((r) => r.seen)).toBe(true);
   });
 
   it('sends one action per account for a unified selection', async () => {

@@ -174,6 +174,18 @@ export class MessageController {
     return { contentType, dataBase64: reply.value.dataBase64 };
   }
 
+  /**
+   * The bytes of an attachment for the PDF preview (render/pdf-preview.ts), through `message.part`
+   * (capped at Limits.bodyPartMaxBytes); null when it failed or was cut (then it is downloaded).
+   */
+  async attachmentBytes(attachment: Attachment): Promise<Uint8Array<ArrayBuffer> | null> {
+    const m = openMessageOf(this.#o.store.view);
+    if (!m) return null;
+    const reply = await this.#o.channel.relay('message.part', { id: m.id, partId: attachment.partId });
+    if (!reply.ok || reply.value.truncated) return null;
+    return Uint8Array.from(atob(reply.value.dataBase64), (c) => c.charCodeAt(0));
+  }
+
   async openLink(url: string): Promise<void> {
     const reply = await this.#o.channel.send({ type: 'openLink', url });
     if (!reply.ok) this.#o.toasts.show('error', this.#o.texts.t('popup_errLink'));

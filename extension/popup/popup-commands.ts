@@ -1,7 +1,7 @@
 /**
  * What a keyboard command does in the popup's current state (popup-keys.ts maps keys to
  * commands). A dialog takes only Esc and `?`; `open`, `first`/`last`, the arrows and `select` act
- * on the list screen only; j/k on the message screen open the next or previous message, u goes
+ * on the list screen only, `w` (open in webmail) on the message screen only; j/k on the message screen open the next or previous message, u goes
  * back to the list.
  */
 import type { Command } from './popup-keys.js';
@@ -30,6 +30,8 @@ export interface CommandTarget {
   nothingToUndo(): void;
   focusSearch(): void;
   openHelp(): void;
+  /** Opens the open message in webmail; false when its server has none. */
+  openWebmail(): boolean;
 }
 
 /**
@@ -113,6 +115,8 @@ export function runCommand(popup: CommandTarget, command: Command): boolean {
     case 'help':
       popup.openHelp();
       return true;
+    case 'webmail':
+      return !onList && popup.openWebmail();
   }
 }
 

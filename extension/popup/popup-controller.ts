@@ -16,10 +16,12 @@ import type { Attachment, ListScope, MessageRow } from '../../shared/index.js';
 import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import type { OpenTarget } from '../ui-protocol/open-target.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
+import { webmailUrl } from '../core/webmail-url.js';
 import { ActionController } from './action-controller.js';
 import { CountsController } from './counts-controller.js';
 import { ListController } from './list-controller.js';
 import { MailboxesController } from './mailboxes-controller.js';
+import { MARK_ALL_CHUNK, MarkAllRead } from './mark-all-read.js';
 import { MessageController } from './message-controller.js';
 import { runCommand } from './popup-commands.js';
 import type { Command } from './popup-keys.js';
@@ -27,13 +29,12 @@ import { applyPush } from './popup-pushes.js';
 import { PopupStore, type PopupDeps } from './popup-store.js';
 import { PopupTexts } from './popup-texts.js';
 import { Toasts } from './popup-toasts.js';
-import type { PopupView } from './popup-view.js';
+import { openMessageOf, type PopupView } from './popup-view.js';
 import { parseSearch } from './search-query.js';
 
 export { UNDO_WINDOW_MS } from './popup-toasts.js';
 
-/** Messages per "Mark all read" request: the most `messages.action` takes (shared/protocol.ts `ids`). */
-export const MARK_ALL_CHUNK = 500;
+export { MARK_ALL_CHUNK } from './mark-all-read.js';
 export { senderAddress } from './message-controller.js';
 export type { PopupChannel, PopupDeps } from './popup-store.js';
 export type * from './popup-view.js';
@@ -53,6 +54,7 @@ export class PopupController {
   readonly #message: MessageController;
   readonly #actions: ActionController;
   readonly #counts: CountsController;
+  readonly #markAll: MarkAllRead;
   #unsubscribe: (() => void) | null = null;
   #snapshot: Snapshot | null = null;
   #started = false;
@@ -84,6 +86,16 @@ export class PopupController {
     this.#counts = new CountsController({ store, mailboxes: this.#mailboxes, now: deps.now, setTimer: deps.setTimer });
     const counts = this.#counts;
     this.#actions = new ActionController({ store, channel, texts, toasts, list, message, counts, newId: deps.newId });
+    this.#markAll = new MarkAllRead({
+      store,
+      channel,
+      texts,
+      toasts,
+      list,
+      newId: deps.newId,
+      formatNumber: deps.formatNumber ?? String,
+      snapshot: () => this.#snapshot,
+    });
   }
 
   get view(): PopupView {
@@ -103,6 +115,7 @@ export class PopupController {
       message: this.#message,
       actions: this.#actions,
       mailboxes: this.#mailboxes,
+      markAll: this.#markAll,
     };
     this.#unsubscribe = this.#d.channel.onPush((push) => applyPush(parts, push));
     // The list's requests go first: the background answers in order, and rows are what the user waits for.
@@ -240,8 +253,29 @@ export class PopupController {
     return this.#message.openLink(url);
   }
 
+  /** The open message in its provider's webmail (core/webmail-url.ts), or null (unknown server). */
+  webmailUrl(): string | null {
+    const m = openMessageOf(this.view);
+    const account = m && this.#snapshot?.accounts.find((a) => a.id === m.id.accountId);
+    // Only once the message is loaded: before, its Message-ID is unknown and Gmail would get the inbox.
+    if (m?.status !== 'ready' || !account) return null;
+    return webmailUrl({ host: account.host, username: account.username, messageId: m.data.messageId });
+  }
+
+  /** Opens the open message in webmail (the message toolbar's button, `w`); false when there is none. */
+  openWebmail(): boolean {
+    const url = this.webmailUrl();
+    if (url) void this.openLink(url);
+    return url !== null;
+  }
+
   download(attachment: Attachment): Promise<SavedDownload | null> {
     return this.#message.download(attachment);
+  }
+
+  /** An attachment's bytes (at most Limits.bodyPartMaxBytes) for the PDF preview, or null. */
+  attachmentBytes(attachment: Attachment): Promise<Uint8Array<ArrayBuffer> | null> {
+    return this.#message.attachmentBytes(attachment);
   }
 
   /** A data: URL preview of an image attachment (png, jpeg, gif, webp only), or null. */
@@ -291,20 +325,30 @@ export class PopupController {
   }
 
   /**
-   * Marks every loaded unread row read (the list toolbar's "Mark all read"), per folder or for the
-   * unified inbox: the rows the popup has, not the whole folder (the relay has no such request),
-   * in requests of at most MARK_ALL_CHUNK messages each, through the same action path.
+   * The list toolbar's "Mark all read": the whole folder, or every account's INBOX in the unified
+   * inbox, on the server (mark-all-read.ts). Search results are marked as loaded: the rows the
+   * popup has, in requests of at most MARK_ALL_CHUNK messages each, through the action path.
    */
   markAllRead(): void {
+    if (!this.view.list.search) {
+      void this.#markAll.run();
+      return;
+    }
     const unread = this.view.list.rows.filter((r) => !r.seen);
     for (let i = 0; i < unread.length; i += MARK_ALL_CHUNK) {
       void this.#actions.act({ kind: 'seen', value: true }, unread.slice(i, i + MARK_ALL_CHUNK));
     }
   }
 
+  /** How many messages "Mark all read" would mark read (the folder's unread count, or the loaded). */
+  markAllCount(): number {
+    return this.view.list.search ? this.view.list.rows.filter((r) => !r.seen).length : this.#markAll.unread();
+  }
+
   /** Undo of the last archive/delete/junk/move: the rows come back now, the server follows. */
   undo(): void {
-    this.#actions.undo();
+    if (this.#markAll.owns(this.view.toast?.undo)) this.#markAll.undo();
+    else this.#actions.undo();
   }
 
   nothingToUndo(): void {

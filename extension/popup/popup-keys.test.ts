@@ -88,6 +88,15 @@ describe('keyCommand', () => {
     ).toBeNull();
   });
 
+  it('toggles the selection with Space on the list, as x does, but leaves Space to buttons and checkboxes', () => {
+    expect(keyCommand(press(' '))).toBe('select');
+    expect(keyCommand(press(' ', { target: { tagName: 'BUTTON', isContentEditable: false } }))).toBeNull();
+    const checkbox = { tagName: 'INPUT', isContentEditable: false, type: 'checkbox' };
+    expect(keyCommand(press(' ', { target: checkbox }))).toBeNull();
+    expect(keyCommand(press(' ', { ctrlKey: true }))).toBeNull();
+    expect(SHORTCUTS.find((s) => s.command === 'select')?.keys).toEqual(['x', 'Space']);
+  });
+
   it('lets Enter activate a focused button instead of opening a message', () => {
     expect(keyCommand(press('Enter', { target: { tagName: 'BUTTON', isContentEditable: false } }))).toBeNull();
     expect(keyCommand(press('e', { target: { tagName: 'BUTTON', isContentEditable: false } }))).toBe('archive');

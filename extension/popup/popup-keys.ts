@@ -2,7 +2,8 @@
  * Keyboard shortcuts of the popup, as a pure mapping from a key event to a command, so the rules
  * (which keys, when they must not fire) are tested without a DOM. The map is Gmail's, so muscle
  * memory works: j/k next/previous, o/Enter open, u back to the list, e archive, # delete, ! spam,
- * s star, Shift+I / Shift+U mark read / unread, v move, x select, z undo, / search, ? help.
+ * s star, Shift+I / Shift+U mark read / unread, v move, x (or Space, as in any listbox) select, z undo,
+ * / search, ? help; and w (not Gmail's) opens the message in its provider's webmail.
  * The arrows move in the list only; on an open message they scroll it, as in Gmail.
  */
 
@@ -27,7 +28,8 @@ export type Command =
   | 'select'
   | 'selectAll'
   | 'undo'
-  | 'help';
+  | 'help'
+  | 'webmail';
 
 /** The parts of a KeyboardEvent the mapping looks at. */
 export interface KeyInput {
@@ -61,8 +63,12 @@ const COMMANDS: Record<string, Command> = {
   v: 'move',
   '/': 'search',
   x: 'select',
+  // Space toggles the active row's selection, as in any multi-select listbox (ARIA APG).
+  ' ': 'select',
   z: 'undo',
   '?': 'help',
+  // Not Gmail's (it has no such command): w for webmail, on an open message.
+  w: 'webmail',
 };
 
 /** Input types that take typed text (a checkbox or button does not). */
@@ -92,6 +98,8 @@ export function keyCommand(input: KeyInput): Command | null {
   if ((input.key === 'Enter' || input.key === ' ') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) {
     return null;
   }
+  // Space on a checkbox or radio button is its own activation (the toolbar's select-all box).
+  if (input.key === ' ' && tag === 'INPUT') return null;
   return Object.hasOwn(COMMANDS, input.key) ? (COMMANDS[input.key] ?? null) : null;
 }
 
@@ -109,8 +117,9 @@ export const SHORTCUTS: readonly { keys: readonly string[]; command: Command }[]
   { keys: ['Shift+U'], command: 'markUnread' },
   { keys: ['!'], command: 'junk' },
   { keys: ['v'], command: 'move' },
-  { keys: ['x'], command: 'select' },
+  { keys: ['x', 'Space'], command: 'select' },
   { keys: ['Ctrl+A'], command: 'selectAll' },
+  { keys: ['w'], command: 'webmail' },
   { keys: ['z'], command: 'undo' },
   { keys: ['/'], command: 'search' },
   { keys: ['?'], command: 'help' },

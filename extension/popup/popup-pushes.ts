@@ -9,6 +9,7 @@ import type { DataPushMessage } from '../ui-protocol/messages.js';
 import type { ActionController } from './action-controller.js';
 import type { ListController } from './list-controller.js';
 import type { MailboxesController } from './mailboxes-controller.js';
+import type { MarkAllRead } from './mark-all-read.js';
 import type { MessageController } from './message-controller.js';
 import type { PopupStore } from './popup-store.js';
 
@@ -18,6 +19,7 @@ export interface PushTargets {
   message: MessageController;
   actions: ActionController;
   mailboxes: MailboxesController;
+  markAll: MarkAllRead;
 }
 
 /**
@@ -30,7 +32,10 @@ export function applyPush(parts: PushTargets, push: DataPushMessage): void {
       if (push.pending !== parts.store.view.pending) parts.store.set({ pending: push.pending });
       return;
     case 'action':
-      if (push.result.status !== 'queued') parts.actions.settle(push.actionId, push.result);
+      if (push.result.status !== 'queued') {
+        parts.actions.settle(push.actionId, push.result);
+        parts.markAll.settle(push.actionId, push.result);
+      }
       return;
     case 'event':
       applyEvent(parts, push.event);

@@ -2,6 +2,7 @@ import type { AccountSummary, Attachment } from '../../shared/index.js';
 import { formatNumber, t } from '../i18n/i18n.js';
 import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import { parseOpenTarget } from '../ui-protocol/open-target.js';
+import { openPdfPreview } from '../render/pdf-preview.js';
 import { PopupController, type MailboxesState, type PopupView } from './popup-controller.js';
 import { keyCommand, type KeyInput } from './popup-keys.js';
 import type { TidingsUi } from '../ui/ui-state.svelte.js';
@@ -103,6 +104,8 @@ export class PopupState {
   selectAll = (): void => this.#c.selectAll();
   clearSelection = (): void => this.#c.clearSelection();
   markAllRead = (): void => this.#c.markAllRead();
+  /** Reads `view` and the snapshot (the folder counts), so a template that calls it follows both. */
+  markAllCount = (): number => (void this.view, void this.ui.snapshot, this.#c.markAllCount());
   openMove = (): void => this.#c.openMove();
   moveTo = (path: string): void => this.#c.moveTo(path);
   closeDialog = (): void => this.#c.closeDialog();
@@ -116,7 +119,20 @@ export class PopupState {
     this.#c.loadInlinePart(partId);
   showImages = (mode: 'once' | 'always'): void => void this.#c.showImages(mode);
   openLink = (url: string): void => void this.#c.openLink(url);
-  download = (attachment: Attachment): Promise<SavedDownload | null> => this.#c.download(attachment);
+  /** Reads `view` and the snapshot, so a template that calls it follows both. */
+  webmailUrl = (): string | null => (void this.view, void this.ui.snapshot, this.#c.webmailUrl());
+  openWebmail = (): void => void this.#c.openWebmail();
+  /**
+   * Saves an attachment, or with `preview` opens a PDF in a new tab (render/pdf-preview.ts);
+   * what is not a PDF after all, or could not be fetched whole, is saved instead.
+   */
+  download = async (attachment: Attachment, options: { preview?: boolean } = {}): Promise<SavedDownload | null> => {
+    if (options.preview) {
+      const bytes = await this.#c.attachmentBytes(attachment);
+      if (bytes && openPdfPreview(bytes)) return null;
+    }
+    return this.#c.download(attachment);
+  };
   imagePreview = (attachment: Attachment): Promise<string | null> => this.#c.imagePreview(attachment);
   targets = () => this.#c.targets();
   reconnect = (): void => void this.ui.reconnect();

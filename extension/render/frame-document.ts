@@ -16,7 +16,7 @@
  * `color-scheme: light`) inside the dark popup, as most mail clients do. Mail HTML is designed
  * against white; inverting it breaks logos, brand colours and contrast in ways nobody can check.
  */
-import { BLOCKED_ATTRIBUTE, sanitizeHtml, type SanitizeOptions } from './sanitize.js';
+import { BLOCKED_ATTRIBUTE, sanitizeHtml, type SanitizedHtml, type SanitizeOptions } from './sanitize.js';
 
 /** The frame's Content-Security-Policy, exactly as written into the `<meta>`. */
 export function frameContentSecurityPolicy(remoteAllowed: boolean): string {
@@ -46,6 +46,8 @@ img{max-width:100%;height:auto}
 img[${BLOCKED_ATTRIBUTE}]{display:inline-block;min-width:20px;min-height:20px;background:repeating-linear-gradient(45deg,#f4f4f5 0 6px,#e4e4e7 6px 12px);outline:1px dashed #a1a1aa;outline-offset:-1px}
 pre{white-space:pre-wrap}
 blockquote{margin:0 0 0 6px;padding-left:10px;border-left:2px solid #d4d4d8}
+.tidings-part+.tidings-part{margin-top:12px;padding-top:12px;border-top:1px solid #e4e4e7}
+.tidings-text{white-space:pre-wrap;font:inherit;margin:0}
 a{color:#1d4ed8}
 a:focus-visible{outline:2px solid #2563eb;outline-offset:2px}
 `;
@@ -66,7 +68,15 @@ export interface FrameDocument {
  * const { srcdoc } = buildFrameDocument(message.body.content, { remoteAllowed: false, inlineImages: new Map() });
  */
 export function buildFrameDocument(html: string, options: SanitizeOptions): FrameDocument {
-  const { root, remoteBlocked, contentIds } = sanitizeHtml(html, options);
+  return wrapFrameDocument(sanitizeHtml(html, options), options.remoteAllowed);
+}
+
+/**
+ * Adds the CSP, referrer and base style to an already sanitised document and serialises it once
+ * (frame-parts.ts builds one from several parts).
+ */
+export function wrapFrameDocument(sanitized: SanitizedHtml, remoteAllowed: boolean): FrameDocument {
+  const { root, remoteBlocked, contentIds } = sanitized;
   const doc = root.ownerDocument;
   let head = root.querySelector(':scope > head');
   if (!head) {
@@ -75,7 +85,7 @@ export function buildFrameDocument(html: string, options: SanitizeOptions): Fram
   }
   const csp = doc.createElement('meta');
   csp.setAttribute('http-equiv', 'Content-Security-Policy');
-  csp.setAttribute('content', frameContentSecurityPolicy(options.remoteAllowed));
+  csp.setAttribute('content', frameContentSecurityPolicy(remoteAllowed));
   const referrer = doc.createElement('meta');
   referrer.setAttribute('name', 'referrer');
   referrer.setAttribute('content', 'no-referrer');

@@ -9,6 +9,8 @@
  *                                                         shared `requests` schemas
  *     { id, type: 'action', params }                      messages.action params; optimistic in the
  *                                                         cache, durable outbox, replayed by actionId
+ *     { id, type: 'markAllRead', params }                 mailbox.markAllRead params: a whole folder
+ *                                                         read, through the same outbox (issue 13)
  *     { id, type: 'cache.list', scope }                   cached rows of a list, or null
  *     { id, type: 'cache.message', messageId }            a cached message.get result, or null
  *     { id, type: 'openLink', url }                       opens a tab (https:, http:, mailto: only)
@@ -46,6 +48,7 @@ export const dataRequestSchema = z.discriminatedUnion('type', [
     request: z.object({ type: z.string().max(64), params: z.unknown() }),
   }),
   z.object({ id: requestId, type: z.literal('action'), params: actionParamsSchema }),
+  z.object({ id: requestId, type: z.literal('markAllRead'), params: requests['mailbox.markAllRead'].params }),
   z.object({ id: requestId, type: z.literal('cache.list'), scope: listScopeSchema }),
   z.object({ id: requestId, type: z.literal('cache.message'), messageId: messageIdSchema }),
   z.object({ id: requestId, type: z.literal('openLink'), url: z.string().max(Limits.maxLinkLength) }),
@@ -61,7 +64,12 @@ export type DataRequestType = DataRequest['type'];
 
 /** How a mail action ended: the relay's outcomes, queued for later, or failed as a whole. */
 export const actionResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('done'), outcomes: z.array(actionOutcomeSchema) }),
+  z.object({
+    status: z.literal('done'),
+    outcomes: z.array(actionOutcomeSchema),
+    /** A mark-all-read's answer: the UIDs it marked, for undo (absent for message actions). */
+    marked: requests['mailbox.markAllRead'].result.optional(),
+  }),
   z.object({ status: z.literal('queued') }),
   z.object({ status: z.literal('failed'), error: wireErrorSchema }),
 ]);

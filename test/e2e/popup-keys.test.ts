@@ -167,14 +167,43 @@ describe('select all and mark all read', () => {
     expect(await box.isChecked()).toBe(false);
   });
 
-  it('"Mark all read" marks the loaded unread messages read on the server', async () => {
+  it('Space toggles the active row like x: aria-selected follows and the live region says it', async () => {
+    const list = popup.getByTestId('message-list');
+    await list.focus();
+    await popup.keyboard.press('Home');
+    const first = popup.getByTestId('message-row').first();
+    await poll(() => first.getAttribute('data-active')).toBe('true');
+    expect(await first.getAttribute('aria-selected')).toBe('false');
+    await popup.keyboard.press(' ');
+    await poll(() => first.getAttribute('aria-selected')).toBe('true');
+    await poll(() => popup.getByTestId('live-region').textContent()).toBe('Selected, 1 selected');
+    // The list did not scroll: Space's default (page down) was prevented.
+    expect(await list.evaluate((el) => el.scrollTop)).toBe(0);
+    await popup.keyboard.press('j');
+    await popup.keyboard.press('x');
+    await poll(() => popup.getByTestId('selected-count').textContent()).toContain('2');
+    await popup.keyboard.press(' ');
+    await poll(() => popup.getByTestId('message-row').nth(1).getAttribute('aria-selected')).toBe('false');
+    await poll(() => popup.getByTestId('live-region').textContent()).toBe('Not selected, 1 selected');
+    await popup.keyboard.press('k');
+    await popup.keyboard.press(' ');
+    await poll(() => first.getAttribute('aria-selected')).toBe('false');
+    await poll(selectedCount).toBe(0);
+
+    await popup.keyboard.press('?');
+    const keys = popup.getByTestId('shortcut-list').locator('dt').filter({ hasText: 'x' });
+    await poll(() => keys.first().locator('kbd').allTextContents()).toEqual(['x', 'Space']);
+    await popup.keyboard.press('Escape');
+  });
+
+  it('"Mark all read" marks the unread messages read on the server', async () => {
     await popup.getByTestId('message-list').focus();
     await popup.keyboard.press('Control+a');
     await popup.keyboard.press('Shift+U');
     for (const subject of SUBJECTS) await poll(() => serverFlags(subject)).not.toContain('\\Seen');
     await popup.keyboard.press('Escape');
     const button = popup.getByTestId('mark-all-read');
-    expect(await button.getAttribute('title')).toBe('Marks the 3 loaded unread messages as read');
+    await expect.poll(() => button.getAttribute('title')).toBe('Marks all 3 unread messages of this list as read');
     await button.click();
     for (const subject of SUBJECTS) await poll(() => serverFlags(subject)).toContain('\\Seen');
     await poll(() => button.count()).toBe(0);

@@ -63,6 +63,8 @@ export interface PopupWorldOptions {
   /** Seeds mail before the relay watches the accounts (fast path; IDLE sees later appends). */
   seed?: (dovecot: Dovecot, users: ImapUser[]) => Promise<void>;
   launch?: LaunchExtensionOptions;
+  /** Extra environment of the relay process (e.g. harness/dns-alias.ts). */
+  relayEnv?: Record<string, string>;
 }
 
 /** Where the built extension is: `TIDINGS_EXTENSION_DIR` (a private build) or the default. */
@@ -79,7 +81,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
   let relay: RelayProcess | undefined;
   let browser: ExtensionBrowser | undefined;
   try {
-    relay = await startRelayProcess();
+    relay = await startRelayProcess(options.relayEnv ? { env: options.relayEnv } : {});
     const users: ImapUser[] = [];
     for (let i = 0; i < names.length; i++) users.push(await dovecot.addUser());
     await options.seed?.(dovecot, users);

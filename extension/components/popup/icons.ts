@@ -61,6 +61,7 @@ export const ICONS = {
   ],
   search: [{ tag: 'circle', cx: 11, cy: 11, r: 8 }, p('m21 21-4.3-4.3')],
   back: [p('m12 19-7-7 7-7'), p('M19 12H5')],
+  external: [p('M15 3h6v6'), p('M10 14 21 3'), p('M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6')],
   settings: [
     { tag: 'line', x1: 4, y1: 21, x2: 4, y2: 14 },
     { tag: 'line', x1: 4, y1: 10, x2: 4, y2: 3 },

@@ -52,6 +52,7 @@ export function shortcutList(): { keys: readonly string[]; label: string }[] {
     selectAll: t('popup_selectAll'),
     undo: t('popup_undo'),
     help: t('popup_keyHelp'),
+    webmail: t('popup_openWebmail'),
   };
   return SHORTCUTS.map((s) => ({ keys: s.keys, label: commandLabels[s.command] }));
 }

@@ -1,5 +1,6 @@
 import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow';
 import {
+  cleanMessageId,
   ErrorCode,
   Limits,
   TidingsError,
@@ -134,6 +135,7 @@ export async function getMessage(session: MailboxSession, id: MessageId): Promis
     body,
     inlineParts,
     attachments: structure ? attachmentsOf(structure).filter((a) => a.partId !== part?.partId) : [],
+    messageId: cleanMessageId(envelope?.messageId),
     bodyFetchedBytes,
   };
 }

@@ -14,6 +14,7 @@ import { devicesList } from './devices-list.js';
 import { devicesRevokeSelf } from './devices-revokeSelf.js';
 import { devicesRevoke } from './devices-revoke.js';
 import { hello } from './hello.js';
+import { mailboxMarkAllRead } from './mailbox-markAllRead.js';
 import { mailboxesList } from './mailboxes-list.js';
 import { messageGet } from './message-get.js';
 import { messagePart } from './message-part.js';
@@ -42,6 +43,7 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'message.part': messagePart,
   'messages.action': messagesAction,
   'messages.sync': messagesSync,
+  'mailbox.markAllRead': mailboxMarkAllRead,
   'accounts.discover': accountsDiscover,
   'accounts.diagnose': accountsDiagnose,
   'accounts.add': accountsAdd,
