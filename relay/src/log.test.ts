@@ -1,3 +1,4 @@
+import { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import { createLogger, imapflowLogger, type LogLevel } from './log.js';
 
@@ -71,5 +72,28 @@ describe('imapflowLogger', () => {
     const { log, lines } = capture('info');
     imapflowLogger(log).debug({ msg: 'C: A1 NOOP' });
     expect(lines).toEqual([]);
+  });
+
+  it('tells imapflow which levels reach the log, so it skips building the others', () => {
+    expect(imapflowLogger(capture('debug').log).isLevelEnabled('trace')).toBe(false);
+    expect(imapflowLogger(capture('debug').log).isLevelEnabled('debug')).toBe(true);
+    expect(imapflowLogger(capture('debug').log).isLevelEnabled('error')).toBe(true);
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+      expect(imapflowLogger(capture('info').log).isLevelEnabled(level)).toBe(false);
+  });
+
+  // Regression (relay_overhead): without isLevelEnabled imapflow counted every level as enabled
+  // and re-serialised each FETCH response line for a trace entry the relay then dropped.
+  it('regression: a real ImapFlow asks our logger instead of assuming every level is on', () => {
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: 1,
+      auth: { user: 'u', pass: 'p' },
+      logger: imapflowLogger(capture('info').log),
+    });
+    const internal = client as unknown as { isLogLevelEnabled(level: string): boolean };
+    expect(internal.isLogLevelEnabled('trace')).toBe(false);
+    expect(internal.isLogLevelEnabled('debug')).toBe(false);
+    client.close();
   });
 });

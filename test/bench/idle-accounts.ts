@@ -2,8 +2,13 @@
 // idling on INBOX and one signed-in WebSocket per account — at N = 1, 50 and 200 accounts on one
 // relay process (accounts and sockets are added between the steps).
 //   rss_per_account_kib          slope of the relay's RSS over N (least squares over the three
-//                                steps). The relay cannot be told to collect garbage: at each step
-//                                it settles 5 s, then RSS is the median of five VmRSS readings.
+//                                steps), as the relay runs: at each step it settles 5 s, then RSS
+//                                is the median of five VmRSS readings (no forced collection).
+//   rss_per_account_kib_after_gc the same slope after a full garbage collection at each step
+//                                (HeapProfiler.collectGarbage through the relay's inspector)
+//   heap_used_per_account_kib, external_per_account_kib, array_buffers_per_account_kib
+//                                slopes of process.memoryUsage()'s parts after that collection:
+//                                where a per-account cost lives (JS heap, or native: TLS, buffers)
 //   idle_cpu_pct                 the relay's CPU (user + system, /proc/<pid>/stat) over 10 s of
 //                                idling at N = 200, in % of one core
 //   imap_connections_per_account Dovecot's IMAP sessions of the accounts' users (doveadm who) / N
@@ -18,10 +23,13 @@ import { Limits } from '../../shared/index.js';
 import { runAccounts } from '../../relay/src/cli/accounts.js';
 import type { Dovecot, ImapUser } from '../harness/dovecot.js';
 import { makeTempDir, removeDir, repoRoot } from '../harness/paths.js';
+import { freePort } from '../harness/ports.js';
 import { startMailRelay, type MailRelay } from '../harness/mail-relay.js';
 import { TestClient } from '../harness/protocol-client.js';
 import { ACCOUNT_ID_PATTERN } from '../harness/relay.js';
 import { pairDevices } from '../harness/setup-fixtures.js';
+import { buildRelay } from './built-relay.js';
+import { NodeInspector, type MemoryUsage } from './inspector.js';
 import { round } from './stats.js';
 
 const STEPS = [1, 50, 200];
@@ -31,14 +39,22 @@ const CPU_WINDOW_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchIdleAccounts(): Promise<Record<string, number>> {
-  await using mail = await startMailRelay();
+  const inspectPort = await freePort();
+  // The production build, as deployed (built-relay.ts): tsx's transform gives every function the
+  // relay creates its own property store (~12 KiB of heap per idle account).
+  using built = await buildRelay();
+  await using mail = await startMailRelay({
+    relayInstallDir: built.installDir,
+    relayEnv: { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}` },
+  });
   const pid = mail.relay.pid;
   if (pid === undefined) throw new Error('idle_accounts: the relay has no pid');
+  using inspector = await NodeInspector.connect(inspectPort);
   const users: ImapUser[] = [];
   const accountIds: string[] = [];
   const sockets: TestClient[] = [];
   const figures: Record<string, number> = {};
-  const points: { n: number; rssKib: number }[] = [];
+  const points: { n: number; rssKib: number; gcRssKib: number; usage: MemoryUsage }[] = [];
   const caDir = makeTempDir('ca-file');
   const caFile = join(caDir, 'ca.pem');
   writeFileSync(caFile, mail.dovecot.caPem);
@@ -62,13 +78,21 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
         await sleep(300);
       }
       const rss = readings.sort((a, b) => a - b)[2]!;
-      points.push({ n, rssKib: rss });
+      await inspector.collectGarbage();
+      await sleep(1_000);
+      const usage = await inspector.memoryUsage();
+      const gcRss = rssKib(pid);
+      points.push({ n, rssKib: rss, gcRssKib: gcRss, usage });
       let sessions = 0;
       for (let i = 0; i < users.length; i += 20) {
         const counts = await Promise.all(users.slice(i, i + 20).map((u) => mail.dovecot.sessionsOf(u.username)));
         sessions += counts.reduce((a, b) => a + b, 0);
       }
       figures[`rss_mib_${n}`] = round(rss / 1024, 1);
+      figures[`rss_after_gc_mib_${n}`] = round(gcRss / 1024, 1);
+      figures[`heap_used_mib_${n}`] = round(usage.heapUsed / 2 ** 20, 1);
+      figures[`external_mib_${n}`] = round(usage.external / 2 ** 20, 1);
+      figures[`array_buffers_mib_${n}`] = round(usage.arrayBuffers / 2 ** 20, 1);
       figures[`imap_connections_${n}`] = sessions;
       figures[`setup_s_${n}`] = round((Date.now() - startedAt) / 1_000, 1);
       if (n === STEPS[STEPS.length - 1]) {
@@ -85,13 +109,19 @@ export async function benchIdleAccounts(): Promise<Record<string, number>> {
     for (const socket of sockets) socket[Symbol.dispose]();
     removeDir(caDir);
   }
-  figures.rss_per_account_kib = round(
-    slope(
-      points.map((p) => p.n),
-      points.map((p) => p.rssKib),
-    ),
-    1,
-  );
+  const perAccountKib = (value: (p: (typeof points)[number]) => number) =>
+    round(
+      slope(
+        points.map((p) => p.n),
+        points.map(value),
+      ),
+      1,
+    );
+  figures.rss_per_account_kib = perAccountKib((p) => p.rssKib);
+  figures.rss_per_account_kib_after_gc = perAccountKib((p) => p.gcRssKib);
+  figures.heap_used_per_account_kib = perAccountKib((p) => p.usage.heapUsed / 1024);
+  figures.external_per_account_kib = perAccountKib((p) => p.usage.external / 1024);
+  figures.array_buffers_per_account_kib = perAccountKib((p) => p.usage.arrayBuffers / 1024);
   return figures;
 }
 

@@ -2,7 +2,9 @@
 // flags, size, INTERNALDATE, BODYSTRUCTURE and the 2 KB preview partial: ROW_QUERY) through
 // relay + WebSocket vs a direct imapflow client fetching the SAME items for the SAME 50 messages
 // (one FETCH of the same sequence window on its selected mailbox) from the same Dovecot,
-// interleaved, both on warm connections (mailbox selected, Dovecot's cache file warm).
+// interleaved, both on warm connections (mailbox selected, Dovecot's cache file warm). The relays
+// run the production build (`npm run build`'s JavaScript, built-relay.ts), not the sources
+// through tsx, whose transform alone tripled the relay's own CPU per page.
 //
 // Headline (`relay_p50_ms`, `direct_p50_ms`, `ratio_p50`): same work, uncached. The relay runs
 //   with TIDINGS_ROW_CACHE=off, so every request does the full FETCH the direct client does; what
@@ -15,19 +17,37 @@
 // process's (from /proc, summed over its uncached requests), `relay_client_cpu_ms` this process's
 // while it waited for the relay (socket, JSON, zod), `direct_cpu_ms` this process's for a direct
 // FETCH (imapflow parsing the same response the relay parses).
-import { readFileSync } from 'node:fs';
+// BENCH_CPU_PROF=<file.cpuprofile>: the uncached relay's CPU profile over the timed samples (through
+// its inspector), to open in Chrome DevTools.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { ROW_QUERY } from '../../relay/src/imap/message-rows.js';
 import { Limits } from '../../shared/index.js';
 import { connectImap, seedMaildir } from '../harness/mail.js';
 import { pairToken, startMailRelay, waitForAccount } from '../harness/mail-relay.js';
 import { TestClient } from '../harness/protocol-client.js';
+import { freePort } from '../harness/ports.js';
 import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
+import { buildRelay } from './built-relay.js';
+import { NodeInspector } from './inspector.js';
 import { round, summary } from './stats.js';
 
 const COUNT = 10_000;
 
 export async function benchRelayOverhead(options: { samples: number }): Promise<Record<string, number>> {
-  await using mail = await startMailRelay({ relayEnv: { TIDINGS_ROW_CACHE: 'off' } });
+  // BENCH_CPU_PROF=<file>: a CPU profile of the uncached relay over the timed samples only.
+  const profileFile = process.env.BENCH_CPU_PROF;
+  const inspectPort = profileFile ? await freePort() : null;
+  // Both relays run the production build (built-relay.ts), as deployed.
+  using built = await buildRelay();
+  await using mail = await startMailRelay({
+    relayInstallDir: built.installDir,
+    relayEnv: {
+      TIDINGS_ROW_CACHE: 'off',
+      ...(inspectPort ? { NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}` } : {}),
+    },
+  });
+  using inspector = inspectPort ? await NodeInspector.connect(inspectPort) : null;
   const user = await mail.dovecot.addUser();
   await seedMaildir(mail.dovecot, user, COUNT, { seenRatio: 0.7 });
   const { accountId } = await mail.addAccount({ user, name: 'Bench overhead' });
@@ -35,7 +55,7 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
   using _c = client;
 
   // The cached figure's relay: same Dovecot user, row cache on (the default).
-  await using cachedRelay = await startRelayProcess();
+  await using cachedRelay = await startRelayProcess({ installDir: built.installDir });
   const cachedAccountId = await addAccountViaCli(cachedRelay.dataDir, mail.dovecot, user, { name: 'Bench cached' });
   const { client: cachedClient } = await TestClient.connect(cachedRelay.url, await pairToken(cachedRelay));
   using _cc = cachedClient;
@@ -88,6 +108,11 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       } else if (charge === 'direct') cpu.direct += (own.user + own.system) / 1_000;
       await pace();
     };
+    if (inspector) {
+      await inspector.send('Profiler.enable');
+      await inspector.send('Profiler.setSamplingInterval', { interval: 100 });
+      await inspector.send('Profiler.start');
+    }
     for (let i = 0; i < options.samples; i++) {
       // Rotate the order so neither side always runs right after the other.
       const runs = [
@@ -97,6 +122,10 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
         () => time(envelope, () => viaImap(envelopeOnly)),
       ];
       for (let k = 0; k < runs.length; k++) await runs[(i + k) % runs.length]!();
+    }
+    if (inspector && profileFile) {
+      const stopped = z.object({ profile: z.unknown() }).parse(await inspector.send('Profiler.stop'));
+      writeFileSync(profileFile, JSON.stringify(stopped.profile));
     }
     const r = summary(relay);
     const d = summary(directSame);

@@ -32,6 +32,8 @@ interface Target {
   text: string;
 }
 interface Benchmark {
+  /** Drives the built extension in Chromium (the others need no extension build). */
+  browser?: true;
   defaultSamples: number;
   run: (options: { samples: number }) => Promise<Figures>;
   targets: Target[];
@@ -43,6 +45,7 @@ const benchmarks: Record<string, Benchmark> = {
   list_scaling: { defaultSamples: 40, run: benchListScaling, targets: [le('ratio_100k_1k', 1.5)] },
   relay_overhead: { defaultSamples: 60, run: benchRelayOverhead, targets: [le('ratio_p50', 1.15)] },
   push: {
+    browser: true,
     defaultSamples: 40,
     run: benchPush,
     targets: [
@@ -52,6 +55,7 @@ const benchmarks: Record<string, Benchmark> = {
     ],
   },
   body_open: {
+    browser: true,
     // 40: each phase keeps its messages within the popup's first page of 50.
     defaultSamples: 40,
     run: benchBodyOpen,
@@ -62,11 +66,13 @@ const benchmarks: Record<string, Benchmark> = {
     ],
   },
   popup_list: {
+    browser: true,
     defaultSamples: 40,
     run: benchPopupList,
     targets: [le('warm_p50_ms', 100), le('cold_p50_ms', 250)],
   },
   burst: {
+    browser: true,
     defaultSamples: 1,
     run: benchBurst,
     targets: [
@@ -81,6 +87,7 @@ const benchmarks: Record<string, Benchmark> = {
     targets: [le('visible_after_restore_ms', 3_000), le('duplicates', 0), le('missed', 0)],
   },
   recover: {
+    browser: true,
     defaultSamples: 5,
     run: benchRecover,
     targets: [le('relay_restart_to_live_ms', 3_000), le('server_restart_to_live_ms', 5_000)],
@@ -100,7 +107,10 @@ if (unknown.length) {
 }
 
 // The test build: the benchmarks read the worker's test hooks (badge timings, cache clearing).
-if (!existsSync(join(root, '.output', 'chrome-mv3-test', 'manifest.json')) || process.env.BENCH_BUILD !== '0') {
+// Skipped when none of the benchmarks to run drives the extension.
+const needsExtension = Object.entries(benchmarks).some(([id, b]) => b.browser && (!only.length || only.includes(id)));
+const built = existsSync(join(root, '.output', 'chrome-mv3-test', 'manifest.json'));
+if (needsExtension && (!built || process.env.BENCH_BUILD !== '0')) {
   const build = spawnSync(
     process.execPath,
     [join(root, 'node_modules', 'wxt', 'bin', 'wxt.mjs'), 'build', 'extension', '--mode', 'test'],

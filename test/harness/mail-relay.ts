@@ -57,6 +57,8 @@ export async function startMailRelay(
     relayArgs?: string[];
     /** Environment of the relay process, e.g. shortened IMAP timings (TIDINGS_IDLE_PROBE_MS…). */
     relayEnv?: Record<string, string>;
+    /** Run the production build installed there (StartRelayOptions.installDir); default the sources. */
+    relayInstallDir?: string;
   } = {},
 ): Promise<MailRelay> {
   const dovecot = await startDovecot(options.dovecot);
@@ -65,6 +67,7 @@ export async function startMailRelay(
     relay = await startRelayProcess({
       args: options.relayArgs ?? [],
       ...(options.relayEnv ? { env: options.relayEnv } : {}),
+      ...(options.relayInstallDir !== undefined ? { installDir: options.relayInstallDir } : {}),
     });
     const token = await pairToken(relay);
     const running = relay;

@@ -106,9 +106,13 @@ const UTF8_ALIASES = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8']);
 /** Labels that in practice mean "probably UTF-8, else windows-1252" (browsers decode latin1 as cp1252). */
 const WESTERN_ALIASES = new Set(['', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1', 'iso_8859-1', 'l1', 'cp819']);
 
+/** One of each for the process: a decoder is reusable between calls, and building one per preview showed in profiles. */
+const UTF8 = new TextDecoder('utf-8');
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+
 function isValidUtf8(bytes: Buffer): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    UTF8_STRICT.decode(bytes);
     return true;
   } catch {
     return false;
@@ -128,7 +132,7 @@ export function decodeCharset(bytes: Buffer, charset: string | undefined, partia
     .toLowerCase()
     .replace(/^["']|["']$/g, '');
   let text: string;
-  if (UTF8_ALIASES.has(label)) text = new TextDecoder('utf-8').decode(bytes);
+  if (UTF8_ALIASES.has(label)) text = UTF8.decode(bytes);
   else if (WESTERN_ALIASES.has(label) || !iconv.encodingExists(label))
     text = isValidUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252');
   else text = iconv.decode(bytes, label);
