@@ -108,6 +108,15 @@ export const oauthRequestSchemas = {
     result: z.object({ provider: oauthClientStatusSchema }),
   },
   /**
+   * Removes the user's own client registration for a provider (id and secret). Accounts already
+   * signed in keep their refresh tokens but cannot renew them until a registration is set again
+   * (or the relay's default one applies). Answers the provider's status afterwards.
+   */
+  'oauth.config.remove': {
+    params: z.object({ provider: oauthProviderIdSchema }),
+    result: z.object({ provider: oauthClientStatusSchema }),
+  },
+  /**
    * Starts signing in an account with a provider. Device code: the relay asks the provider for a
    * code and polls for the grant in the background; watch it with `accounts.oauth.poll`.
    * Authorization code: returns the parameters for launchWebAuthFlow; finish with

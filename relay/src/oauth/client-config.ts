@@ -128,6 +128,14 @@ export function saveClientConfig(options: {
   store.setSetting(userId, settingKey(provider), value);
 }
 
+/**
+ * Forgets `userId`'s own registration for a provider (id, secret, tenant). A user without their
+ * own falls back to the default user's again.
+ */
+export function removeClientConfig(options: { store: Store; userId: string; provider: OAuthProviderId }): void {
+  options.store.setSetting(options.userId, settingKey(options.provider), undefined);
+}
+
 /** What the options page may see of a registration: never the secret. */
 export function clientStatus(options: { store: Store; userId: string; provider: OAuthProviderId }): OAuthClientStatus {
   const info = OAUTH_PROVIDERS[options.provider];
