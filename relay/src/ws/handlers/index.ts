@@ -9,7 +9,7 @@ import { accountsOauthPoll } from './accounts-oauth-poll.js';
 import { accountsOauthRedeem } from './accounts-oauth-redeem.js';
 import { accountsOauthStart } from './accounts-oauth-start.js';
 import { accountsRemove } from './accounts-remove.js';
-import { accountsTrustCertificate } from './accounts-trust-certificate.js';
+import { accountsTrustCertificate } from './accounts-trustCertificate.js';
 import { accountsUpdate } from './accounts-update.js';
 import { devicesList } from './devices-list.js';
 import { devicesRevokeSelf } from './devices-revokeSelf.js';
