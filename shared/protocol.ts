@@ -694,7 +694,7 @@ export const requests = {
   },
 
   // ---- issue 9: OAuth2 sign-in (shared/oauth-protocol.ts)
-  ...oauthRequestSchemas,
+  ...oauthRequestSchemas(diagnosisSchema),
 } as const;
 
 export type RequestType = keyof typeof requests;

@@ -41,6 +41,12 @@ afterAll(async () => {
 
 /** Google-style sign-in: the user has consented before, so the authorize endpoint redirects at once. */
 async function signIn(user: ImapUser): Promise<string> {
+  const { accountId } = await client.request('accounts.oauth.redeem', await authorize(user));
+  return accountId;
+}
+
+/** Starts a Google sign-in and consents; returns what accounts.oauth.redeem takes. */
+async function authorize(user: ImapUser) {
   const started = await client.request('accounts.oauth.start', {
     provider: 'google',
     email: user.username,
@@ -63,13 +69,7 @@ async function signIn(user: ImapUser): Promise<string> {
   provider.autoApprove = user.username;
   const res = await fetch(url, { redirect: 'manual' });
   const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const { accountId } = await client.request('accounts.oauth.redeem', {
-    flowId: started.flowId,
-    code,
-    codeVerifier: verifier,
-    redirectUri: REDIRECT_URI,
-  });
-  return accountId;
+  return { flowId: started.flowId, code, codeVerifier: verifier, redirectUri: REDIRECT_URI };
 }
 
 const statuses = (d: Diagnosis) => d.steps.map((s) => `${s.id}:${s.status}`);
@@ -152,6 +152,51 @@ describe('accounts.diagnose for a saved OAuth2 account', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('the checklist of a failed sign-in', () => {
+  it('a grant without the mail scope fails the sign-in, and the flow carries the checklist that says why', async () => {
+    const user = await dovecot.addUser({ username: 'setup-scope@example.com' });
+    provider.grantScope = 'openid';
+    let redeem: Awaited<ReturnType<typeof authorize>>;
+    try {
+      redeem = await authorize(user);
+      const err = await rejection(client.request('accounts.oauth.redeem', redeem));
+      expect(err.error.code).toBe('OAUTH_REFUSED');
+      expect(err.error.message).toContain(MAIL_SCOPE);
+    } finally {
+      provider.grantScope = null;
+    }
+    const polled = await client.request('accounts.oauth.poll', { flowId: redeem.flowId });
+    if (polled.status !== 'failed') throw new Error(`expected a failed flow, got ${polled.status}`);
+    expect(polled.diagnosis && statuses(polled.diagnosis)).toEqual([
+      'token:ok',
+      'scopes:fail',
+      'dns:skipped',
+      'tcp:skipped',
+      'tls:skipped',
+      'capabilities:skipped',
+      'auth:skipped',
+    ]);
+    const { accounts } = await client.request('accounts.list', {});
+    expect(accounts.some((a) => a.username === user.username)).toBe(false);
+  });
+
+  it('a token the IMAP server refuses fails the sign-in on "token accepted by the mail server"', async () => {
+    const user = await dovecot.addUser({ username: 'setup-imap@example.com' });
+    provider.accessTokenTtlMs = 1;
+    let redeem: Awaited<ReturnType<typeof authorize>>;
+    try {
+      redeem = await authorize(user);
+      expect((await rejection(client.request('accounts.oauth.redeem', redeem))).error.code).toBe('AUTH_FAILED');
+    } finally {
+      provider.accessTokenTtlMs = 3_600_000;
+    }
+    const polled = await client.request('accounts.oauth.poll', { flowId: redeem.flowId });
+    if (polled.status !== 'failed' || !polled.diagnosis) throw new Error('expected a failed flow with a checklist');
+    expect(step(polled.diagnosis, 'scopes')?.status).toBe('ok');
+    expect(step(polled.diagnosis, 'auth')).toMatchObject({ status: 'fail', code: 'AUTH_FAILED' });
   });
 });
 

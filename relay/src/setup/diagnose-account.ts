@@ -23,9 +23,9 @@ import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../log.js';
 import { guardedFetch } from '../net/guarded-fetch.js';
 import { ReachRefused, type ReachPolicy } from '../net/reach-policy.js';
-import type { OAuthTokens } from '../oauth/token-manager.js';
+import type { FreshToken, OAuthTokens } from '../oauth/token-manager.js';
 import type { Account } from '../store/types.js';
-import { diagnose, type DiagnoseOutcome } from './diagnose.js';
+import { diagnose, type DiagnoseInput, type DiagnoseOutcome } from './diagnose.js';
 
 export interface DiagnoseAccountInput {
   account: Account;
@@ -70,42 +70,59 @@ export async function diagnoseAccount(input: DiagnoseAccountInput): Promise<Diag
   }
 
   const info = OAUTH_PROVIDERS[account.auth.provider];
-  const tokenSteps: DiagnosisStep[] = [];
   const started = performance.now();
-  let accessToken: string;
+  let fresh: FreshToken;
   try {
-    const fresh = await input.tokens.renewNow(account.id, { fetch: input.fetch ?? guardedFetch(input.reach) });
-    accessToken = fresh.accessToken;
-    tokenSteps.push({
-      id: 'token',
-      status: 'ok',
-      detail: `${providerName(info)} issued a new access token (valid for ${Math.round(fresh.lifetimeMs / 60_000)} min).`,
-      hint: null,
-      ms: elapsed(started),
-    });
-    const scopes = scopeStep(info, fresh.scope);
-    tokenSteps.push(scopes);
-    if (scopes.status === 'fail')
-      return skipped(tokenSteps, 'Not tried: mail access was not granted.', {
-        code: ErrorCode.OAUTH_REFUSED,
-        message: `${scopes.detail} ${scopes.hint ?? ''}`.trim(),
-      });
+    fresh = await input.tokens.renewNow(account.id, { fetch: input.fetch ?? guardedFetch(input.reach) });
   } catch (err) {
     if (input.signal?.aborted) throw err;
     const failed = tokenFailure(info, err);
-    tokenSteps.push({ id: 'token', status: 'fail', ...failed, ms: elapsed(started) });
-    return skipped(tokenSteps, 'Not tried: no access token.', {
+    const tokenStep: DiagnosisStep = { id: 'token', status: 'fail', ...failed, ms: elapsed(started) };
+    return skipped([tokenStep], 'Not tried: no access token.', {
       code: failed.code,
       message: `${failed.detail} ${failed.hint}`,
     });
   }
+  return checkWithToken({ ...common, info, token: fresh, tokenMs: elapsed(started) });
+}
 
-  const outcome = await diagnose({ ...common, password: '', accessToken });
+/**
+ * The checklist once an access token is in hand (a renewal, or a sign-in's first grant): the
+ * `token` step passed, `scopes` compares the grant with the provider table, then the connection
+ * steps sign in to IMAP with the token. Used by the saved-account diagnosis and by sign-in flows.
+ */
+export async function checkWithToken(
+  input: Omit<DiagnoseInput, 'password' | 'accessToken'> & {
+    info: OAuthProviderInfo;
+    token: { accessToken: string; scope: readonly string[] | null; lifetimeMs: number };
+    tokenMs: number | null;
+  },
+): Promise<DiagnoseOutcome> {
+  const { info, token, tokenMs, ...rest } = input;
+  const tokenSteps: DiagnosisStep[] = [
+    {
+      id: 'token',
+      status: 'ok',
+      detail: `${providerName(info)} issued an access token (valid for ${Math.round(token.lifetimeMs / 60_000)} min).`,
+      hint: null,
+      ms: tokenMs,
+    },
+  ];
+  const scopes = scopeStep(info, token.scope);
+  tokenSteps.push(scopes);
+  if (scopes.status === 'fail')
+    return skipped(tokenSteps, 'Not tried: mail access was not granted.', {
+      code: ErrorCode.OAUTH_REFUSED,
+      message: `${scopes.detail} ${scopes.hint ?? ''}`.trim(),
+    });
+
+  const outcome = await diagnose({ ...rest, password: '', accessToken: token.accessToken });
+  const username = rest.settings.username;
   const steps = outcome.diagnosis.steps.map((step) =>
     step.id === 'auth' && step.status === 'fail' && step.code === ErrorCode.AUTH_FAILED
       ? {
           ...step,
-          detail: `The mail server did not accept the access token for ${account.username}.`,
+          detail: `The mail server did not accept the access token for ${username}.`,
           hint: `${providerName(info)} issued the token, but the IMAP server refused it. Check that IMAP access is on for this mailbox, then sign in again.`,
         }
       : step,
