@@ -117,6 +117,35 @@ describe('Sign-in apps on the options page', () => {
     expect(await editor.textContent()).toContain('Token accepted by the mail server');
   });
 
+  it('a sign-in whose grant lacks the mail scope shows the checklist that says so', async () => {
+    await page.reload();
+    const username = `scope-${randomBytes(3).toString('hex')}@gmail.com`;
+    await dovecot.addUser({ username });
+    await page.getByTestId('add-account-button').click();
+    await page.getByTestId('provider-custom').click();
+    await page.getByTestId('account-email').fill(username);
+    await page.getByTestId('account-name').fill(username);
+    await page.getByTestId('discover-button').click();
+    await page.getByTestId('server-host').fill(dovecot.host);
+    await page.getByTestId('server-port').fill(String(dovecot.imapsPort));
+    provider.grantScope = 'openid email';
+    try {
+      const consent = browser.context.waitForEvent('page');
+      await page.getByTestId('oauth-start').click();
+      await (await consent).locator('#allow').click();
+      const panel = page.getByTestId('oauth-sign-in');
+      await panel.getByTestId('oauth-error').waitFor({ timeout: 20_000 });
+      await panel.locator('[data-testid="diag-step"][data-step="scopes"][data-status="fail"]').waitFor();
+      expect(await panel.textContent()).toContain(
+        'Mail access was not granted: the sign-in lacks the permission https://mail.google.com/.',
+      );
+      expect(await panel.locator('[data-step="token"]').getAttribute('data-status')).toBe('ok');
+    } finally {
+      provider.grantScope = null;
+    }
+    expect(await page.locator('[data-testid="account-row"]', { hasText: username }).count()).toBe(0);
+  });
+
   it('removes the registration after confirmation', async () => {
     await googleRow().getByTestId('oauth-client-remove').click();
     await googleRow().getByTestId('oauth-client-remove-confirm').click();
