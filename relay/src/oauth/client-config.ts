@@ -171,7 +171,7 @@ export function resolveProvider(options: {
   if (!client || (info.clientSecret === 'required' && client.clientSecret === null)) {
     throw new TidingsError(
       ErrorCode.OAUTH_NOT_CONFIGURED,
-      `No ${info.id} client ${client ? 'secret' : 'id'} is set on the relay. Register an app (see docs/oauth.md), then run: ` +
+      `No ${info.id} client ${client ? 'secret' : 'id'} is set on the relay. Register an app (see docs/oauth.md), then enter it in the options page under "Sign-in apps", or run: ` +
         `npm run relay -- oauth set ${info.id} --client-id <id>${info.clientSecret === 'required' ? ' --client-secret <secret>' : ''}`,
     );
   }
