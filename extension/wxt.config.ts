@@ -34,6 +34,12 @@ export default defineConfig({
           contents: JSON.stringify(loadLocale(localesDir, lang)),
         });
       }
+      // The options page's "Sign-in apps" links the OAuth2 guide; shipped as text so the browser
+      // shows it (a .md would be downloaded), the same text as the repository's docs/oauth.md.
+      files.push({
+        relativeDest: 'docs/oauth.txt',
+        contents: readFileSync(new URL('../docs/oauth.md', import.meta.url), 'utf8'),
+      });
     },
   },
   manifest: {

@@ -377,7 +377,12 @@ export const NOTABLE_CAPABILITIES = [
 ] as const;
 
 export const diagnosisStepSchema = z.object({
-  id: z.enum(['dns', 'tcp', 'tls', 'capabilities', 'auth']),
+  /**
+   * OAuth2 accounts (issue 9) start with `token` (the provider's token endpoint answered and
+   * issued an access token) and `scopes` (the grant includes the IMAP scope); their `auth` step is
+   * "the IMAP server accepted the token". Relays before that send only the last five.
+   */
+  id: z.enum(['token', 'scopes', 'dns', 'tcp', 'tls', 'capabilities', 'auth']),
   status: z.enum(['ok', 'warn', 'fail', 'skipped']),
   /** What was found, in plain words. */
   detail: z.string(),
@@ -466,6 +471,11 @@ export const accountDetailsSchema = serverSettingsSchema.extend({
   watchedMailboxes: z.array(mailboxNameSchema).min(1),
   /** Override for the archive folder; null = the \Archive special-use folder. */
   archiveMailbox: mailboxNameSchema.nullable(),
+  /**
+   * The OAuth2 provider the account signs in with (issue 9); null or absent (older relays) for a
+   * password account. Read-only: accounts.update ignores it.
+   */
+  oauthProvider: oauthProviderIdSchema.nullable().optional(),
 });
 export type AccountDetails = z.infer<typeof accountDetailsSchema>;
 
@@ -630,10 +640,28 @@ export const requests = {
       oauth: oauthAdviceSchema.nullable().default(null),
     }),
   },
-  /** Runs the diagnosis checklist against settings + password without saving anything. */
+  /**
+   * Runs the diagnosis checklist without saving anything: against settings + password (adding an
+   * account), or against a saved account with its stored secret (`accountId`). For an OAuth2
+   * account the checklist starts with the token steps (issue 9): the relay refreshes the access
+   * token at the provider and compares the granted scopes with the provider table.
+   */
   'accounts.diagnose': {
-    params: z.object({ settings: serverSettingsSchema, password: z.string().min(1).max(4_096) }),
+    params: z.union([
+      z.object({ settings: serverSettingsSchema, password: z.string().min(1).max(4_096) }),
+      z.object({ accountId: idSchema }),
+    ]),
     result: diagnosisSchema,
+  },
+  /**
+   * Trusts a changed self-signed certificate of a saved account (issue 13): the relay connects,
+   * checks that the server presents exactly `fingerprint` now, signs in with the stored secret
+   * over that pinned connection, and only then replaces the pin. Refused with TLS_FAILED (and the
+   * diagnosis in the message) when the server shows another certificate.
+   */
+  'accounts.trustCertificate': {
+    params: z.object({ id: idSchema, fingerprint: z.string().min(1).max(200) }),
+    result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema }),
   },
   /** Diagnoses, then saves the account (password encrypted on the relay) and starts watching it. */
   'accounts.add': {
@@ -658,7 +686,7 @@ export const requests = {
   'accounts.update': {
     params: z.object({
       id: idSchema,
-      patch: accountDetailsSchema.omit({ id: true }).partial(),
+      patch: accountDetailsSchema.omit({ id: true, oauthProvider: true }).partial(),
       password: z.string().min(1).max(4_096).optional(),
     }),
     result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema.nullable() }),
@@ -694,7 +722,7 @@ export const requests = {
   },
 
   // ---- issue 9: OAuth2 sign-in (shared/oauth-protocol.ts)
-  ...oauthRequestSchemas,
+  ...oauthRequestSchemas(diagnosisSchema),
 } as const;
 
 export type RequestType = keyof typeof requests;

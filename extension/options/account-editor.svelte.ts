@@ -1,10 +1,21 @@
 /**
  * Editing one account: name, colour, server, password, watched folders, archive folder, removal. A
- * new password is sent once in accounts.update and then cleared.
+ * new password is sent once in accounts.update and then cleared. An OAuth2 account (issue 9) has
+ * no password and a fixed server: it offers "Sign in again" instead. `check` runs the saved
+ * account's checklist and re-trusts a changed certificate (account-check.svelte.ts).
  */
 import type { AccountDetails, Diagnosis, MailboxInfo, RequestParams } from '../../shared/index.js';
+import { AccountCheck } from './account-check.svelte.js';
 import { authHint } from './diagnosis-view.js';
-import { shownError, type LoadState, type OptionsDeps, type SaveState, type ShownError } from './options-common.js';
+import type { OAuthSignIn } from './oauth-sign-in.svelte.js';
+import {
+  createSignIn,
+  shownError,
+  type LoadState,
+  type OptionsDeps,
+  type SaveState,
+  type ShownError,
+} from './options-common.js';
 import { ServerForm, type FieldErrors } from './server-form.svelte.js';
 
 export class AccountEditor {
@@ -34,12 +45,36 @@ export class AccountEditor {
   removing = $state(false);
   removeError = $state<ShownError | null>(null);
 
+  /** "Sign in again" of an OAuth2 account, while it runs and after. */
+  signIn = $state<OAuthSignIn | null>(null);
+  signedInAgain = $state(false);
+  readonly check: AccountCheck;
+
   readonly #d: OptionsDeps;
   readonly #onRemoved: (name: string) => void;
 
   constructor(deps: OptionsDeps, callbacks: { onRemoved: (name: string) => void }) {
     this.#d = deps;
     this.#onRemoved = callbacks.onRemoved;
+    this.check = new AccountCheck(deps, { onSaved: (account) => this.#fill(account) });
+  }
+
+  /** The account signs in with a provider (no password, server fixed). */
+  get oauthProvider(): AccountDetails['oauthProvider'] {
+    return this.account?.oauthProvider ?? null;
+  }
+
+  /** Runs the provider's sign-in again for this account (new refresh token, same account). */
+  async signInAgain(): Promise<boolean> {
+    const account = this.account;
+    const provider = this.oauthProvider;
+    if (!account || !provider || this.signIn?.busy) return false;
+    this.signedInAgain = false;
+    const signIn = createSignIn(this.#d, provider);
+    this.signIn = signIn;
+    const accountId = await signIn.start({ email: account.username, accountId: account.id });
+    this.signedInAgain = accountId !== null;
+    return this.signedInAgain;
   }
 
   async load(accountId: string): Promise<void> {
@@ -84,17 +119,19 @@ export class AccountEditor {
     if (!checked.ok || Object.keys(errors).length > 0) return false;
     const s = checked.settings;
     const patch: RequestParams<'accounts.update'>['patch'] = {};
+    // An OAuth2 account's server and sign-in do not change here (the relay refuses it).
+    const fixed = this.oauthProvider !== null;
     if (this.name.trim() !== account.name) patch.name = this.name.trim();
     if (this.color !== account.color) patch.color = this.color;
-    if (s.host !== account.host) patch.host = s.host;
-    if (s.port !== account.port) patch.port = s.port;
-    if (s.security !== account.security) patch.security = s.security;
-    if (s.username !== account.username) patch.username = s.username;
+    if (!fixed && s.host !== account.host) patch.host = s.host;
+    if (!fixed && s.port !== account.port) patch.port = s.port;
+    if (!fixed && s.security !== account.security) patch.security = s.security;
+    if (!fixed && s.username !== account.username) patch.username = s.username;
     if (JSON.stringify([...this.watched].sort()) !== JSON.stringify([...account.watchedMailboxes].sort()))
       patch.watchedMailboxes = [...this.watched];
     const archive = this.archive.trim() === '' ? null : this.archive.trim();
     if (archive !== account.archiveMailbox) patch.archiveMailbox = archive;
-    const password = this.password === '' ? undefined : this.password;
+    const password = this.password === '' || fixed ? undefined : this.password;
     if (Object.keys(patch).length === 0 && password === undefined) {
       this.saveState = 'saved';
       return true;
@@ -150,6 +187,7 @@ export class AccountEditor {
 
   clearSecrets(): void {
     this.password = '';
+    this.signIn?.cancel();
   }
 
   #fill(account: AccountDetails): void {

@@ -147,6 +147,7 @@ describe('adding an account', () => {
     const relay = fakeRelay({
       'accounts.discover': () => ({ candidates: [], oauth: null }),
       'accounts.diagnose': (p) => {
+        if (!('settings' in p)) throw new Error('the add-account form diagnoses settings, not a saved account');
         seenPin = p.settings.pinnedFingerprint;
         return diagnosis(p.settings.pinnedFingerprint === 'AA:BB:CC' ? 'ok' : 'selfSigned');
       },

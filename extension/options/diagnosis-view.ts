@@ -6,9 +6,11 @@
  */
 import {
   NOTABLE_CAPABILITIES,
+  OAUTH_PROVIDERS,
   type Diagnosis,
   type DiagnosisStep,
   type ErrorCode,
+  type OAuthProviderId,
   type ServerSettingsWire,
 } from '../../shared/index.js';
 import { errorHint } from '../i18n/error-text.js';
@@ -31,6 +33,8 @@ interface ViewOptions {
   t: Translate;
   locale: string;
   now: number;
+  /** The account's OAuth2 provider (issue 9): names it in the token steps. */
+  oauthProvider?: OAuthProviderId | null;
 }
 
 /** `AB:CD:…` in any case or separator → `ABCD…`, for comparing fingerprints. */
@@ -81,10 +85,13 @@ export function diagnosisRows(
 
 function stepRow(step: DiagnosisStep, d: Diagnosis, settings: ServerSettingsWire, o: ViewOptions): DiagnosisRow {
   const { t } = o;
+  // An OAuth2 checklist (it has a token step): "auth" means the IMAP server accepted the token.
+  const oauth = d.steps.some((s) => s.id === 'token');
+  const titleOf = (id: DiagnosisStep['id']) => t(oauth && id === 'auth' ? 'diag_title_authToken' : `diag_title_${id}`);
   const row = (detail: string, hint: string | null = null): DiagnosisRow => ({
     id: step.id,
     status: step.status,
-    title: t(`diag_title_${step.id}`),
+    title: titleOf(step.id),
     detail,
     hint,
     // The relay's own (English) words, kept for problems only: for a step that went well or was
@@ -95,11 +102,14 @@ function stepRow(step: DiagnosisStep, d: Diagnosis, settings: ServerSettingsWire
   if (step.status === 'skipped') {
     // Name the step that failed: it may come after this one (capabilities are read after sign-in).
     const failed = d.steps.find((s) => s.status === 'fail');
-    return row(failed ? t('diag_skippedBecause', t(`diag_title_${failed.id}`)) : t('diag_skipped'));
+    return row(failed ? t('diag_skippedBecause', titleOf(failed.id)) : t('diag_skipped'));
   }
   const host = settings.host;
   const port = String(settings.port);
   switch (step.id) {
+    case 'token':
+    case 'scopes':
+      return oauthRow(step, o, row);
     case 'dns': {
       if (step.status === 'fail') return row(t('diag_dns_fail', host), t('diag_dns_hint'));
       const others = d.addresses.filter((a) => a !== host);
@@ -125,12 +135,48 @@ function stepRow(step: DiagnosisStep, d: Diagnosis, settings: ServerSettingsWire
       );
     }
     case 'auth': {
+      if (oauth) {
+        if (step.status !== 'fail') return row(t('diag_authToken_ok', settings.username));
+        if (step.code === 'AUTH_FAILED')
+          return row(t('diag_authToken_fail', settings.username), t('diag_authToken_hint'));
+        return row(t('diag_auth_other'), errorHint(step.code ?? 'AUTH_FAILED', t));
+      }
       if (step.status !== 'fail') return row(t('diag_auth_ok', settings.username));
       // Relays before DiagnosisStep.code only fail this step for a refused sign-in in practice.
       const code: ErrorCode = step.code ?? 'AUTH_FAILED';
       if (code === 'AUTH_FAILED') return row(t('diag_auth_fail', settings.username), authHint(host, t));
       return row(t('diag_auth_other'), errorHint(code, t));
     }
+  }
+}
+
+/** The OAuth2 token steps (issue 9): the provider's token endpoint, then the granted scopes. */
+function oauthRow(
+  step: DiagnosisStep,
+  o: ViewOptions,
+  row: (detail: string, hint?: string | null) => DiagnosisRow,
+): DiagnosisRow {
+  const { t } = o;
+  const info = o.oauthProvider ? OAUTH_PROVIDERS[o.oauthProvider] : null;
+  const name = info ? (info.label.split(' (')[0] ?? info.label) : t('diag_token_providerUnknown');
+  if (step.id === 'scopes') {
+    if (step.status !== 'fail') return row(t('diag_scopes_ok'));
+    return row(t('diag_scopes_missing', info?.imapScope ?? ''), t('diag_scopes_missingHint'));
+  }
+  if (step.status !== 'fail') return row(t('diag_token_ok', name));
+  switch (step.code) {
+    case 'REAUTH_REQUIRED':
+      return row(t('diag_token_refused', name), t('diag_token_refusedHint'));
+    case 'OAUTH_NOT_CONFIGURED':
+      return row(t('diag_token_notConfigured', name), t('diag_token_notConfiguredHint'));
+    case 'OAUTH_REFUSED':
+      return row(t('diag_token_clientRefused', name), t('diag_token_clientRefusedHint'));
+    case 'BAD_REQUEST':
+      return row(t('diag_token_blocked', name), t('diag_token_blockedHint'));
+    case 'TIMEOUT':
+      return row(t('diag_token_timeout', name), t('diag_token_unreachableHint'));
+    default:
+      return row(t('diag_token_unreachable', name), t('diag_token_unreachableHint'));
   }
 }
 

@@ -10,7 +10,15 @@
  *
  * With `accountId` the same flow is "Sign in again" for an account in REAUTH_REQUIRED.
  */
-import type { ErrorCode, OAuthProviderId, RequestParams } from '../../shared/index.js';
+import {
+  OAUTH_PROVIDERS,
+  oauthImapServer,
+  type Diagnosis,
+  type ErrorCode,
+  type OAuthProviderId,
+  type RequestParams,
+  type ServerSettingsWire,
+} from '../../shared/index.js';
 import { errorHint } from '../i18n/error-text.js';
 import type { Translate } from '../i18n/i18n.js';
 import type { RelayCall } from './options-common.js';
@@ -36,7 +44,22 @@ export type SignInState =
   | { status: 'browser' }
   | { status: 'redeeming' }
   | { status: 'done'; accountId: string }
-  | { status: 'failed'; code: ErrorCode | null; message: string; technical: string | null };
+  | {
+      status: 'failed';
+      code: ErrorCode | null;
+      message: string;
+      technical: string | null;
+      /** The checklist a token failed (scopes granted, token accepted by IMAP), when it got that far. */
+      check?: SignInCheck;
+    };
+
+/** What DiagnosisChecklist needs to show a failed sign-in's checklist. */
+export interface SignInCheck {
+  diagnosis: Diagnosis;
+  settings: ServerSettingsWire;
+  provider: OAuthProviderId;
+  at: number;
+}
 
 const POLL_MS = 2_000;
 
@@ -45,6 +68,8 @@ export class OAuthSignIn {
   readonly provider: OAuthProviderId;
   readonly #d: OAuthSignInDeps;
   #cancelled = false;
+  /** The server the sign-in checks the token against (for the failed checklist). */
+  #settings: ServerSettingsWire | null = null;
 
   constructor(deps: OAuthSignInDeps, provider: OAuthProviderId) {
     this.#d = deps;
@@ -71,6 +96,14 @@ export class OAuthSignIn {
   }): Promise<string | null> {
     this.#cancelled = false;
     this.state = { status: 'starting' };
+    const server = options.server ?? { ...oauthImapServer(OAUTH_PROVIDERS[this.provider]), pinnedFingerprint: null };
+    this.#settings = {
+      host: server.host,
+      port: server.port,
+      security: server.security,
+      username: options.email,
+      pinnedFingerprint: server.pinnedFingerprint ?? null,
+    };
     const started = await this.#d.call('accounts.oauth.start', {
       provider: this.provider,
       email: options.email,
@@ -102,7 +135,7 @@ export class OAuthSignIn {
       if (this.#cancelled) return null;
       if (!r.ok) return this.#fail(r.error);
       if (r.result.status === 'done') return this.#done(r.result.accountId);
-      if (r.result.status === 'failed') return this.#fail(r.result.error);
+      if (r.result.status === 'failed') return this.#fail(r.result.error, undefined, r.result.diagnosis);
     }
   }
 
@@ -158,7 +191,12 @@ export class OAuthSignIn {
       codeVerifier: verifier,
       redirectUri,
     });
-    if (!r.ok) return this.#fail(r.error);
+    if (!r.ok) {
+      // A token that failed the checklist left it on the flow: fetch it to show why.
+      const polled = r.error.code ? await this.#d.call('accounts.oauth.poll', { flowId: flow.flowId }) : null;
+      const diagnosis = polled?.ok && polled.result.status === 'failed' ? polled.result.diagnosis : undefined;
+      return this.#fail(r.error, undefined, diagnosis);
+    }
     return this.#done(r.result.accountId);
   }
 
@@ -171,13 +209,15 @@ export class OAuthSignIn {
     return accountId;
   }
 
-  #fail(error: { code?: ErrorCode; message: string }, message?: string): null {
+  #fail(error: { code?: ErrorCode; message: string }, message?: string, diagnosis?: Diagnosis): null {
     const { t } = this.#d;
+    const settings = this.#settings;
     this.state = {
       status: 'failed',
       code: error.code ?? null,
       message: message ?? (error.code ? errorHint(error.code, t) : error.message),
       technical: error.code ? `${error.code}: ${error.message}` : error.message,
+      ...(diagnosis && settings ? { check: { diagnosis, settings, provider: this.provider, at: this.#d.now() } } : {}),
     };
     return null;
   }

@@ -22,6 +22,7 @@ import {
 import { createSignIn } from './options-common.js';
 import { AccountSetup } from './account-setup.svelte.js';
 import { AccountEditor } from './account-editor.svelte.js';
+import { OAuthClients } from './oauth-clients.svelte.js';
 
 export class OptionsState {
   settings = $state<UserSettings | null>(null);
@@ -50,11 +51,15 @@ export class OptionsState {
   /** "Sign in again" for an OAuth2 account the provider stopped accepting (REAUTH_REQUIRED). */
   reauth = $state<{ accountId: string; signIn: OAuthSignIn } | null>(null);
 
+  /** "Sign-in apps": the user's own OAuth2 client ids on the relay (issue 9). */
+  readonly oauthClients: OAuthClients;
+
   readonly #d: OptionsDeps;
   #unsubscribe: (() => void) | null = null;
 
   constructor(deps: OptionsDeps) {
     this.#d = deps;
+    this.oauthClients = new OAuthClients(deps);
   }
 
   get deps(): OptionsDeps {

@@ -105,6 +105,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     reach: options.reach,
     diagnoses: new DiagnosisLimiter({ now: Date.now }),
     signIns,
+    tokens,
     closeDeviceSockets(deviceId, code, reason) {
       for (const s of sessions) if (s.deviceId === deviceId) s.close(code, reason);
     },

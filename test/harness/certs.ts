@@ -85,6 +85,32 @@ async function generatePems(): Promise<PemSet> {
   };
 }
 
+/**
+ * A NEW self-signed certificate for localhost / 127.0.0.1 / ::1 (a different key and fingerprint
+ * each call), written to `<dir>/<name>.crt|key`: a server whose owner replaced its certificate.
+ *
+ * @example
+ * const next = await newSelfSignedPair(dir, 'next');
+ */
+export async function newSelfSignedPair(dir: string, name: string): Promise<CertificatePair> {
+  const notBeforeDate = new Date(Date.now() - 24 * 3600_000);
+  const notAfterDate = new Date(Date.now() + 30 * 24 * 3600_000);
+  const pem = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate,
+    notAfterDate,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: SERVER_NAMES },
+    ],
+  });
+  return toPair(dir, name, { cert: pem.cert, key: pem.private });
+}
+
 function toPair(dir: string, name: string, pem: { cert: string; key: string }): CertificatePair {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);

@@ -91,7 +91,10 @@ export interface LocalOAuthProvider extends AsyncDisposable {
   refuseRefresh: boolean;
   /** Every token endpoint response waits this long first. */
   slowMs: number;
-  /** Scope granted instead of the requested one (tests of "scopes granted"); null = as requested. */
+  /**
+   * Scope granted instead of the requested one (tests of "scopes granted"), also in the answer to
+   * a refresh of an earlier grant; null = as requested.
+   */
   grantScope: string | null;
   accessTokenTtlMs: number;
   /** The user approves a pending device code (as if they typed it at the verification page). */
@@ -146,7 +149,8 @@ export async function startOAuthProvider(options: OAuthProviderOptions = {}): Pr
       token_type: 'Bearer',
       expires_in: expiresIn,
       refresh_token: refreshToken,
-      scope: grant.scope,
+      // A scope switched on now applies to refreshes of earlier grants too (consent narrowed later).
+      scope: provider.grantScope ?? grant.scope,
     };
   };
 

@@ -70,6 +70,8 @@ describe('accounts.add', () => {
       color: '#aa5500',
       watchedMailboxes: ['INBOX'],
       archiveMailbox: null,
+      // A password account (issue 9: OAuth2 accounts name their provider).
+      oauthProvider: null,
     });
     await client.waitFor(
       () =>

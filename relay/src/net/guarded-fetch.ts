@@ -1,5 +1,6 @@
 /**
- * A `fetch` for requests the relay makes on a user's behalf (autoconfig), with the reach policy
+ * A `fetch` for requests the relay makes on a user's behalf (autoconfig, the diagnosis's OAuth2
+ * token request), with the reach policy
  * applied where it cannot be bypassed: in the connection's `lookup` (after DNS resolution) and to
  * IP-literal hosts, for the first request and every redirect (the caller follows redirects
  * manually, so each hop is a new request through here). Node's built-in fetch takes no `lookup`,
@@ -18,6 +19,10 @@ export function guardedFetch(policy: ReachPolicy): typeof fetch {
     if (refusal) return Promise.reject(new ReachRefused(refusal));
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
+    // Form posts (OAuth token requests) carry a string body; autoconfig GETs none.
+    const body = init?.body ?? undefined;
+    if (body !== undefined && typeof body !== 'string')
+      return Promise.reject(new Error('guardedFetch sends string bodies only'));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
@@ -40,7 +45,7 @@ export function guardedFetch(policy: ReachPolicy): typeof fetch {
           }),
         );
       });
-      req.end();
+      req.end(body);
     });
   };
 }

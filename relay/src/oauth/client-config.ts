@@ -128,6 +128,14 @@ export function saveClientConfig(options: {
   store.setSetting(userId, settingKey(provider), value);
 }
 
+/**
+ * Forgets `userId`'s own registration for a provider (id, secret, tenant). A user without their
+ * own falls back to the default user's again.
+ */
+export function removeClientConfig(options: { store: Store; userId: string; provider: OAuthProviderId }): void {
+  options.store.setSetting(options.userId, settingKey(options.provider), undefined);
+}
+
 /** What the options page may see of a registration: never the secret. */
 export function clientStatus(options: { store: Store; userId: string; provider: OAuthProviderId }): OAuthClientStatus {
   const info = OAUTH_PROVIDERS[options.provider];
@@ -163,7 +171,7 @@ export function resolveProvider(options: {
   if (!client || (info.clientSecret === 'required' && client.clientSecret === null)) {
     throw new TidingsError(
       ErrorCode.OAUTH_NOT_CONFIGURED,
-      `No ${info.id} client ${client ? 'secret' : 'id'} is set on the relay. Register an app (see docs/oauth.md), then run: ` +
+      `No ${info.id} client ${client ? 'secret' : 'id'} is set on the relay. Register an app (see docs/oauth.md), then enter it in the options page under "Sign-in apps", or run: ` +
         `npm run relay -- oauth set ${info.id} --client-id <id>${info.clientSecret === 'required' ? ' --client-secret <secret>' : ''}`,
     );
   }

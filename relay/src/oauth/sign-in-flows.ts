@@ -20,6 +20,7 @@ import {
   OAUTH_PROVIDERS,
   oauthImapServer,
   TidingsError,
+  type Diagnosis,
   type OAuthProviderId,
   type OAuthServer,
   type OAuthStartResult,
@@ -31,7 +32,7 @@ import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
 import type { ReachPolicy } from '../net/reach-policy.js';
 import { newRecordId } from '../store/ids.js';
 import type { Logger } from '../log.js';
-import { diagnose } from '../setup/diagnose.js';
+import { checkWithToken } from '../setup/diagnose-account.js';
 import type { Store } from '../store/types.js';
 import { clientFields, resolveProvider, type OAuthEndpointOverrides } from './client-config.js';
 import { requestDeviceCode, requestToken, type TokenGrant } from './token-endpoint.js';
@@ -52,7 +53,29 @@ export interface SignInFlowsOptions {
 }
 
 type FlowStatus =
-  { status: 'pending' } | { status: 'done'; accountId: string } | { status: 'failed'; error: WireError };
+  | { status: 'pending' }
+  | { status: 'done'; accountId: string }
+  | { status: 'failed'; error: WireError; diagnosis?: Diagnosis };
+
+/** A sign-in whose token did not pass the checklist; carries the checklist to show (issue 9). */
+class CheckFailed extends TidingsError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly diagnosis: Diagnosis,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The failed state of a flow, with the checklist when the token got that far. */
+function failedState(e: TidingsError): Extract<FlowStatus, { status: 'failed' }> {
+  return {
+    status: 'failed',
+    error: { code: e.code, message: e.message },
+    ...(e instanceof CheckFailed ? { diagnosis: e.diagnosis } : {}),
+  };
+}
 
 interface Flow {
   id: string;
@@ -221,7 +244,7 @@ export class SignInFlows {
       return accountId;
     } catch (err) {
       const e = err instanceof TidingsError ? err : new TidingsError(ErrorCode.INTERNAL, 'saving the account failed');
-      flow.state = { status: 'failed', error: { code: e.code, message: e.message } };
+      flow.state = failedState(e);
       throw e;
     }
   }
@@ -300,7 +323,8 @@ export class SignInFlows {
         }
         const e = err instanceof TidingsError ? err : new TidingsError(ErrorCode.INTERNAL, 'saving the account failed');
         if (!(err instanceof TidingsError)) log.error('device-code sign-in failed', { err });
-        return fail(e.code, e.message);
+        flow.state = failedState(e);
+        return;
       }
     }
   }
@@ -312,20 +336,17 @@ export class SignInFlows {
   async #finish(flow: Flow, grant: TokenGrant, signal?: AbortSignal): Promise<string> {
     const { store, secretBox, tokens, accounts, log } = this.#o;
     const info = OAUTH_PROVIDERS[flow.provider];
-    if (grant.scope !== null && !grant.scope.includes(info.imapScope))
-      throw new TidingsError(
-        ErrorCode.OAUTH_REFUSED,
-        `Mail access was not granted (scope ${info.imapScope} is missing). Sign in again and allow access to mail.`,
-      );
     if (grant.refreshToken === null)
       throw new TidingsError(
         ErrorCode.OAUTH_REFUSED,
         'The provider granted no refresh token, so access would end within the hour. Sign in again (and allow offline access).',
       );
-    const { failure, trust } = await diagnose({
+    // The checklist with the token steps: scopes granted, then the IMAP sign-in with the token.
+    const { failure, trust, diagnosis } = await checkWithToken({
+      info,
+      token: grant,
+      tokenMs: null,
       settings: { ...flow.server, username: flow.email },
-      password: '',
-      accessToken: grant.accessToken,
       caPem: null,
       mailboxes: ['INBOX'],
       reach: this.#o.reach,
@@ -333,14 +354,8 @@ export class SignInFlows {
       log,
       now: this.#now,
     });
-    if (failure) {
-      throw new TidingsError(
-        failure.code,
-        failure.code === ErrorCode.AUTH_FAILED
-          ? `The mail server did not accept the sign-in token for ${flow.email}. Check that IMAP is enabled for this mailbox.`
-          : failure.message,
-      );
-    }
+    if (failure) throw new CheckFailed(failure.code, failure.message, diagnosis);
+    const refreshToken = grant.refreshToken;
     // A strictly increasing sign-in time: the registry restarts the account on a new one.
     const signedInAt = Math.max(this.#now(), this.#lastSignIn + 1);
     this.#lastSignIn = signedInAt;
@@ -352,7 +367,7 @@ export class SignInFlows {
       host: flow.server.host,
       username: flow.email,
     };
-    const secretEnc = secretBox.encrypt(grant.refreshToken, accountSecretContext(owner));
+    const secretEnc = secretBox.encrypt(refreshToken, accountSecretContext(owner));
     let account;
     if (flow.accountId !== null) {
       account = store.updateAccount(flow.accountId, { secretEnc, auth });

@@ -29,10 +29,18 @@ export interface OAuthTokensOptions {
   fetch?: typeof fetch;
 }
 
+/** An access token in memory, with what the provider said it grants (null: as requested). */
+export interface FreshToken {
+  accessToken: string;
+  expiresAt: number;
+  lifetimeMs: number;
+  scope: string[] | null;
+}
+
 /** Per account and sign-in: a new sign-in (signedInAt) starts a fresh entry. */
 interface Entry {
   signedInAt: number;
-  token: { accessToken: string; expiresAt: number; lifetimeMs: number } | null;
+  token: FreshToken | null;
   refreshing: Promise<string> | null;
   /** Set once the provider refused a refresh; every later call throws it. */
   refused: TidingsError | null;
@@ -62,7 +70,7 @@ export class OAuthTokens {
     if (account.auth.kind !== 'oauth2') return;
     this.#entries.set(account.id, {
       signedInAt: account.auth.signedInAt,
-      token: { accessToken: grant.accessToken, expiresAt: grant.expiresAt, lifetimeMs: grant.lifetimeMs },
+      token: tokenOf(grant),
       refreshing: null,
       refused: null,
       refreshes: 0,
@@ -101,6 +109,21 @@ export class OAuthTokens {
     return true;
   }
 
+  /**
+   * Renews the access token now, at the provider's token endpoint, for the diagnosis checklist
+   * ("token endpoint reachable", "scopes granted"): shares a refresh already running, stores a
+   * rotated refresh token, and a refusal puts the account into REAUTH_REQUIRED like any refresh.
+   * `fetch` lets the caller apply the network reach policy to this request.
+   */
+  async renewNow(accountId: string, options: { fetch?: typeof fetch } = {}): Promise<FreshToken> {
+    const { account, entry } = this.#entry(accountId);
+    if (entry.refused) throw entry.refused;
+    if (!entry.refreshing) entry.token = null;
+    await this.#refresh(account, entry, options.fetch);
+    if (!entry.token) throw new TidingsError(ErrorCode.INTERNAL, 'the renewed token went missing');
+    return entry.token;
+  }
+
   #entry(accountId: string): { account: Account; entry: Entry } {
     const account = this.#o.store.getAccount(accountId);
     if (!account) throw new TidingsError(ErrorCode.NOT_FOUND, 'no such account');
@@ -113,16 +136,16 @@ export class OAuthTokens {
     return { account, entry };
   }
 
-  #refresh(account: Account, entry: Entry): Promise<string> {
+  #refresh(account: Account, entry: Entry, fetchOverride?: typeof fetch): Promise<string> {
     if (entry.refreshing) return entry.refreshing;
-    const running = this.#doRefresh(account, entry).finally(() => {
+    const running = this.#doRefresh(account, entry, fetchOverride).finally(() => {
       if (entry.refreshing === running) entry.refreshing = null;
     });
     entry.refreshing = running;
     return running;
   }
 
-  async #doRefresh(account: Account, entry: Entry): Promise<string> {
+  async #doRefresh(account: Account, entry: Entry, fetchOverride?: typeof fetch): Promise<string> {
     const { store, secretBox, log } = this.#o;
     if (account.auth.kind !== 'oauth2') throw new Error('not an OAuth2 account');
     const info = OAUTH_PROVIDERS[account.auth.provider];
@@ -134,11 +157,12 @@ export class OAuthTokens {
       overrides: this.#o.overrides,
     });
     const refreshToken = secretBox.decrypt(account.secretEnc, accountSecretContext(account));
+    const doFetch = fetchOverride ?? this.#o.fetch;
     const answer = await requestToken({
       url: provider.endpoints.token,
       form: { grant_type: 'refresh_token', refresh_token: refreshToken, ...clientFields(provider.client) },
       now: this.#now,
-      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+      ...(doFetch ? { fetch: doFetch } : {}),
     });
     if (!answer.ok) {
       log.warn('access token refresh refused', { accountId: account.id, error: answer.error });
@@ -162,11 +186,20 @@ export class OAuthTokens {
       store.updateAccount(account.id, {
         secretEnc: secretBox.encrypt(grant.refreshToken, accountSecretContext(account)),
       });
-    entry.token = { accessToken: grant.accessToken, expiresAt: grant.expiresAt, lifetimeMs: grant.lifetimeMs };
+    entry.token = tokenOf(grant);
     entry.refreshes += 1;
     log.info('access token refreshed', { accountId: account.id, validForMs: grant.lifetimeMs });
     return grant.accessToken;
   }
+}
+
+function tokenOf(grant: TokenGrant): FreshToken {
+  return {
+    accessToken: grant.accessToken,
+    expiresAt: grant.expiresAt,
+    lifetimeMs: grant.lifetimeMs,
+    scope: grant.scope,
+  };
 }
 
 /** Refresh when less than this is left: Limits.oauthRefreshMarginMs, or a quarter of a short lifetime. */

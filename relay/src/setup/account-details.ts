@@ -17,6 +17,7 @@ export function toAccountDetails(a: Account): AccountDetails {
     color: a.color,
     watchedMailboxes: [...a.watchedMailboxes],
     archiveMailbox: a.archiveMailbox,
+    oauthProvider: a.auth.kind === 'oauth2' ? a.auth.provider : null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { ReachPolicy } from '../net/reach-policy.js';
 import type { DiagnosisLimiter } from '../setup/diagnosis-limiter.js';
 import type { SignInFlows } from '../oauth/sign-in-flows.js';
+import type { OAuthTokens } from '../oauth/token-manager.js';
 import type { DiscoveryOptions } from '../setup/discover.js';
 import type { Device, Store } from '../store/types.js';
 
@@ -29,6 +30,8 @@ export interface RelayServices {
   diagnoses: DiagnosisLimiter;
   /** OAuth2 sign-in flows in progress (device code, authorization code + PKCE). */
   signIns: SignInFlows;
+  /** Access tokens of OAuth2 accounts (the diagnosis renews one to check the token steps). */
+  tokens: OAuthTokens;
   /** Closes every open socket of a device (after devices.revoke) with the given close code. */
   closeDeviceSockets(deviceId: string, code: number, reason: string): void;
   /** Signed-in sockets of a device right now (for Limits.maxSocketsPerDevice). */

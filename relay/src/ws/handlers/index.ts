@@ -9,6 +9,7 @@ import { accountsOauthPoll } from './accounts-oauth-poll.js';
 import { accountsOauthRedeem } from './accounts-oauth-redeem.js';
 import { accountsOauthStart } from './accounts-oauth-start.js';
 import { accountsRemove } from './accounts-remove.js';
+import { accountsTrustCertificate } from './accounts-trustCertificate.js';
 import { accountsUpdate } from './accounts-update.js';
 import { devicesList } from './devices-list.js';
 import { devicesRevokeSelf } from './devices-revokeSelf.js';
@@ -22,6 +23,7 @@ import { messagesAction } from './messages-action.js';
 import { messagesList } from './messages-list.js';
 import { messagesSearch } from './messages-search.js';
 import { oauthConfigGet } from './oauth-config-get.js';
+import { oauthConfigRemove } from './oauth-config-remove.js';
 import { oauthConfigSet } from './oauth-config-set.js';
 import { messagesSync } from './messages-sync.js';
 import { settingsGet } from './settings-get.js';
@@ -50,6 +52,7 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'accounts.get': accountsGet,
   'accounts.update': accountsUpdate,
   'accounts.remove': accountsRemove,
+  'accounts.trustCertificate': accountsTrustCertificate,
   'devices.list': devicesList,
   'devices.revoke': devicesRevoke,
   'devices.revokeSelf': devicesRevokeSelf,
@@ -57,6 +60,7 @@ export const handlers: { [T in Exclude<RequestType, 'hello'>]: Handler<T> } = {
   'settings.set': settingsSet,
   'oauth.config.get': oauthConfigGet,
   'oauth.config.set': oauthConfigSet,
+  'oauth.config.remove': oauthConfigRemove,
   'accounts.oauth.start': accountsOauthStart,
   'accounts.oauth.poll': accountsOauthPoll,
   'accounts.oauth.redeem': accountsOauthRedeem,
