@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CloseCode, PROTOCOL_VERSION } from '../../shared/index.js';
+import { CloseCode, Limits, PROTOCOL_VERSION } from '../../shared/index.js';
 import { BackgroundController } from './background-controller.js';
 import type { Badge } from './badge.js';
 import { parseBackgroundMessage, type BackgroundMessage } from '../ui-protocol/messages.js';
@@ -284,6 +284,36 @@ describe('BackgroundController reconnecting', () => {
     answerHello(t.sockets.last(), 8);
     await t.controller.onAlarm();
     expect(t.sockets.sockets).toHaveLength(2);
+  });
+
+  /** Drops the connection `times` times in a row and returns each backoff delay. */
+  function backoffDelays(t: ReturnType<typeof setup>, times: number): number[] {
+    const delays: number[] = [];
+    for (let i = 0; i < times; i++) {
+      t.sockets.last().serverClose(1006);
+      const c = t.controller.snapshot().connection;
+      if (c.status !== 'backoff') throw new Error(`expected backoff, got ${c.status}`);
+      delays.push(c.retryAt - t.clock.now());
+      t.clock.advance(c.retryAt - t.clock.now());
+    }
+    return delays;
+  }
+
+  it('uses the short "popup open" backoff only while a UI port is open, not for its own subscribers', async () => {
+    // Regression: `uiOpen` counted every snapshot subscriber, and the worker's mail service and
+    // health notifier always subscribe, so the short backoff was in force with no page open.
+    const t = setup({ stored: paired });
+    t.controller.subscribe(() => undefined);
+    t.controller.subscribe(() => undefined);
+    await t.controller.start();
+    expect(backoffDelays(t, 7).at(-1)).toBe(32_000);
+
+    const { ui, bg } = portPair();
+    serveUiPort(bg, t.controller, recordingLogger());
+    await tick();
+    expect(backoffDelays(t, 1)).toEqual([Limits.relayBackoffMaxUiOpenMs]);
+    ui.disconnect();
+    expect(backoffDelays(t, 1)).toEqual([Limits.relayBackoffMaxMs]);
   });
 
   it('reconnect from the UI connects now', async () => {

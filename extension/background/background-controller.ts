@@ -76,6 +76,8 @@ export class BackgroundController {
   #clockOffsetMs = 0;
   #client: RelayClient | null = null;
   #listeners = new Set<(snapshot: Snapshot) => void>();
+  /** Open UI pages (popup, options), as counted by `attachUi`; not the worker's own subscribers. */
+  #uiPorts = 0;
   #ready: Promise<void> | null = null;
   #pairing = false;
   #lastBadge = '';
@@ -130,6 +132,21 @@ export class BackgroundController {
   subscribe(listener: (snapshot: Snapshot) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Marks a UI page (popup, options) as open until the returned function is called: while one is,
+   * a lost relay connection is retried on a short backoff (the user is looking). The worker's own
+   * subscribers (mail service, health notifier) do not count.
+   */
+  attachUi(): () => void {
+    this.#uiPorts++;
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      this.#uiPorts--;
+    };
   }
 
   /** The user's settings as last received from the relay (defaults until then). */
@@ -209,17 +226,18 @@ export class BackgroundController {
   // ------------------------------------------------------------ internals
 
   async #load(): Promise<void> {
-    let raw: unknown;
-    try {
-      raw = await this.#d.store.get(STORAGE_KEY);
-    } catch (error) {
-      this.#d.log.error('reading stored state failed; starting unpaired', error);
-    }
+    // The reads are independent: in parallel, as a woken worker's first answer waits for them.
+    const [raw] = await Promise.all([
+      this.#d.store.get(STORAGE_KEY).catch((error: unknown) => {
+        this.#d.log.error('reading stored state failed; starting unpaired', error);
+        return undefined;
+      }),
+      this.#loadExtras(),
+    ]);
     const { state, problems } = parseStoredState(raw);
     if (problems.length > 0)
       this.#d.log.warn(`stored state had invalid fields, reset to defaults: ${problems.join(', ')}`);
     this.#stored = state;
-    await this.#loadExtras();
     this.#publish();
     this.#startClient();
   }
@@ -258,7 +276,7 @@ export class BackgroundController {
       onEvent: (event) => {
         if (this.#client === client) this.#onEvent(event);
       },
-      uiOpen: () => this.#listeners.size > 0,
+      uiOpen: () => this.#uiPorts > 0,
       onClock: (offsetMs) => {
         // Only a change the user could see (a second) is published, not every pong's jitter.
         if (this.#client !== client || Math.abs(offsetMs - this.#clockOffsetMs) < CLOCK_OFFSET_PUBLISH_MS) return;
@@ -341,17 +359,19 @@ export class BackgroundController {
 
   /** Settings (local) and the "new mail" set (session) are read once at start; bad data is dropped. */
   async #loadExtras(): Promise<void> {
-    try {
-      const parsed = userSettingsSchema.safeParse(await this.#d.store.get(SETTINGS_STORAGE_KEY));
-      if (parsed.success) this.#settings = parsed.data;
-    } catch (error) {
-      this.#d.log.warn('reading cached settings failed; using defaults', error);
-    }
-    try {
-      this.#newMail.restore(await this.#d.sessionStore?.get(NEW_MAIL_STORAGE_KEY));
-    } catch (error) {
-      this.#d.log.warn('reading the new-mail set failed; starting from zero', error);
-    }
+    const [settings, newMail] = await Promise.all([
+      this.#d.store.get(SETTINGS_STORAGE_KEY).catch((error: unknown) => {
+        this.#d.log.warn('reading cached settings failed; using defaults', error);
+        return undefined;
+      }),
+      (async () => await this.#d.sessionStore?.get(NEW_MAIL_STORAGE_KEY))().catch((error: unknown) => {
+        this.#d.log.warn('reading the new-mail set failed; starting from zero', error);
+        return undefined;
+      }),
+    ]);
+    const parsed = userSettingsSchema.safeParse(settings);
+    if (parsed.success) this.#settings = parsed.data;
+    this.#newMail.restore(newMail);
   }
 
   #persistNewMail(): void {

@@ -47,6 +47,24 @@ describe('deviceCacheStore (keep no mail on this device)', () => {
     expect(disk.data.size).toBe(0);
   });
 
+  it('starts opening the persistent store while the setting is still being read, and writes nothing to it', async () => {
+    let answer!: (on: boolean) => void;
+    const disk = memoryCacheStore();
+    let prepared = 0;
+    const store = deviceCacheStore({
+      persistent: { ...disk, prepare: () => void prepared++ },
+      memoryOnly: new Promise<boolean>((resolve) => (answer = resolve)),
+      log: recordingLogger(),
+    });
+    expect(prepared).toBe(1);
+    const cache = new MailCache({ store, now: new FakeClock().now, log: recordingLogger() });
+    const write = cache.putMessage(detail(7));
+    answer(true);
+    await write;
+    await cache.flush();
+    expect(disk.data.size).toBe(0);
+  });
+
   it('keeps mail in memory when the setting cannot be read', async () => {
     const { disk, cache, store } = setup(Promise.reject(new Error('storage broke')));
     await cache.putMessage(detail(3));

@@ -36,6 +36,10 @@ export function deviceCacheStore(options: DeviceCacheStoreOptions): DeviceCacheS
   let memory: CacheStore | null = null;
   /** IndexedDB operations in flight, so a wipe can wait for them. */
   const inFlight = new Set<Promise<unknown>>();
+  // Opening IndexedDB overlaps reading the setting: on a worker woken by the popup, the first
+  // cached list waits for both. An opened (or newly created, empty) database holds no mail; only
+  // a write would, and writes wait for the setting below.
+  options.persistent.prepare?.();
   const ready = options.memoryOnly.then(
     (on) => {
       if (on) memory ??= memoryCacheStore();

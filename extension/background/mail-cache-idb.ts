@@ -79,6 +79,10 @@ export function idbCacheStore(factory: IDBFactory): CacheStore {
       const tx = (await database()).transaction(area, 'readonly');
       return await promised<unknown[]>(tx.objectStore(area).getAll());
     },
+    prepare() {
+      // A failed open is retried by the next operation, which reports it.
+      database().catch(() => undefined);
+    },
     async clear() {
       const tx = (await database()).transaction([...AREAS], 'readwrite');
       for (const area of AREAS) tx.objectStore(area).clear();

@@ -46,6 +46,8 @@ export interface CacheStore {
   /** Every value of an area (lists only: at most `cacheScopes` entries). */
   values(area: CacheArea): Promise<unknown[]>;
   clear(): Promise<void>;
+  /** Starts opening the storage ahead of the first operation (a woken worker's first read waits for it). */
+  prepare?(): void;
 }
 
 export interface CachedList {

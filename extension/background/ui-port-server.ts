@@ -16,6 +16,8 @@ export function serveUiPort(port: PortLike, controller: BackgroundController, lo
   let connected = true;
   let unsubscribe: (() => void) | null = null;
   let unsubscribeMail: (() => void) | null = null;
+  // A UI page is open from now on (short reconnect backoff), even before the controller started.
+  const detachUi = controller.attachUi();
   const post = (message: BackgroundMessage): void => {
     if (!connected) return;
     try {
@@ -27,6 +29,7 @@ export function serveUiPort(port: PortLike, controller: BackgroundController, lo
   };
   port.onDisconnect.addListener(() => {
     connected = false;
+    detachUi();
     unsubscribe?.();
     unsubscribeMail?.();
   });
