@@ -1,17 +1,23 @@
 // End to end (issue 8, "health you can see"): the IMAP server stops → the popup names the account
 // as unreachable with the reason in words and what to do, the badge turns red and its tooltip
-// names the account and the reason (no wire code); the server comes back → live again.
+// names the account and the reason (no wire code); the server comes back → live again, with the
+// mail delivered meanwhile; a frozen server → a request answers within the command deadline and
+// the account recovers after SIGCONT. The relay runs with test-sized deadlines (3 s per command).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/index.js';
+import { seedMaildir } from '../harness/mail.js';
 import { rejection, TestClient } from '../harness/protocol-client.js';
-import { startPopupWorld, type PopupWorld } from './popup-world.js';
+import { seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
 
 /** The worker global the evaluated function sees (this file is not compiled against @types/chrome). */
 declare const chrome: {
   action: { getBadgeBackgroundColor(details: object): Promise<number[]> };
   storage: { local: { get(key: string): Promise<Record<string, { pairing?: { token: string } | null } | undefined>> } };
 };
+
+/** The relay's per-command deadline in this file (production default: shared/limits.ts). */
+const COMMAND_TIMEOUT_MS = 3_000;
 
 let world: PopupWorld;
 let popup: Page;
@@ -29,7 +35,14 @@ async function badgeColor(): Promise<string> {
 }
 
 beforeAll(async () => {
-  world = await startPopupWorld({ accounts: ['Work'] });
+  world = await startPopupWorld({
+    accounts: ['Work'],
+    relayEnv: {
+      TIDINGS_IMAP_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
+      TIDINGS_IMAP_CONNECT_TIMEOUT_MS: '4000',
+      TIDINGS_IDLE_PROBE_MS: '2000',
+    },
+  });
   popup = await world.openPopup();
   await popup.getByTestId('account-switcher').waitFor({ timeout: 20_000 });
   await world.browser.waitForBadge((text) => /^\d*$/.test(text), 20_000);
@@ -60,11 +73,57 @@ describe('account health in the popup and the badge', () => {
     await world.browser.screenshot(popup, 'popup-account-unreachable');
   });
 
-  it('is live again when Dovecot comes back', async () => {
+  it('is live again within 5 s when Dovecot comes back, with the mail delivered meanwhile', async () => {
+    // Delivered while the server is down, straight into the maildir as a local delivery agent would.
+    await seedMaildir(world.dovecot, world.accounts[0].user, 1);
     await world.dovecot.restart();
-    await poll(() => popup.getByTestId('account-health').count()).toBe(0);
+    const accepting = Date.now();
+    await poll(() => popup.getByTestId('account-health').count(), 15_000).toBe(0);
+    const live = Date.now() - accepting;
+    console.log(`issue 8 figure: popup live ${live} ms after Dovecot accepted connections again (target 5 s)`);
+    // A generous margin on a loaded machine: the recover benchmark measures the 5 s target.
+    expect(live).toBeLessThan(10_000);
+    await poll(() => popup.getByTestId('message-row').filter({ hasText: 'Seeded message 0' }).count(), 10_000).toBe(1);
+    expect(await world.browser.waitForBadge((text) => text === '1', 10_000)).toBe('1');
     await poll(() => badgeColor()).toBe('#2563eb');
     expect(await world.browser.badgeTitle()).not.toContain('problem');
+  });
+});
+
+describe('a frozen server (SIGSTOP) with the popup open', () => {
+  it('answers an open within the command deadline in words, shows the account frozen, and recovers after SIGCONT', async () => {
+    await seedMessages(world.dovecot, world.accounts[0].user, [
+      { subject: 'Newest, read', text: 'x', flags: ['\\Seen'] },
+    ]);
+    const rows = popup.getByTestId('message-row');
+    await poll(() => rows.count(), 15_000).toBe(2);
+    // The older row: never focused or opened, so its body is not in the extension's cache.
+    const older = rows.filter({ hasText: 'Seeded message 0' });
+    await world.dovecot.freeze();
+    try {
+      const started = Date.now();
+      await older.click();
+      const error = popup.getByTestId('message-error');
+      await error.waitFor({ timeout: COMMAND_TIMEOUT_MS + 10_000 });
+      const answered = Date.now() - started;
+      console.log(`issue 8 figure: a message open on a frozen server answered after ${answered} ms (deadline 3 s)`);
+      expect(answered).toBeLessThan(COMMAND_TIMEOUT_MS + 5_000);
+      const text = (await error.textContent()) ?? '';
+      expect(text.length).toBeGreaterThan(20);
+      expect(text).not.toMatch(/\bTIMEOUT\b|CONNECT_TIMEOUT/);
+      const line = popup.getByTestId('account-health').filter({ hasText: 'Work' });
+      await poll(() => line.getAttribute('data-state').catch(() => null), 20_000).toBe('frozen');
+      expect(await line.textContent()).not.toMatch(/\bTIMEOUT\b/);
+    } finally {
+      await world.dovecot.thaw();
+    }
+    const thawed = Date.now();
+    await poll(() => popup.getByTestId('account-health').count(), 20_000).toBe(0);
+    console.log(`issue 8 figure: popup live ${Date.now() - thawed} ms after SIGCONT`);
+    // The same open works now.
+    await popup.keyboard.press('u');
+    await older.click();
+    await poll(() => popup.getByTestId('message-view').getAttribute('data-state'), 15_000).toBe('ready');
   });
 });
 
