@@ -119,7 +119,15 @@ describe('the options page', () => {
     const paired = await pairFromOptions(browser, relay);
     await settle(browser, paired);
     const headings = await paired.getByRole('heading', { level: 2 }).allTextContents();
-    expect(headings).toEqual(['Relé', 'Cuentas', 'Notificaciones', 'Contador', 'Dispositivos']);
+    expect(headings).toEqual([
+      'Relé',
+      'Cuentas',
+      'Notificaciones',
+      'Contador',
+      'Dispositivos',
+      'Este navegador',
+      'Aplicaciones de inicio de sesión',
+    ]);
     expect(await paired.getByTestId('connection-state').textContent()).toMatch(/Conectado/);
     expect(await paired.getByTestId('quota-text').textContent()).toMatch(/^1,\d MB de 10 MB$/);
     expect(await paired.getByTestId('quiet-summary').textContent()).toMatch(/22:00 – 7:00, de lunes a viernes \(UTC\)/);
