@@ -16,6 +16,17 @@ describe('PopupController list', () => {
     expect(popup.view.activeKey).toBe(messageKey(messageId(4)));
   });
 
+  it('asks the relay for the first page without waiting for the cached rows', async () => {
+    const { popup, channel, uids } = setup({ cached: rows(1, 3), listRows: rows(1, 4) });
+    popup.start();
+    // Both requests are out before either is answered: cached rows first, the relay's page next.
+    expect(channel.sent.map((b) => b.type)).toContain('cache.list');
+    expect(channel.relayCalls.map((c) => c.type)).toContain('messages.list');
+    await tick();
+    expect(uids()).toEqual([4, 3, 2, 1]);
+    expect(popup.view.list).toMatchObject({ status: 'ready', fromCache: false });
+  });
+
   it('keeps cached rows with an error when the relay is unreachable, and refreshes when it is back', async () => {
     const { popup, channel, uids } = setup({ cached: rows(1, 3) });
     channel.handlers.delete('messages.list');

@@ -134,8 +134,19 @@ export class ListController {
     const same = scopeKey(previous.scope) === scopeKey(scope) && sameSearch(previous.search, search);
     // A refresh of the same list keeps its rows on screen; another list starts empty.
     store.setList(same ? withStatus(previous, { status: 'loading' }) : loadingList(scope, search));
-    if (!search && !(same && previous.rows.length > 0)) {
-      const cached = await channel.send({ type: 'cache.list', scope });
+    // The cached rows are asked for first (the background answers them at once), the relay's page
+    // right after, not once the cached rows are in: with an empty cache (a first open, a woken
+    // worker) the relay's rows then wait for one round trip to the background less.
+    const cachedReply =
+      !search && !(same && previous.rows.length > 0) ? channel.send({ type: 'cache.list', scope }) : null;
+    const ask = () =>
+      search
+        ? channel.relay('messages.search', { scope, query: search, cursor: null, limit: PAGE })
+        : channel.relay('messages.list', { scope, cursor: null, limit: PAGE });
+    // A search asks the relay once its local matches are shown (below).
+    const early = search ? null : ask();
+    if (cachedReply) {
+      const cached = await cachedReply;
       if (gen !== this.#gen) return;
       const parsed = cached.ok ? cachedListSchema.safeParse(cached.result) : null;
       const list = this.#list;
@@ -146,9 +157,7 @@ export class ListController {
     }
     const local = search ? await this.#searchLocally(gen, scope, search) : null;
     if (gen !== this.#gen) return;
-    const reply = search
-      ? await channel.relay('messages.search', { scope, query: search, cursor: null, limit: PAGE })
-      : await channel.relay('messages.list', { scope, cursor: null, limit: PAGE });
+    const reply = await (early ?? ask());
     if (gen !== this.#gen) return;
     if (!reply.ok) {
       store.setList(withStatus(this.#list, { status: 'error', error: texts.error(reply.error) }));

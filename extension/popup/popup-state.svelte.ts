@@ -28,6 +28,7 @@ export class PopupState {
   now = $state(Date.now());
   readonly ui: TidingsUi;
   readonly #c: PopupController;
+  #started = false;
   /** The snapshot's accounts, their unread counts with the actions the relay's counts do not show yet. */
   readonly accounts = $derived.by(() => withPending(this.ui.snapshot?.accounts ?? NO_ACCOUNTS, this.view.counts));
 
@@ -50,11 +51,21 @@ export class PopupState {
     this.view = this.#c.view;
   }
 
-  /** Starts loading and following the background; returns the cleanup for unmount. */
-  mount(): () => void {
+  /**
+   * Sends the first requests (the cached list first). The popup's entry calls it before mounting
+   * the page, so the background reads its cache while Svelte builds the DOM; idempotent.
+   */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
     // A notification click opens the popup on an account or a message (open-target.ts).
     this.#c.start(parseOpenTarget(location.search));
     void this.ui.popupOpened();
+  }
+
+  /** Starts loading (if not yet) and following the background; returns the cleanup for unmount. */
+  mount(): () => void {
+    this.start();
     const tick = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
     const stopSync = $effect.root(() => {
       // The snapshot lives in TidingsUi's $state; the controller reacts to connection changes.

@@ -12,6 +12,9 @@ if (!target) throw new Error('#app is missing from index.html');
 const ui = createTidingsUi();
 ui.open();
 const popup = new PopupState(ui);
+// The first list's requests go out before the page is built: the background's cache read
+// overlaps the mount instead of following it.
+popup.start();
 // The size the user chose in options (compact or wide), read synchronously from the mirror the
 // options page keeps so the first paint already has it; see popup/popup-layout.ts.
 const mirror = readMirror();
