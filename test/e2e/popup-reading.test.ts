@@ -10,7 +10,7 @@ import { rfc5322Date } from '../harness/mail.js';
 import { addAccountViaCli } from '../harness/relay.js';
 import { expectNoViolations } from './axe.js';
 import { withAttachment } from './popup-seed.js';
-import { seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
+import { locate, seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
 
 let world: PopupWorld;
 let popup: Page;
@@ -99,6 +99,7 @@ beforeAll(async () => {
         { raw: attach('Fake PDF attached', 'invoice.pdf', FAKE_PDF_BYTES, 3) },
         { raw: attach('PDF attached', 'report.pdf', PDF_BYTES, 2) },
         { raw: threeInlineParts(to, new Date(now - 60_000)) },
+        { subject: 'Sanitized once', html: '<p style="color:#333">An <b>unread</b> HTML letter</p>' },
         {
           raw: crlf(
             [
@@ -192,6 +193,36 @@ describe('inline text parts (issue 12)', () => {
     expect(await frame.locator('.tidings-part').nth(1).innerText()).toBe('Part two must stay visible');
     expect(await frame.locator('script, [onerror]').count()).toBe(0);
     expect(await popup.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+});
+
+describe('opening a message (body_open, issue 10)', () => {
+  it('sanitizes an unread HTML body once: marking it read does not run the sanitizer again', async () => {
+    // Any open creates the sanitizer's inert window (render/inert-realm.ts); count its parses.
+    await row('Three inline parts').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    await popup.getByTestId('back-button').click();
+    // A string, as this project's tests have no DOM types: the page runs it as is.
+    await popup.evaluate(`(() => {
+      const win = document.querySelector('iframe[data-tidings-inert]').contentWindow;
+      const parse = win.DOMParser.prototype.parseFromString;
+      win.__parses = 0;
+      win.DOMParser.prototype.parseFromString = function (...args) {
+        win.__parses++;
+        return parse.apply(this, args);
+      };
+    })()`);
+    await row('Sanitized once').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    expect(await popup.frameLocator('[data-testid=message-frame]').locator('b').textContent()).toBe('unread');
+    // The server has it \Seen, and the relay's flag change has had time to reach the popup (it
+    // replaced the open message's object, which re-ran DOMPurify on the whole body).
+    await poll(async () => (await locate(world.dovecot, world.accounts[0].user, 'Sanitized once'))[0]?.flags).toContain(
+      '\\Seen',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const parses = await popup.evaluate(`document.querySelector('iframe[data-tidings-inert]').contentWindow.__parses`);
+    expect(parses).toBe(1);
   });
 });
 
