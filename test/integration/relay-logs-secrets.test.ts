@@ -8,7 +8,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
-import { appendMessage } from '../harness/mail.js';
+import { appendMessage, connectImap } from '../harness/mail.js';
 import { TestClient } from '../harness/protocol-client.js';
 import { startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { pairToken, serverSettings, trustTestCaEnv } from '../harness/setup-fixtures.js';
@@ -79,6 +79,7 @@ describe('logs at debug level', () => {
       await appendMessage(dovecot, user, { subject: 'pushed' });
       await client.waitFor(() => client.latestUnread(account.id) === 2, 10_000, 'push of the second message');
       setDovecotPassword(user.username, secondPassword);
+      await untilDovecotAccepts(user.username, secondPassword);
       await client.request('accounts.update', { id: account.id, patch: {}, password: secondPassword });
       await client.waitFor(() => client.latestState(account.id) === 'online', 15_000, 'online with the new password');
 
@@ -105,6 +106,24 @@ describe('logs at debug level', () => {
       expect(leaks).toEqual([]);
     },
   );
+
+  /**
+   * Dovecot re-reads the passwd-file when it notices the change, not at the rename: on a loaded
+   * machine the relay's sign-in with the new password could come first and get AUTH_FAILED (seen in
+   * a full run). This test is about logs, not reload timing: wait until a direct login works.
+   */
+  async function untilDovecotAccepts(username: string, password: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await using _client = await connectImap(dovecot, { username, password });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
 
   function setDovecotPassword(username: string, password: string): void {
     // The harness keeps one passwd-file per user; Dovecot re-reads it on change.
