@@ -10,7 +10,7 @@ import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { startDnsServer, type LoopbackDnsServer } from '../harness/dns-server.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage } from '../harness/mail.js';
-import { pairFromOptions } from '../harness/options-page.js';
+import { pairFromOptions, startAddingAccount } from '../harness/options-page.js';
 import { runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { loginCount, trustTestCaEnv } from '../harness/setup-fixtures.js';
 
@@ -69,14 +69,8 @@ async function accountsOnRelay(): Promise<string> {
 }
 
 /** Add account → provider → address → Continue; resolves on the server step. */
-async function startAdding(email: string, name: string, provider = 'custom'): Promise<void> {
-  await page.getByTestId('add-account-button').click();
-  await page.getByTestId(`provider-${provider}`).click();
-  await page.getByTestId('account-email').fill(email);
-  await page.getByTestId('account-name').fill(name);
-  await page.getByTestId('discover-button').click();
-  await page.getByTestId('server-host').waitFor();
-}
+const startAdding = (email: string, name: string, provider = 'custom') =>
+  startAddingAccount(page, { email, name, provider });
 
 async function fillServer(server: Dovecot, user: ImapUser, password: string): Promise<void> {
   await page.getByTestId('server-host').fill('127.0.0.1');

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { startDovecot, type Dovecot } from '../harness/dovecot.js';
 import { startOAuthProvider, type LocalOAuthProvider } from '../harness/oauth-provider.js';
-import { pairFromOptions, recordNotifications, shownNotifications } from '../harness/options-page.js';
+import {
+  pairFromOptions,
+  recordNotifications,
+  shownNotifications,
+  startAddingAccount,
+} from '../harness/options-page.js';
 import { runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { trustTestCaEnv } from '../harness/setup-fixtures.js';
 
@@ -63,16 +68,7 @@ afterAll(async () => {
 });
 
 /** Add account → custom → address → Continue, then aim the server fields at the test Dovecot. */
-async function startAdding(email: string): Promise<void> {
-  await page.getByTestId('add-account-button').click();
-  await page.getByTestId('provider-custom').click();
-  await page.getByTestId('account-email').fill(email);
-  await page.getByTestId('account-name').fill(email);
-  await page.getByTestId('discover-button').click();
-  await page.getByTestId('server-host').waitFor();
-  await page.getByTestId('server-host').fill(dovecot.host);
-  await page.getByTestId('server-port').fill(String(dovecot.imapsPort));
-}
+const startAdding = (email: string) => startAddingAccount(page, { email, server: dovecot });
 
 async function waitForAccountRow(username: string): Promise<void> {
   await page.locator('[data-testid="account-row"]', { hasText: username }).waitFor({ timeout: 20_000 });

@@ -14,7 +14,7 @@ import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { startDovecot, type Dovecot, type ImapUser } from '../harness/dovecot.js';
 import { appendMessage } from '../harness/mail.js';
 import { startOAuthProvider, type LocalOAuthProvider } from '../harness/oauth-provider.js';
-import { pairFromOptions } from '../harness/options-page.js';
+import { pairFromOptions, startAddingAccount } from '../harness/options-page.js';
 import { runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 import { trustTestCaEnv } from '../harness/setup-fixtures.js';
 import { dumpProfile, placesHolding, type ProfileDump } from './profile-dump.js';
@@ -65,16 +65,7 @@ afterAll(async () => {
 });
 
 /** Add account → custom → address → Continue, then aim the server fields at the test Dovecot. */
-async function startAdding(email: string): Promise<void> {
-  await page.getByTestId('add-account-button').click();
-  await page.getByTestId('provider-custom').click();
-  await page.getByTestId('account-email').fill(email);
-  await page.getByTestId('account-name').fill(email);
-  await page.getByTestId('discover-button').click();
-  await page.getByTestId('server-host').waitFor();
-  await page.getByTestId('server-host').fill(dovecot.host);
-  await page.getByTestId('server-port').fill(String(dovecot.imapsPort));
-}
+const startAdding = (email: string) => startAddingAccount(page, { email, server: dovecot });
 
 async function accountRow(name: string): Promise<void> {
   await page.locator('[data-testid="account-row"]', { hasText: name }).waitFor({ timeout: 20_000 });

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { ExtensionBrowser } from './chromium.js';
+import type { Dovecot } from './dovecot.js';
 import { pairingCodeFrom, runRelayCli, type RelayProcess } from './relay.js';
 
 /**
@@ -21,6 +22,27 @@ export async function pairFromOptions(browser: ExtensionBrowser, relay: RelayPro
   await page.getByTestId('pair-button').click();
   await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 15_000 });
   return page;
+}
+
+/**
+ * The options page's add-account flow up to the server step: Add account → a provider (default
+ * custom) → address and name (default the address) → Continue. With `server`, aims the host and
+ * port fields at it (the test Dovecot's IMAPS port).
+ */
+export async function startAddingAccount(
+  page: Page,
+  options: { email: string; name?: string; provider?: string; server?: Pick<Dovecot, 'host' | 'imapsPort'> },
+): Promise<void> {
+  await page.getByTestId('add-account-button').click();
+  await page.getByTestId(`provider-${options.provider ?? 'custom'}`).click();
+  await page.getByTestId('account-email').fill(options.email);
+  await page.getByTestId('account-name').fill(options.name ?? options.email);
+  await page.getByTestId('discover-button').click();
+  await page.getByTestId('server-host').waitFor();
+  if (options.server) {
+    await page.getByTestId('server-host').fill(options.server.host);
+    await page.getByTestId('server-port').fill(String(options.server.imapsPort));
+  }
 }
 
 /** The parts of the extension API the helpers below call inside the service worker (not typed here). */
