@@ -9,10 +9,15 @@
 // Headline (`relay_p50_ms`, `direct_p50_ms`, `ratio_p50`): same work, uncached. The relay runs
 //   with TIDINGS_ROW_CACHE=off, so every request does the full FETCH the direct client does; what
 //   remains is the cost of our layering (WebSocket, JSON and zod on both ends, the command
-//   connection's lock, row building and preview decoding).
+//   connection's lock, row building and preview decoding). Both sides tokenise the response with
+//   imapflow; the relay then reads the rows straight from the parsed items (relay/src/imap/
+//   row-fetch.ts) where the direct client gets imapflow's general message objects.
 // Cached, labelled (`relay_cached_p50_ms`, `ratio_cached_p50`): a second relay process with its
 //   row cache on, listing the same first page again (the popup reopening): one FETCH (UID FLAGS).
 // `direct_envelope_p50_ms`: a bare "envelope + flags" FETCH of the same window, for reference.
+// `direct_rowfetch_p50_ms`: a second direct client reading the same FETCH the way the relay does
+//   (row-fetch.ts, no imapflow message objects), for reference: relay_p50_ms over it is the cost of
+//   the WebSocket, JSON, zod and row building alone.
 // CPU per request (less noisy than wall time on a shared machine): `relay_cpu_ms` is the relay
 // process's (from /proc, summed over its uncached requests), `relay_client_cpu_ms` this process's
 // while it waited for the relay (socket, JSON, zod), `direct_cpu_ms` this process's for a direct
@@ -22,6 +27,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ROW_QUERY } from '../../relay/src/imap/message-rows.js';
+import { fetchRowMessages, markIdleFree } from '../../relay/src/imap/row-fetch.js';
 import { Limits } from '../../shared/index.js';
 import { connectImap, seedMaildir } from '../harness/mail.js';
 import { pairToken, startMailRelay, waitForAccount } from '../harness/mail-relay.js';
@@ -63,6 +69,10 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
 
   await using direct = await connectImap(mail.dovecot, user);
   const lock = await direct.getMailboxLock('INBOX');
+  // Like the relay's command connection: no IDLE, so row-fetch.ts reads its FETCH directly.
+  await using rowClient = await connectImap(mail.dovecot, user, { disableAutoIdle: true });
+  markIdleFree(rowClient);
+  const rowLock = await rowClient.getMailboxLock('INBOX');
   try {
     const list = async (via: TestClient, id: string) => {
       const page = await via.request('messages.list', {
@@ -77,12 +87,17 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       if (rows.length !== 50) throw new Error(`relay_overhead: direct fetch returned ${rows.length} rows`);
     };
     const envelopeOnly = { uid: true, flags: true, envelope: true };
+    const viaRowFetch = async () => {
+      const rows = await fetchRowMessages(rowClient, `${COUNT - 49}:${COUNT}`, { uid: false });
+      if (rows.length !== 50) throw new Error(`relay_overhead: row fetch returned ${rows.length} rows`);
+    };
     // Warm-up: connections open, mailbox selected on every side, Dovecot's cache warm, JIT warm.
     for (let i = 0; i < 15; i++) {
       await list(client, accountId);
       await list(cachedClient, cachedAccountId);
       await viaImap(ROW_QUERY);
       await viaImap(envelopeOnly);
+      await viaRowFetch();
       await new Promise((r) => setTimeout(r, 120));
     }
 
@@ -90,6 +105,7 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
     const directSame: number[] = [];
     const cached: number[] = [];
     const envelope: number[] = [];
+    const rowFetch: number[] = [];
     // The relay allows Limits.requestsPerSecond per socket: every call (both sides alike) is
     // followed by the same untimed pause.
     const pace = () => new Promise((r) => setTimeout(r, 1_000 / (Limits.requestsPerSecond - 4)));
@@ -120,6 +136,7 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
         () => time(directSame, () => viaImap(ROW_QUERY), 'direct'),
         () => time(cached, () => list(cachedClient, cachedAccountId)),
         () => time(envelope, () => viaImap(envelopeOnly)),
+        () => time(rowFetch, viaRowFetch),
       ];
       for (let k = 0; k < runs.length; k++) await runs[(i + k) % runs.length]!();
     }
@@ -140,6 +157,7 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       relay_cached_p50_ms: c.p50,
       ratio_cached_p50: round(c.p50 / d.p50),
       direct_envelope_p50_ms: e.p50,
+      direct_rowfetch_p50_ms: summary(rowFetch).p50,
       relay_cpu_ms: round(cpu.relay / r.n),
       relay_client_cpu_ms: round(cpu.relayClient / r.n),
       direct_cpu_ms: round(cpu.direct / d.n),
@@ -147,6 +165,7 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
     };
   } finally {
     lock.release();
+    rowLock.release();
   }
 }
 

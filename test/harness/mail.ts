@@ -8,6 +8,8 @@ import { mkdirMailOwned, type Dovecot, type ImapUser } from './dovecot.js';
 export interface ConnectImapOptions {
   /** `tls` (implicit TLS on imapsPort, default) or `starttls` (required STARTTLS on starttlsPort). */
   security?: 'tls' | 'starttls';
+  /** No IDLE between commands, like the relay's command connection (imapflow's disableAutoIdle). */
+  disableAutoIdle?: boolean;
 }
 
 /** An imapflow client that logs out when disposed (`await using client = await connectImap(...)`). */
@@ -40,6 +42,7 @@ export async function connectImap(
       minVersion: 'TLSv1.2',
     },
     logger: false,
+    ...(options.disableAutoIdle ? { disableAutoIdle: true } : {}),
   });
   // An unhandled 'error' event would crash the test worker; failures surface through the promises.
   client.on('error', () => undefined);

@@ -8,6 +8,7 @@ import type { ReachPolicy } from '../net/reach-policy.js';
 import type { ImapCredentials } from './credentials.js';
 import { DeadlineError, formatLimit, withDeadline } from './deadline.js';
 import { RowCache } from './message-rows.js';
+import { markIdleFree } from './row-fetch.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './timings.js';
 
 export interface CommandConnectionOptions {
@@ -360,6 +361,8 @@ export class CommandConnection {
 
   async #open(options: ImapFlowOptions): Promise<ImapFlow> {
     const client = this.#o.createClient ? this.#o.createClient(options) : new ImapFlow(options);
+    // Opened with disableAutoIdle and never told to idle: list rows may skip imapflow's fetch().
+    markIdleFree(client);
     // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
     client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));
     client.once('close', () => this.#forget(client));

@@ -1,7 +1,8 @@
 import type { FetchMessageObject, FetchQueryObject, ImapFlow, MessageAddressObject } from 'imapflow';
 import { Limits, type Address, type MessageRow } from '../../../shared/index.js';
 import { collapsePreview, decodeCharset, decodeTransferEncoding, htmlToText } from './decode.js';
-import { hasAttachments, previewPart } from './mime-structure.js';
+import { hasAttachments, previewPart, type TextPart } from './mime-structure.js';
+import { fetchRowMessages, type RowMessage } from './row-fetch.js';
 
 /** Where fetched rows live: the identity fields every row of one mailbox shares. */
 export interface MailboxIdentity {
@@ -24,6 +25,8 @@ export interface FetchedRow {
  * first `Limits.previewFetchBytes` of part 1 — which is the preview part of most messages
  * (single-part, or multipart/alternative with plain text first). Only messages whose preview
  * lives elsewhere (e.g. 1.1 inside multipart/mixed) cost a second, grouped partial fetch.
+ * row-fetch.ts sends exactly these items without imapflow's fetch(): change both together
+ * (test/integration/row-fetch.test.ts checks that they agree).
  */
 export const ROW_QUERY: FetchQueryObject = {
   uid: true,
@@ -50,20 +53,22 @@ function epoch(value: Date | string | undefined): number | null {
 }
 
 /** Header date, else INTERNALDATE, else 0. */
-export function messageDate(msg: FetchMessageObject): number {
+export function messageDate(msg: Pick<FetchMessageObject, 'envelope' | 'internalDate'>): number {
   return epoch(msg.envelope?.date) ?? epoch(msg.internalDate) ?? 0;
 }
 
-function previewFrom(msg: FetchMessageObject, raw: Buffer | undefined): string {
-  if (!raw || !msg.bodyStructure) return '';
-  const part = previewPart(msg.bodyStructure);
-  if (!part) return '';
+function previewFrom(part: TextPart | null, raw: Buffer | undefined): string {
+  if (!raw || !part) return '';
   const bytes = decodeTransferEncoding(raw, part.node.encoding, true);
   const text = decodeCharset(bytes, part.node.parameters?.charset, true);
   return collapsePreview(part.kind === 'html' ? htmlToText(text) : text, Limits.previewMaxChars);
 }
 
-function toRow(msg: FetchMessageObject, identity: MailboxIdentity, previewRaw: Buffer | undefined): FetchedRow {
+function toRow(
+  msg: RowMessage,
+  identity: MailboxIdentity,
+  preview: { part: TextPart | null; raw: Buffer | undefined },
+): FetchedRow {
   const flags = [...(msg.flags ?? [])];
   const has = (flag: string) => flags.some((f) => f.toLowerCase() === flag);
   return {
@@ -81,7 +86,7 @@ function toRow(msg: FetchMessageObject, identity: MailboxIdentity, previewRaw: B
       answered: has('\\answered'),
       size: msg.size ?? 0,
       hasAttachments: msg.bodyStructure ? hasAttachments(msg.bodyStructure) : false,
-      preview: previewFrom(msg, previewRaw),
+      preview: previewFrom(preview.part, preview.raw),
     },
   };
 }
@@ -219,14 +224,16 @@ async function fetchFullRows(
   options: { uid: boolean },
   identity: MailboxIdentity,
 ): Promise<FetchedRow[]> {
-  const messages = await client.fetchAll(range, ROW_QUERY, { uid: options.uid });
+  const messages = await fetchRowMessages(client, range, options);
+  const parts = new Map<number, TextPart | null>();
   const previews = new Map<number, Buffer | undefined>();
   // Messages whose preview part is not part 1: one partial fetch per distinct part id.
   const elsewhere = new Map<string, number[]>();
   for (const msg of messages) {
     const part = msg.bodyStructure ? previewPart(msg.bodyStructure) : null;
+    parts.set(msg.uid, part);
     if (!part) continue;
-    if (part.partId === '1') previews.set(msg.uid, msg.bodyParts?.get('1'));
+    if (part.partId === '1') previews.set(msg.uid, msg.part1);
     else elsewhere.set(part.partId, [...(elsewhere.get(part.partId) ?? []), msg.uid]);
   }
   for (const [partId, uids] of elsewhere) {
@@ -237,5 +244,7 @@ async function fetchFullRows(
     );
     for (const msg of extra) previews.set(msg.uid, msg.bodyParts?.get(partId.toLowerCase()));
   }
-  return messages.map((msg) => toRow(msg, identity, previews.get(msg.uid))).sort((a, b) => b.row.id.uid - a.row.id.uid);
+  return messages
+    .map((msg) => toRow(msg, identity, { part: parts.get(msg.uid) ?? null, raw: previews.get(msg.uid) }))
+    .sort((a, b) => b.row.id.uid - a.row.id.uid);
 }
