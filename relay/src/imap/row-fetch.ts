@@ -30,7 +30,10 @@ export interface RowMessage {
   part1?: Buffer;
 }
 
-/** imapflow's command runner: not in its type declarations, but what its own fetch() is built on. */
+/**
+ * imapflow's command runner: not in its type declarations, but what its own fetch() is built on.
+ * package.json pins imapflow to one exact version for this; row-fetch.test.ts checks an update.
+ */
 interface CommandRunner {
   exec(
     command: string,
