@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_USER_SETTINGS, Limits, type ServerEvent } from '../../shared/index.js';
+import { DEFAULT_USER_SETTINGS, Limits, TidingsError, type ServerEvent } from '../../shared/index.js';
 import { MailCache, memoryCacheStore } from './mail-cache.js';
 import { checkLink, MailService, type DataPush, type DownloadOptions } from './mail-service.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
@@ -119,9 +119,39 @@ describe('MailService relay proxy', () => {
     relay.on('message.get', ({ id }) => detail(id.uid));
     await mail.handle({ id: '1', type: 'relay', request: { type: 'message.get', params: { id: messageId(2) } } });
     await mail.flush();
-    expect(await mail.handle({ id: '2', type: 'cache.message', messageId: messageId(2) })).toMatchObject({
+    relay.on('message.get', () => {
+      throw new Error('an open of a cached message asked the relay');
+    });
+    expect(await mail.handle({ id: '2', type: 'message.open', messageId: messageId(2) })).toMatchObject({
       ok: true,
       result: { subject: 'Subject 2' },
+    });
+  });
+
+  it('opens a message not in the cache from the relay in the same request, and caches it', async () => {
+    const { mail, relay } = setup();
+    relay.on('message.get', ({ id }) => detail(id.uid));
+    expect(await mail.handle({ id: '1', type: 'message.open', messageId: messageId(3) })).toMatchObject({
+      ok: true,
+      result: { subject: 'Subject 3' },
+    });
+    await mail.flush();
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+    expect(await mail.handle({ id: '2', type: 'message.open', messageId: messageId(3) })).toMatchObject({
+      ok: true,
+      result: { subject: 'Subject 3' },
+    });
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+  });
+
+  it("answers an open the relay refuses with the relay's error code", async () => {
+    const { mail, relay } = setup();
+    relay.on('message.get', () => {
+      throw new TidingsError('NOT_FOUND', 'gone');
+    });
+    expect(await mail.handle({ id: '1', type: 'message.open', messageId: messageId(4) })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
     });
   });
 });

@@ -170,8 +170,13 @@ export class MailService {
           return { ok: true, result: await this.#outbox.submitMarkAllRead(request.params) };
         case 'cache.list':
           return { ok: true, result: await this.#d.cache.getList(request.scope) };
-        case 'cache.message':
-          return { ok: true, result: (await this.#d.cache.getMessage(request.messageId))?.message ?? null };
+        case 'message.open': {
+          // Cache, else relay, in one request: a miss goes on to the relay from here at once, not
+          // after the popup (busy drawing the message screen) has read the miss (issue 10).
+          const cached = await this.#d.cache.getMessage(request.messageId);
+          if (cached) return { ok: true, result: cached.message };
+          return await this.#proxy('message.get', { id: request.messageId });
+        }
         case 'openLink':
           return await this.#openLink(request.url);
         case 'download':

@@ -5,7 +5,7 @@
  */
 import {
   messageKey,
-  requests,
+  parseResult,
   type Attachment,
   type MessageId,
   type MessageRow,
@@ -14,14 +14,13 @@ import {
 import { savedDownloadSchema, type SavedDownload } from '../ui-protocol/data-messages.js';
 import type { ListController } from './list-controller.js';
 import type { PopupChannel, PopupStore } from './popup-store.js';
+import type { RelayReply } from '../ui/ui-state.svelte.js';
 import type { PopupTexts } from './popup-texts.js';
 import type { Toasts } from './popup-toasts.js';
 import { LIST_SCREEN, openMessageOf, type MessageDetail, type MessageState } from './popup-view.js';
 
 /** Image types shown inline or as previews: never SVG (script and remote fetches) or HTML. */
 const PREVIEW_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-
-const detailSchema = requests['message.get'].result;
 
 export interface MessageOptions {
   store: PopupStore;
@@ -49,7 +48,7 @@ export class MessageController {
 
   /** Opens a row of the list (the focused one by default) and marks it read. */
   async open(key: string | null = this.#o.store.view.activeKey): Promise<void> {
-    const { store, channel, list } = this.#o;
+    const { store, list } = this.#o;
     const row = list.row(key);
     if (!row || !key) return;
     const gen = ++this.#gen;
@@ -59,14 +58,7 @@ export class MessageController {
       dialog: null,
     });
     if (!row.seen) this.#o.markSeen(row);
-    const cached = await channel.send({ type: 'cache.message', messageId: row.id });
-    if (gen !== this.#gen) return;
-    const hit = cached.ok && cached.result ? parseDetail(cached.result) : null;
-    if (hit) {
-      this.#loaded(hit);
-      return;
-    }
-    const reply = await channel.relay('message.get', { id: row.id });
+    const reply = await this.#fetch(row.id);
     if (gen !== this.#gen) return;
     if (reply.ok) this.#loaded(reply.value);
     else this.#failed(this.#o.texts.error(reply.error));
@@ -74,24 +66,19 @@ export class MessageController {
 
   /** Opens a message that may not be in the list yet (a notification click). */
   async openById(id: MessageId): Promise<void> {
-    const { store, channel } = this.#o;
+    const { store } = this.#o;
     const gen = ++this.#gen;
     store.set({
       activeKey: messageKey(id),
       screen: { kind: 'message', message: { id, row: null, remoteOnce: false, status: 'loading' } },
     });
-    const cached = await channel.send({ type: 'cache.message', messageId: id });
+    const reply = await this.#fetch(id);
     if (gen !== this.#gen) return;
-    let data = cached.ok && cached.result ? parseDetail(cached.result) : null;
-    if (!data) {
-      const reply = await channel.relay('message.get', { id });
-      if (gen !== this.#gen) return;
-      if (!reply.ok) {
-        this.#failed(this.#o.texts.error(reply.error));
-        return;
-      }
-      data = reply.value;
+    if (!reply.ok) {
+      this.#failed(this.#o.texts.error(reply.error));
+      return;
     }
+    const data = reply.value;
     const row = rowFromDetail(data);
     this.#loaded(data, row);
     if (!row.seen) this.#o.markSeen(row);
@@ -223,6 +210,18 @@ export class MessageController {
     return `data:${part.contentType};base64,${part.dataBase64}`;
   }
 
+  /**
+   * The message from the background's cache, else the relay (one request: the background asks the
+   * relay on a miss itself). The reply is checked with the shared message.get schema either way.
+   */
+  async #fetch(id: MessageId): Promise<RelayReply<MessageDetail>> {
+    const reply = await this.#o.channel.send({ type: 'message.open', messageId: id });
+    if (!reply.ok) return reply;
+    const checked = parseResult('message.get', reply.result);
+    if (checked.ok) return { ok: true, value: checked.value };
+    return { ok: false, error: { message: checked.error.message, code: checked.error.code } };
+  }
+
   #loaded(data: MessageDetail, row?: MessageRow): void {
     const m = openMessageOf(this.#o.store.view);
     if (m) this.#set({ id: m.id, row: row ?? m.row, remoteOnce: m.remoteOnce, status: 'ready', data });
@@ -236,11 +235,6 @@ export class MessageController {
   #set(message: MessageState): void {
     this.#o.store.set({ screen: { kind: 'message', message } });
   }
-}
-
-function parseDetail(value: unknown): MessageDetail | null {
-  const parsed = detailSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
 }
 
 /** The name a download was saved under when it differs from the attachment's (`{ filename, changed }`), else null. */

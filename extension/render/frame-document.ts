@@ -1,13 +1,18 @@
 /**
- * Builds the `srcdoc` of the message frame from a mail's HTML body: sanitise (sanitize.ts), then
- * prepend — on the DOM, before the one serialisation — a Content-Security-Policy `<meta>` as the
- * first child of `<head>`, a no-referrer `<meta>` and the frame's base style.
+ * The message frame's document. The frame loads a fixed shell by `srcdoc` (frameShell): a
+ * Content-Security-Policy `<meta>` as the first child of `<head>`, a no-referrer `<meta>` and the
+ * frame's base style, and an empty body. The mail's HTML body is sanitised (sanitize.ts) into a DOM
+ * in the inert window, and showInFrame copies those nodes into the loaded shell. The shell can load
+ * while the body is still on its way from the relay, and the mail is never serialised and parsed
+ * again after DOMPurify checked it (issue 10: the srcdoc navigation, context creation and second
+ * parse were half of the time to open a 60 KB newsletter).
  *
  * The frame contract (checked by test/e2e/security-frame.test.ts):
  * - `sandbox="allow-same-origin"` and nothing else: no `allow-scripts`, `allow-popups`,
  *   `allow-top-navigation*`, `allow-forms`, `allow-modals`. See MessageFrame.svelte for why
  *   allow-same-origin is safe without allow-scripts and why it is there.
- * - CSP (meta, so it applies to everything parsed after it): `default-src 'none'` — no script,
+ * - CSP (meta, parsed before anything else and in force for the document's whole life, so also for
+ *   the mail's nodes inserted later): `default-src 'none'` — no script,
  *   frame, object, media, fetch, font or stylesheet loads; `img-src data: cid:` (plus `https:
  *   http:` only once the user chose "Show images"); `style-src 'unsafe-inline'` for the mail's own
  *   `<style>`/`style=` (already cleaned); `form-action 'none'`; `base-uri 'none'`.
@@ -16,7 +21,7 @@
  * `color-scheme: light`) inside the dark popup, as most mail clients do. Mail HTML is designed
  * against white; inverting it breaks logos, brand colours and contrast in ways nobody can check.
  */
-import { BLOCKED_ATTRIBUTE, sanitizeHtml, type SanitizedHtml, type SanitizeOptions } from './sanitize.js';
+import { BLOCKED_ATTRIBUTE, sanitizeHtml, type SanitizeOptions } from './sanitize.js';
 
 /** The frame's Content-Security-Policy, exactly as written into the `<meta>`. */
 export function frameContentSecurityPolicy(remoteAllowed: boolean): string {
@@ -53,8 +58,10 @@ a:focus-visible{outline:2px solid #2563eb;outline-offset:2px}
 `;
 
 export interface FrameDocument {
-  /** The whole document for the iframe's `srcdoc`. */
-  srcdoc: string;
+  /** The sanitised `<html>`, in a document of the inert window (sanitize.ts): what the frame shows. */
+  root: HTMLElement;
+  /** Whether it was sanitised with remote images allowed; the frame's CSP must say the same. */
+  remoteAllowed: boolean;
   /** Remote URLs blocked (drives the "Show images" bar). */
   remoteBlocked: number;
   /** Normalised Content-IDs referenced by `cid:` (parts to load). */
@@ -62,37 +69,57 @@ export interface FrameDocument {
 }
 
 /**
- * Sanitises `html` and wraps it for the sandboxed frame.
+ * The `srcdoc` of the message frame: an empty document whose `<head>` starts with the CSP
+ * `<meta>`, then the no-referrer `<meta>` and the base style. It holds nothing from the mail, so
+ * it can load while the body is still on its way; showInFrame puts the sanitised mail in it.
+ */
+export function frameShell(remoteAllowed: boolean): string {
+  const csp = frameContentSecurityPolicy(remoteAllowed);
+  return `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><style>${BASE_STYLE}</style></head><body></body></html>`;
+}
+
+/** The shell's own `<head>` children (frameShell): the CSP, the referrer policy, the base style. */
+const SHELL_HEAD_NODES = 3;
+
+/**
+ * Sanitises `html` for the sandboxed frame.
  *
  * @example
- * const { srcdoc } = buildFrameDocument(message.body.content, { remoteAllowed: false, inlineImages: new Map() });
+ * const content = buildFrameDocument(message.body.content, { remoteAllowed: false, inlineImages: new Map() });
  */
 export function buildFrameDocument(html: string, options: SanitizeOptions): FrameDocument {
-  return wrapFrameDocument(sanitizeHtml(html, options), options.remoteAllowed);
+  return { ...sanitizeHtml(html, options), remoteAllowed: options.remoteAllowed };
 }
 
 /**
- * Adds the CSP, referrer and base style to an already sanitised document and serialises it once
- * (frame-parts.ts builds one from several parts).
+ * Shows sanitised mail in a loaded frame shell (frameShell), replacing what it showed before: the
+ * mail's `<html>` attributes, its `<head>` nodes after the shell's own, and its `<body>`. The nodes
+ * are copied (importNode) from the inert window's sanitised tree into the frame's document — no
+ * HTML string in between, so nothing is parsed a second time and nothing can change between what
+ * DOMPurify checked and what the frame shows (no serialise/re-parse differential at all).
+ *
+ * Fails closed: throws unless the document's first `<head>` child is the CSP this content needs
+ * (a CSP `<meta>` can only ever tighten a document's policy, so a shell built for "remote images
+ * allowed" is never reused for content sanitised without them, nor the other way round).
  */
-export function wrapFrameDocument(sanitized: SanitizedHtml, remoteAllowed: boolean): FrameDocument {
-  const { root, remoteBlocked, contentIds } = sanitized;
-  const doc = root.ownerDocument;
-  let head = root.querySelector(':scope > head');
-  if (!head) {
-    head = doc.createElement('head');
-    root.prepend(head);
+export function showInFrame(doc: Document, content: FrameDocument): void {
+  const head = doc.head;
+  const csp = head?.firstElementChild;
+  if (
+    !head ||
+    !doc.body ||
+    csp?.localName !== 'meta' ||
+    csp.getAttribute('http-equiv') !== 'Content-Security-Policy' ||
+    csp.getAttribute('content') !== frameContentSecurityPolicy(content.remoteAllowed)
+  ) {
+    throw new Error('the message frame is not a shell with the CSP for this content');
   }
-  const csp = doc.createElement('meta');
-  csp.setAttribute('http-equiv', 'Content-Security-Policy');
-  csp.setAttribute('content', frameContentSecurityPolicy(remoteAllowed));
-  const referrer = doc.createElement('meta');
-  referrer.setAttribute('name', 'referrer');
-  referrer.setAttribute('content', 'no-referrer');
-  const style = doc.createElement('style');
-  style.textContent = BASE_STYLE;
-  head.prepend(csp, referrer, style);
-  // The only serialisation after sanitising; the doctype keeps the frame in no-quirks mode
-  // (srcdoc documents are anyway) and matches how the sanitizer parsed.
-  return { srcdoc: `<!DOCTYPE html>${root.outerHTML}`, remoteBlocked, contentIds };
+  const html = doc.documentElement;
+  for (const name of html.getAttributeNames()) html.removeAttribute(name);
+  for (const attr of Array.from(content.root.attributes)) html.setAttribute(attr.name, attr.value);
+  while (head.childNodes.length > SHELL_HEAD_NODES) head.lastChild?.remove();
+  const mailHead = content.root.querySelector(':scope > head');
+  if (mailHead) head.append(...Array.from(mailHead.childNodes, (node) => doc.importNode(node, true)));
+  const mailBody = content.root.querySelector(':scope > body');
+  doc.body.replaceWith(mailBody ? doc.importNode(mailBody, true) : doc.createElement('body'));
 }

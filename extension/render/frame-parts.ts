@@ -8,18 +8,18 @@
  * comment ends with its part); its `<style>` elements go into the one `<head>`, its body's
  * children into a `<div class="tidings-part">`. A plain-text part becomes text nodes and `<a>`
  * elements built here from render/linkify.ts segments — never an HTML string — inside a
- * `<pre class="tidings-text">`, like PlainTextBody. The result is wrapped like any frame document
- * (CSP, referrer, base style: frame-document.ts) and shown in the same sandboxed frame.
+ * `<pre class="tidings-text">`, like PlainTextBody. The result is shown like any frame document
+ * (frame-document.ts showInFrame: in the frame shell with the CSP, referrer and base style).
  */
 import type { MessageBody } from '../../shared/index.js';
 import { safeMultiline } from '../core/safe-text.js';
-import { wrapFrameDocument, type FrameDocument } from './frame-document.js';
+import type { FrameDocument } from './frame-document.js';
 import { linkify } from './linkify.js';
 import { sanitizeHtml, type SanitizeOptions } from './sanitize.js';
 
 /**
  * @example
- * const { srcdoc } = buildPartsFrameDocument([message.body, ...message.inlineParts], { remoteAllowed: false, inlineImages: new Map() });
+ * const content = buildPartsFrameDocument([message.body, ...message.inlineParts], { remoteAllowed: false, inlineImages: new Map() });
  */
 export function buildPartsFrameDocument(parts: readonly MessageBody[], options: SanitizeOptions): FrameDocument {
   const base = sanitizeHtml('', options);
@@ -54,7 +54,7 @@ export function buildPartsFrameDocument(parts: readonly MessageBody[], options: 
     }
     body.append(section);
   });
-  return wrapFrameDocument({ root: base.root, remoteBlocked, contentIds }, options.remoteAllowed);
+  return { root: base.root, remoteAllowed: options.remoteAllowed, remoteBlocked, contentIds };
 }
 
 /** A plain-text part as a `<pre>` of text nodes and links (allowlisted URLs only, see linkify.ts). */

@@ -9,10 +9,10 @@
  *   no-quirks mode (HTML §4.8.5: an iframe srcdoc document is never in quirks mode), so `<table>`
  *   inside `<p>` builds the same tree in both.
  * - **Sanitize last.** Every transformation — URL rewriting, remote-image blocking, cid: inlining,
- *   CSS cleaning, `rel` on links — happens in DOMPurify hooks, on the DOM, before serialisation.
- *   Nothing edits the HTML string afterwards (Roundcube 2024: string edits after sanitizing
- *   reintroduced XSS). frame-document.ts only prepends its own `<meta>`/`<style>` nodes on the
- *   DOM and serialises once.
+ *   CSS cleaning, `rel` on links — happens in DOMPurify hooks, on the DOM. Nothing edits HTML as
+ *   a string afterwards (Roundcube 2024: string edits after sanitizing reintroduced XSS):
+ *   frame-document.ts copies the sanitised nodes into the frame's document as they are, with no
+ *   serialisation in between.
  * - **HTML only.** No SVG, no MathML (the usual webmail XSS route: `svg use href=data:`,
  *   `animate` with padded attribute names, `feImage`), no forms, inputs, buttons, media, frames,
  *   objects, templates, `base`/`meta`/`link`. Event handler attributes never pass DOMPurify.

@@ -65,8 +65,12 @@ export class FakeChannel implements PopupChannel {
     switch (body.type) {
       case 'cache.list':
         return { ok: true, result: this.cache.get(JSON.stringify(body.scope)) ?? null };
-      case 'cache.message':
-        return { ok: true, result: this.bodies.get(messageKey(body.messageId)) ?? null };
+      case 'message.open': {
+        const cached = this.bodies.get(messageKey(body.messageId));
+        if (cached) return { ok: true, result: cached };
+        const reply = await this.relay('message.get', { id: body.messageId });
+        return reply.ok ? { ok: true, result: reply.value } : reply;
+      }
       case 'action': {
         const answer = this.actionAnswers.shift() ?? done(body.params.ids, body.params.action);
         if (answer === 'hold') return await new Promise((resolve) => this.held.push({ resolve, params: body.params }));

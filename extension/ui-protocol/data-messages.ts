@@ -12,7 +12,9 @@
  *     { id, type: 'markAllRead', params }                 mailbox.markAllRead params: a whole folder
  *                                                         read, through the same outbox (issue 13)
  *     { id, type: 'cache.list', scope }                   cached rows of a list, or null
- *     { id, type: 'cache.message', messageId }            a cached message.get result, or null
+ *     { id, type: 'message.open', messageId }             the cached message.get result, else the relay's
+ *                                                         (then cached): one round trip per open, and the
+ *                                                         relay is asked without waiting for the popup
  *     { id, type: 'openLink', url }                       opens a tab (https:, http:, mailto: only)
  *     { id, type: 'download', messageId, attachment }     the browser downloads from the relay
  *
@@ -50,7 +52,7 @@ export const dataRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: requestId, type: z.literal('action'), params: actionParamsSchema }),
   z.object({ id: requestId, type: z.literal('markAllRead'), params: requests['mailbox.markAllRead'].params }),
   z.object({ id: requestId, type: z.literal('cache.list'), scope: listScopeSchema }),
-  z.object({ id: requestId, type: z.literal('cache.message'), messageId: messageIdSchema }),
+  z.object({ id: requestId, type: z.literal('message.open'), messageId: messageIdSchema }),
   z.object({ id: requestId, type: z.literal('openLink'), url: z.string().max(Limits.maxLinkLength) }),
   z.object({
     id: requestId,

@@ -26,6 +26,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched when other processes hold the CPU. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { data?: { url?: string; functionName?: string } };
@@ -34,6 +36,7 @@ interface TraceEvent {
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
 }
 
 const CATEGORIES = [
@@ -71,9 +74,15 @@ const phaseOf = (name: string) => PHASES.find(([, re]) => re.test(name))?.[0] ??
 
 export interface BodyOpenTrace {
   ms: number;
+  /** CPU time of the popup's main thread between keypress and paint (top-level tasks' thread time). */
+  cpu: number;
   phases: Record<string, number>;
   topEvents: { name: string; self: number }[];
   topFunctions: { fn: string; self: number }[];
+  /** JS functions by total time (their own plus their callees'), native calls included. */
+  topInclusive: { fn: string; total: number }[];
+  /** The main thread's tasks of 1 ms or more, in order: start (ms after the keypress), length, what ran most. */
+  tasks: { at: number; ms: number; top: string }[];
 }
 
 async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<BodyOpenTrace> {
@@ -114,6 +123,30 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Body
     self.set(e, (self.get(e) ?? 0) + (e.dur ?? 0));
     stack.push(e);
   }
+  // Top-level tasks: events with no parent on the stack, 1 ms or longer.
+  const tasks: { at: number; ms: number; top: string }[] = [];
+  let cpuUs = 0;
+  {
+    let open: { e: TraceEvent; names: Map<string, number> } | null = null;
+    const flush = () => {
+      if (!open || (open.e.dur ?? 0) < 1000) return;
+      const top = [...open.names].sort((a, b) => b[1] - a[1]).slice(0, 3);
+      tasks.push({
+        at: round((open.e.ts - start.ts) / 1000, 1),
+        ms: round((open.e.dur ?? 0) / 1000, 1),
+        top: top.map(([n, us]) => `${n} ${round(us / 1000, 1)}`).join(', '),
+      });
+    };
+    for (const e of main) {
+      if (!open || e.ts >= open.e.ts + (open.e.dur ?? 0)) {
+        flush();
+        open = { e, names: new Map() };
+        cpuUs += e.tdur ?? 0;
+      }
+      open.names.set(e.name, (open.names.get(e.name) ?? 0) + (self.get(e) ?? 0));
+    }
+    flush();
+  }
   const phases: Record<string, number> = {};
   const byName = new Map<string, number>();
   let busy = 0;
@@ -136,14 +169,33 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Body
     const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
     fnSelf.set(key, (fnSelf.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
+  // Inclusive: each sample counts once for every distinct function on its stack.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (frame: ProfileNode['callFrame']) =>
+    `${frame.functionName || '(anonymous)'} ${frame.url.split('/').at(-1) || '(native)'}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+  const fnTotal = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const frame = nodes.get(n)?.callFrame;
+      if (frame && frame.functionName !== '(root)') seen.add(keyOf(frame));
+    }
+    for (const key of seen) fnTotal.set(key, (fnTotal.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
   const top = <K>(m: Map<K, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
   return {
     ms: round(ms, 1),
+    cpu: round(cpuUs / 1000, 1),
     phases,
     topEvents: top(byName, 10).map(([name, v]) => ({ name, self: round(v, 1) })),
     topFunctions: top(fnSelf, 10)
       .filter(([fn]) => !fn.startsWith('(idle)') && !fn.startsWith('(program)'))
       .map(([fn, v]) => ({ fn, self: round(v, 1) })),
+    topInclusive: top(fnTotal, 40)
+      .filter(([fn]) => !fn.startsWith('(idle)') && !fn.startsWith('(program)'))
+      .map(([fn, v]) => ({ fn, total: round(v, 1) })),
+    tasks,
   };
 }
 
@@ -202,7 +254,10 @@ export async function traceBodyOpen(options: { opens: number; warm?: boolean }):
 export function summariseTraces(traces: BodyOpenTrace[]): Record<string, number> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const phases = new Set(traces.flatMap((t) => Object.keys(t.phases)));
-  const out: Record<string, number> = { trace_open_p50_ms: median(traces.map((t) => t.ms)) };
+  const out: Record<string, number> = {
+    trace_open_p50_ms: median(traces.map((t) => t.ms)),
+    trace_main_cpu_p50_ms: median(traces.map((t) => t.cpu)),
+  };
   for (const p of phases) out[`trace_${p.replace(/\s+/g, '_')}_p50_ms`] = median(traces.map((t) => t.phases[p] ?? 0));
   return out;
 }
@@ -210,7 +265,7 @@ export function summariseTraces(traces: BodyOpenTrace[]): Record<string, number>
 export function printTraces(traces: BodyOpenTrace[]): void {
   const out = (line: string) => process.stdout.write(line + '\n');
   for (const [i, t] of traces.entries()) {
-    out(`\nopen ${i + 1}: ${t.ms} ms keypress → painted frame`);
+    out(`\nopen ${i + 1}: ${t.ms} ms keypress → painted frame, main thread CPU ${t.cpu} ms`);
     out(
       `  main thread by phase (ms): ${Object.entries(t.phases)
         .map(([k, v]) => `${k} ${v}`)
@@ -218,6 +273,9 @@ export function printTraces(traces: BodyOpenTrace[]): void {
     );
     out(`  top events (self ms): ${t.topEvents.map((e) => `${e.name} ${e.self}`).join(', ')}`);
     out(`  top JS functions (self ms): ${t.topFunctions.map((f) => `${f.fn} ${f.self}`).join('; ')}`);
+    out(`  top JS functions (total ms): ${t.topInclusive.map((f) => `${f.fn} ${f.total}`).join('; ')}`);
+    out(`  main-thread tasks (start ms: length ms, top events):`);
+    for (const task of t.tasks) out(`    ${task.at}: ${task.ms} (${task.top})`);
   }
   const summary = summariseTraces(traces);
   out(

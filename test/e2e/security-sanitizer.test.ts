@@ -26,7 +26,7 @@ interface Lab {
   };
   render(html: string): Promise<{ pwned: unknown[]; frameScripts: boolean }>;
   control(name: string): Promise<{ pwned: unknown }>;
-  frameHead(remoteAllowed: boolean): Record<string, unknown>;
+  frameHead(remoteAllowed: boolean): Promise<Record<string, unknown>>;
   inlineImages(): Record<string, unknown>;
   remoteToggle(): { off: { blocked: number; html: string }; on: { blocked: number; html: string } };
   placeholders(): Record<string, boolean>;
@@ -110,7 +110,7 @@ describe('the production frame document in a sandboxed iframe', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
   });
 
-  it('writes the exact CSP as the first child of <head>, whatever the mail put there', async () => {
+  it("keeps the exact CSP as the first child of the frame's <head>, whatever the mail put there", async () => {
     const off = await lab('frameHead', false);
     expect(off).toEqual({
       firstTag: 'meta',
@@ -119,6 +119,7 @@ describe('the production frame document in a sandboxed iframe', () => {
         "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none'; base-uri 'none'",
       cspMetas: 1,
       referrer: 'no-referrer',
+      mailStyleKept: true,
       startsWith: '<!DOCTYPE html><html><head><meta http-eq',
       policy:
         "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src 'none'; form-action 'none'; base-uri 'none'",
