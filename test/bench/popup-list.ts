@@ -32,7 +32,7 @@ declare const performance: { getEntriesByName(name: string): { startTime: number
  * Runs in the page before its scripts: records when 50 rows are in the list. A string, not a
  * function: tsx wraps functions with helpers (`__name`) that do not exist in the page.
  */
-const READY_PROBE = `(() => {
+export const READY_PROBE = `(() => {
   const check = () => {
     const list = document.querySelector('[data-testid=message-list]');
     if (!list || Number(list.getAttribute('data-row-count')) < 50 || !list.querySelector('[data-testid=message-row]')) return false;
@@ -50,7 +50,7 @@ interface Sample {
   paint: number;
 }
 
-async function openOnce(context: BrowserContext, origin: string): Promise<Sample> {
+export async function openPopupOnce(context: BrowserContext, origin: string): Promise<Sample> {
   const page = await context.newPage();
   try {
     await page.setViewportSize(POPUP_SIZE);
@@ -83,7 +83,7 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   };
 
   // Warm-up: the first open connects everything and fills the cache.
-  for (let i = 0; i < 3; i++) await openOnce(context, origin);
+  for (let i = 0; i < 3; i++) await openPopupOnce(context, origin);
 
   // A second device, to see when a restarted relay has its account online again.
   const token = await pairToken(world.relay);
@@ -104,23 +104,23 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   const cold: number[] = [];
   // Interleaved, so drift on a shared machine hits all alike.
   for (let i = 0; i < options.samples; i++) {
-    const w = await openOnce(context, origin);
+    const w = await openPopupOnce(context, origin);
     warm.push(w.ready);
     warmPaint.push(w.paint);
     await clearCache();
-    extensionCold.push((await openOnce(context, origin)).ready);
+    extensionCold.push((await openPopupOnce(context, origin)).ready);
     // Truly cold: empty caches on both sides, a fresh worker and a fresh relay process.
     await clearCache();
     await world.browser.stopServiceWorker();
     await freshRelay();
-    cold.push((await openOnce(context, origin)).ready);
+    cold.push((await openPopupOnce(context, origin)).ready);
     // The cold open refilled the cache for the next warm sample.
   }
 
   const restart: number[] = [];
   for (let i = 0; i < Math.max(5, Math.round(options.samples / 3)); i++) {
     await world.browser.stopServiceWorker();
-    restart.push((await openOnce(context, origin)).ready);
+    restart.push((await openPopupOnce(context, origin)).ready);
   }
 
   const w = summary(warm);

@@ -1,0 +1,229 @@
+// Where the time of `popup_list` goes (BENCHMARKS.md, issue 10): opens popup.html in new tabs of
+// the real extension while Chromium traces (Chrome DevTools protocol Tracing), and prints, per
+// open, the popup renderer's main thread from navigation start to "50 rows in the list" by phase
+// (script compile/evaluate, HTML parse, style, layout, paint, GC, idle = waiting on the worker or
+// the disk), the script time per chunk (compile + module evaluation, from the v8 events), and the
+// slowest events. Warm opens (cache present, worker alive) by default; TRACE_CASE=restart stops
+// the worker before each traced open.
+//   node --import tsx test/bench/trace-popup-open.ts     (TRACE_OPENS=5 traced opens)
+// Uses the test build (.output/chrome-mv3-test, or TIDINGS_EXTENSION_DIR). Tracing slows the open
+// down: compare phases between builds, not these totals with the benchmark's.
+import type { CDPSession } from 'playwright-core';
+import { seedMaildir } from '../harness/mail.js';
+import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
+import { openPopupOnce, READY_PROBE } from './popup-list.js';
+import { round } from './stats.js';
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { data?: { url?: string; frame?: string; name?: string }; fileName?: string; url?: string; name?: string };
+}
+
+const CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'blink.user_timing',
+  'v8',
+  'v8.execute',
+  'loading',
+  'blink',
+  '__metadata',
+];
+
+const PHASES: [string, RegExp][] = [
+  ['gc', /GC|Scavenge|MarkCompact|Sweep/i],
+  [
+    'compile',
+    /^(v8\.compile|V8\.Compile|v8\.parseOnBackground|V8\.ScriptCompiler|v8\.produceModuleCache|CompileScript)/,
+  ],
+  ['parse html', /^(ParseHTML|HTMLDocumentParser|DocumentLoader::CommitNavigation)/],
+  ['style', /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|Document::recalcStyle|Document::updateStyle)/],
+  ['layout', /^(Layout|LocalFrameView::performLayout|UpdateLayerTree)/],
+  ['paint', /^(Paint|PrePaint|Layerize|CompositeLayers|Commit|UpdateLayer|Blink\.(PrePaint|Paint|Compositing))/],
+  [
+    'script',
+    /^(FunctionCall|EvaluateScript|v8\.|V8\.|RunMicrotasks|EventDispatch|TimerFire|FireAnimationFrame|v8\.evaluateModule)/,
+  ],
+  ['task overhead', /^(RunTask|ThreadControllerImpl|AsyncTask|ScheduledAction)/],
+];
+const phaseOf = (name: string) => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
+
+export interface PopupOpenTrace {
+  ms: number;
+  phases: Record<string, number>;
+  /** Compile + evaluate time per script file (wall time of the outermost v8 event per file). */
+  scripts: Record<string, number>;
+  /** Busy time (top-level events) of the other threads in the same window: the worker's, the browser's. */
+  threads: Record<string, number>;
+  topEvents: { name: string; self: number }[];
+}
+
+async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<PopupOpenTrace> {
+  const events: TraceEvent[] = [];
+  const onData = (params: { value: unknown[] }) => {
+    events.push(...(params.value as TraceEvent[]));
+  };
+  cdp.on('Tracing.dataCollected', onData);
+  await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: CATEGORIES } });
+  const ms = await run();
+  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', onData);
+
+  const end = events.find((e) => e.name === 'popup-ready' && e.ph !== 'M');
+  if (!end) throw new Error('trace: the popup-ready mark is missing');
+  // The popup's navigation start on the same thread: the last navigationStart before the mark.
+  const start = events
+    .filter((e) => e.name === 'navigationStart' && e.pid === end.pid && e.tid === end.tid && e.ts <= end.ts)
+    .sort((a, b) => b.ts - a.ts)[0];
+  if (!start) throw new Error('trace: navigationStart is missing');
+  const main = events
+    .filter((e) => e.ph === 'X' && e.pid === end.pid && e.tid === end.tid && e.ts >= start.ts && e.ts <= end.ts)
+    .sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const self = new Map<TraceEvent, number>();
+  const stack: TraceEvent[] = [];
+  const scripts: Record<string, number> = {};
+  for (const e of main) {
+    while (stack.length && stack.at(-1)!.ts + (stack.at(-1)!.dur ?? 0) <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) self.set(parent, (self.get(parent) ?? 0) - (e.dur ?? 0));
+    self.set(e, (self.get(e) ?? 0) + (e.dur ?? 0));
+    const url = e.args?.data?.url ?? e.args?.fileName ?? e.args?.url;
+    if (url && /^(v8\.|V8\.|EvaluateScript|CompileScript)/.test(e.name)) {
+      // Count only the outermost script event of a file (compile and evaluate nest).
+      const file = url
+        .split('/')
+        .at(-1)!
+        .replace(/-[\w-]{8}\.js$/, '.js');
+      const nested = stack.some((s) => (s.args?.data?.url ?? s.args?.fileName ?? s.args?.url) === url);
+      if (!nested) scripts[file] = round((scripts[file] ?? 0) + (e.dur ?? 0) / 1000, 1);
+    }
+    stack.push(e);
+  }
+  const phases: Record<string, number> = {};
+  const byName = new Map<string, number>();
+  let busy = 0;
+  for (const [e, us] of self) {
+    phases[phaseOf(e.name)] = (phases[phaseOf(e.name)] ?? 0) + us / 1000;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + us / 1000);
+    busy += us / 1000;
+  }
+  phases.idle = (end.ts - start.ts) / 1000 - busy;
+  phases.busy = busy;
+  // Other threads (the extension's service worker, the browser's UI and IO threads) in the window.
+  const names = new Map<string, string>();
+  for (const e of events) {
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, String(e.args?.name ?? e.tid));
+  }
+  const threads: Record<string, number> = {};
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.ts < start.ts || e.ts > end.ts || (e.pid === end.pid && e.tid === end.tid)) continue;
+    const key = `${e.pid}:${e.tid}`;
+    byThread.set(key, [...(byThread.get(key) ?? []), e]);
+  }
+  for (const [key, list] of byThread) {
+    list.sort((a, b) => a.ts - b.ts);
+    let until = 0;
+    let total = 0;
+    for (const e of list) {
+      if (e.ts >= until) {
+        total += e.dur ?? 0;
+        until = e.ts + (e.dur ?? 0);
+      }
+    }
+    const name = `${names.get(key) ?? key}`;
+    if (total >= 2000) threads[name] = round((threads[name] ?? 0) + total / 1000, 1);
+  }
+  for (const k of Object.keys(phases)) phases[k] = round(phases[k]!, 1);
+  return {
+    ms: round(ms, 1),
+    phases,
+    scripts,
+    threads,
+    topEvents: [...byName]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([name, v]) => ({ name, self: round(v, 1) })),
+  };
+}
+
+export async function tracePopupOpen(options: { opens: number; restart: boolean }): Promise<PopupOpenTrace[]> {
+  await using world = await startPopupWorld({
+    seed: async (dovecot, [user]) => {
+      await seedMaildir(dovecot, user!, 500, { seenRatio: 0.7 });
+    },
+  });
+  const { context, origin } = world.browser;
+  for (let i = 0; i < 3; i++) await openPopupOnce(context, origin);
+  const traces: PopupOpenTrace[] = [];
+  for (let i = 0; i < options.opens; i++) {
+    if (options.restart) await world.browser.stopServiceWorker();
+    const page = await context.newPage();
+    try {
+      await page.setViewportSize(POPUP_SIZE);
+      await page.addInitScript({
+        content: `${READY_PROBE}; (() => { const t = setInterval(() => { if (window.__popupReady !== undefined) { performance.mark('popup-ready'); clearInterval(t); } }, 1); })();`,
+      });
+      const cdp = await context.newCDPSession(page);
+      traces.push(
+        await traced(cdp, async () => {
+          await page.goto(`${origin}/popup.html`);
+          await page.waitForFunction(() => performance.getEntriesByName('popup-ready').length > 0, undefined, {
+            timeout: 20_000,
+          });
+          return (await page.evaluate(() => performance.getEntriesByName('popup-ready')[0]!.startTime)) as number;
+        }),
+      );
+      await cdp.detach();
+    } finally {
+      await page.close();
+    }
+  }
+  return traces;
+}
+
+export function printPopupTraces(traces: PopupOpenTrace[]): void {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  for (const [i, t] of traces.entries()) {
+    out(`\nopen ${i + 1}: ${t.ms} ms navigation start → 50 rows (traced)`);
+    out(
+      `  main thread by phase (ms): ${Object.entries(t.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    out(
+      `  scripts (ms): ${Object.entries(t.scripts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    out(
+      `  other threads busy (ms): ${Object.entries(t.threads)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    out(`  top events (self ms): ${t.topEvents.map((e) => `${e.name} ${e.self}`).join(', ')}`);
+  }
+  const phases = new Set(traces.flatMap((t) => Object.keys(t.phases)));
+  const scripts = new Set(traces.flatMap((t) => Object.keys(t.scripts)));
+  out(`\nmedians: total ${median(traces.map((t) => t.ms))} ms`);
+  out(`  phases: ${[...phases].map((p) => `${p} ${median(traces.map((t) => t.phases[p] ?? 0))}`).join(', ')}`);
+  out(`  scripts: ${[...scripts].map((s) => `${s} ${median(traces.map((t) => t.scripts[s] ?? 0))}`).join(', ')}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printPopupTraces(
+    await tracePopupOpen({
+      opens: Number(process.env.TRACE_OPENS ?? 5),
+      restart: process.env.TRACE_CASE === 'restart',
+    }),
+  );
+}
