@@ -88,6 +88,17 @@ export async function openMessage(page: Page, marker: string): Promise<void> {
 export async function backToList(page: Page): Promise<void> {
   await page.getByTestId('back-button').click();
   await page.getByTestId('message-row').first().waitFor({ timeout: 20_000 });
+  // The list settles after Back: the opened row's read flag arrives and the list keeps the active
+  // row in view. Scrolling for the next row before that (rowFor) had the list scroll back under
+  // the click, which then waited out its timeout for a row no longer rendered (~3 s a case).
+  await page.evaluate(`new Promise((resolve) => {
+    const list = document.querySelector('[data-testid="message-list"]');
+    let timer = setTimeout(done, 250);
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 250); });
+    const cap = setTimeout(done, 3000);
+    function done() { observer.disconnect(); clearTimeout(timer); clearTimeout(cap); resolve(); }
+    if (list) observer.observe(list, { subtree: true, childList: true, attributes: true }); else done();
+  })`);
 }
 
 /** The message frame's Playwright frame (for reading its DOM; it runs no scripts of its own). */
