@@ -6,14 +6,10 @@
 // Both builds must be test builds (npm run build:test); copy one aside before rebuilding.
 import { launchExtension, type ExtensionBrowser } from '../harness/chromium.js';
 import { seedMaildir } from '../harness/mail.js';
-import { pairToken, waitForAccount } from '../harness/mail-relay.js';
 import { pairFromOptions } from '../harness/options-page.js';
-import { TestClient } from '../harness/protocol-client.js';
 import { startPopupWorld } from '../e2e/popup-world.js';
-import { openPopupOnce } from './popup-list.js';
+import { clearMailCache, openPopupOnce, relayRestarter } from './popup-list.js';
 import { summary } from './stats.js';
-
-declare const tidingsDiagnostics: { clearMailCache?: () => Promise<void> };
 
 const dirA = process.env.AB_A;
 const dirB = process.env.AB_B;
@@ -31,24 +27,8 @@ try {
   await (await pairFromOptions(b, world.relay)).close();
   const browsers: Record<'A' | 'B', ExtensionBrowser> = { A: world.browser, B: b };
   const open = (x: ExtensionBrowser) => openPopupOnce(x.context, x.origin);
-  const clearCache = async (x: ExtensionBrowser) => {
-    await (
-      await x.serviceWorker()
-    ).evaluate(async () => {
-      await tidingsDiagnostics.clearMailCache?.();
-    });
-  };
-  const token = await pairToken(world.relay);
-  const accountId = world.accounts[0].id;
-  const freshRelay = async () => {
-    await world.relay.restart();
-    const { client } = await TestClient.connect(world.relay.url, token);
-    try {
-      await waitForAccount(client, accountId);
-    } finally {
-      client.close();
-    }
-  };
+  const clearCache = clearMailCache;
+  const freshRelay = await relayRestarter(world);
   for (const x of Object.values(browsers)) for (let i = 0; i < 3; i++) await open(x);
 
   const figures: Record<string, number[]> = {};

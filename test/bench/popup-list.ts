@@ -20,7 +20,8 @@ import type { BrowserContext } from 'playwright-core';
 import { seedMaildir } from '../harness/mail.js';
 import { pairToken, waitForAccount } from '../harness/mail-relay.js';
 import { TestClient } from '../harness/protocol-client.js';
-import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
+import type { ExtensionBrowser } from '../harness/chromium.js';
+import { POPUP_SIZE, startPopupWorld, type PopupWorld } from '../e2e/popup-world.js';
 import { summary } from './stats.js';
 
 /** Things the driver reads in the page and the worker (not typed here). */
@@ -68,27 +69,22 @@ export async function openPopupOnce(context: BrowserContext, origin: string): Pr
   }
 }
 
-export async function benchPopupList(options: { samples: number }): Promise<Record<string, number>> {
-  await using world = await startPopupWorld({
-    seed: async (dovecot, [user]) => {
-      await seedMaildir(dovecot, user!, 500, { seenRatio: 0.7 });
-    },
+/** Empties the extension's mail cache (the worker's test hook). */
+export async function clearMailCache(browser: ExtensionBrowser): Promise<void> {
+  const worker = await browser.serviceWorker();
+  await worker.evaluate(async () => {
+    await tidingsDiagnostics.clearMailCache?.();
   });
-  const { context, origin } = world.browser;
-  const clearCache = async (): Promise<void> => {
-    const worker = await world.browser.serviceWorker();
-    await worker.evaluate(async () => {
-      await tidingsDiagnostics.clearMailCache?.();
-    });
-  };
+}
 
-  // Warm-up: the first open connects everything and fills the cache.
-  for (let i = 0; i < 3; i++) await openPopupOnce(context, origin);
-
-  // A second device, to see when a restarted relay has its account online again.
+/**
+ * A function that restarts the world's relay as a fresh process and resolves once its first
+ * account is online again, seen from a second paired device (as when a user clicks the button).
+ */
+export async function relayRestarter(world: PopupWorld): Promise<() => Promise<void>> {
   const token = await pairToken(world.relay);
   const accountId = world.accounts[0]!.id;
-  const freshRelay = async (): Promise<void> => {
+  return async () => {
     await world.relay.restart();
     const { client } = await TestClient.connect(world.relay.url, token);
     try {
@@ -97,6 +93,21 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
       client.close();
     }
   };
+}
+
+export async function benchPopupList(options: { samples: number }): Promise<Record<string, number>> {
+  await using world = await startPopupWorld({
+    seed: async (dovecot, [user]) => {
+      await seedMaildir(dovecot, user!, 500, { seenRatio: 0.7 });
+    },
+  });
+  const { context, origin } = world.browser;
+  const clearCache = () => clearMailCache(world.browser);
+
+  // Warm-up: the first open connects everything and fills the cache.
+  for (let i = 0; i < 3; i++) await openPopupOnce(context, origin);
+
+  const freshRelay = await relayRestarter(world);
 
   const warm: number[] = [];
   const warmPaint: number[] = [];

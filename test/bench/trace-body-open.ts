@@ -19,6 +19,7 @@ import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { buildMime } from '../fixtures/hostile/mime.js';
 import { newsletterHtml, TIME_OPEN, waitForRows } from './body-open.js';
 import { round } from './stats.js';
+import { phaseOf, TRACE_CATEGORIES } from './trace-phases.js';
 
 interface TraceEvent {
   name: string;
@@ -38,39 +39,6 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
-
-const CATEGORIES = [
-  'devtools.timeline',
-  'disabled-by-default-devtools.timeline',
-  'blink.user_timing',
-  'v8',
-  'v8.execute',
-  'loading',
-  'blink',
-].join(',');
-
-const PHASES: [string, RegExp][] = [
-  ['gc', /GC|Scavenge|MarkCompact|Sweep/i],
-  [
-    'parse html',
-    /^(ParseHTML|HTMLDocumentParser|DocumentLoader::CommitNavigation|WebLocalFrameImpl::createChildframe)/,
-  ],
-  [
-    'style',
-    /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|Document::recalcStyle|Document::rebuildLayoutTree|Document::updateStyle)/,
-  ],
-  ['layout', /^(Layout|LocalFrameView::performLayout|InlineNode::|UpdateLayerTree|LayoutBlock|LayoutText)/],
-  [
-    'paint',
-    /^(Paint|PrePaint|Layerize|PaintImage|CompositeLayers|Commit|UpdateLayer|Decode|Blink\.(PrePaint|Paint|CompositingInputs|Compositing))/,
-  ],
-  [
-    'script',
-    /^(FunctionCall|EvaluateScript|v8\.|V8\.|RunMicrotasks|EventDispatch|TimerFire|FireAnimationFrame|FireIdleCallback|XHR|ResizeObserver)/,
-  ],
-  ['task overhead', /^(RunTask|ThreadControllerImpl|AsyncTask|ScheduledAction)/],
-];
-const phaseOf = (name: string) => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
 
 export interface BodyOpenTrace {
   ms: number;
@@ -95,7 +63,7 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Body
   await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
   await cdp.send('Tracing.start', {
     transferMode: 'ReportEvents',
-    traceConfig: { includedCategories: CATEGORIES.split(',') },
+    traceConfig: { includedCategories: TRACE_CATEGORIES },
   });
   await cdp.send('Profiler.start');
   const ms = await run();

@@ -13,6 +13,7 @@ import { seedMaildir } from '../harness/mail.js';
 import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
 import { openPopupOnce, READY_PROBE } from './popup-list.js';
 import { round } from './stats.js';
+import { phaseOf, TRACE_CATEGORIES } from './trace-phases.js';
 
 interface TraceEvent {
   name: string;
@@ -24,35 +25,6 @@ interface TraceEvent {
   tid: number;
   args?: { data?: { url?: string; frame?: string; name?: string }; fileName?: string; url?: string; name?: string };
 }
-
-const CATEGORIES = [
-  'devtools.timeline',
-  'disabled-by-default-devtools.timeline',
-  'blink.user_timing',
-  'v8',
-  'v8.execute',
-  'loading',
-  'blink',
-  '__metadata',
-];
-
-const PHASES: [string, RegExp][] = [
-  ['gc', /GC|Scavenge|MarkCompact|Sweep/i],
-  [
-    'compile',
-    /^(v8\.compile|V8\.Compile|v8\.parseOnBackground|V8\.ScriptCompiler|v8\.produceModuleCache|CompileScript)/,
-  ],
-  ['parse html', /^(ParseHTML|HTMLDocumentParser|DocumentLoader::CommitNavigation)/],
-  ['style', /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|Document::recalcStyle|Document::updateStyle)/],
-  ['layout', /^(Layout|LocalFrameView::performLayout|UpdateLayerTree)/],
-  ['paint', /^(Paint|PrePaint|Layerize|CompositeLayers|Commit|UpdateLayer|Blink\.(PrePaint|Paint|Compositing))/],
-  [
-    'script',
-    /^(FunctionCall|EvaluateScript|v8\.|V8\.|RunMicrotasks|EventDispatch|TimerFire|FireAnimationFrame|v8\.evaluateModule)/,
-  ],
-  ['task overhead', /^(RunTask|ThreadControllerImpl|AsyncTask|ScheduledAction)/],
-];
-const phaseOf = (name: string) => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
 
 export interface PopupOpenTrace {
   ms: number;
@@ -70,7 +42,10 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Popu
     events.push(...(params.value as TraceEvent[]));
   };
   cdp.on('Tracing.dataCollected', onData);
-  await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: CATEGORIES } });
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: TRACE_CATEGORIES },
+  });
   const ms = await run();
   const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
   await cdp.send('Tracing.end');

@@ -1,0 +1,45 @@
+// What the CDP trace tools (trace-body-open.ts, trace-popup-open.ts) record and how they group
+// the renderer's trace events into phases: one list, so both tools' "script" or "layout" mean
+// the same thing.
+
+/** Trace categories to record (`__metadata` names the threads). */
+export const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'blink.user_timing',
+  'v8',
+  'v8.execute',
+  'loading',
+  'blink',
+  '__metadata',
+];
+
+/** First match wins: compile is checked before script, whose `v8.` prefix would also match it. */
+const PHASES: [string, RegExp][] = [
+  ['gc', /GC|Scavenge|MarkCompact|Sweep/i],
+  [
+    'compile',
+    /^(v8\.compile|V8\.Compile|v8\.parseOnBackground|V8\.ScriptCompiler|v8\.produceModuleCache|CompileScript)/,
+  ],
+  [
+    'parse html',
+    /^(ParseHTML|HTMLDocumentParser|DocumentLoader::CommitNavigation|WebLocalFrameImpl::createChildframe)/,
+  ],
+  [
+    'style',
+    /^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|Document::recalcStyle|Document::rebuildLayoutTree|Document::updateStyle)/,
+  ],
+  ['layout', /^(Layout|LocalFrameView::performLayout|InlineNode::|UpdateLayerTree|LayoutBlock|LayoutText)/],
+  [
+    'paint',
+    /^(Paint|PrePaint|Layerize|PaintImage|CompositeLayers|Commit|UpdateLayer|Decode|Blink\.(PrePaint|Paint|CompositingInputs|Compositing))/,
+  ],
+  [
+    'script',
+    /^(FunctionCall|EvaluateScript|v8\.|V8\.|RunMicrotasks|EventDispatch|TimerFire|FireAnimationFrame|FireIdleCallback|XHR|ResizeObserver)/,
+  ],
+  ['task overhead', /^(RunTask|ThreadControllerImpl|AsyncTask|ScheduledAction)/],
+];
+
+/** The phase a trace event's name belongs to ('other' when none matches). */
+export const phaseOf = (name: string): string => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
