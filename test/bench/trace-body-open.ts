@@ -19,7 +19,7 @@ import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { buildMime } from '../fixtures/hostile/mime.js';
 import { newsletterHtml, TIME_OPEN, waitForRows } from './body-open.js';
 import { round } from './stats.js';
-import { phaseOf, TRACE_CATEGORIES } from './trace-phases.js';
+import { groupSelfTime, TRACE_CATEGORIES } from './trace-phases.js';
 
 interface TraceEvent {
   name: string;
@@ -115,14 +115,7 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Body
     }
     flush();
   }
-  const phases: Record<string, number> = {};
-  const byName = new Map<string, number>();
-  let busy = 0;
-  for (const [e, us] of self) {
-    phases[phaseOf(e.name)] = (phases[phaseOf(e.name)] ?? 0) + us / 1000;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + us / 1000);
-    busy += us / 1000;
-  }
+  const { phases, byName, busy } = groupSelfTime(self);
   const window = (end.ts - start.ts) / 1000;
   phases.idle = window - busy;
   for (const k of Object.keys(phases)) phases[k] = round(phases[k]!, 1);

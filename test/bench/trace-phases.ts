@@ -43,3 +43,19 @@ const PHASES: [string, RegExp][] = [
 
 /** The phase a trace event's name belongs to ('other' when none matches). */
 export const phaseOf = (name: string): string => PHASES.find(([, re]) => re.test(name))?.[0] ?? 'other';
+
+/** Self time (µs per event) summed into phases and event names, in ms, with their total. */
+export function groupSelfTime<E extends { name: string }>(
+  self: Iterable<[E, number]>,
+): { phases: Record<string, number>; byName: Map<string, number>; busy: number } {
+  const phases: Record<string, number> = {};
+  const byName = new Map<string, number>();
+  let busy = 0;
+  for (const [e, us] of self) {
+    const phase = phaseOf(e.name);
+    phases[phase] = (phases[phase] ?? 0) + us / 1000;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + us / 1000);
+    busy += us / 1000;
+  }
+  return { phases, byName, busy };
+}

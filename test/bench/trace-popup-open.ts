@@ -13,7 +13,7 @@ import { seedMaildir } from '../harness/mail.js';
 import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
 import { openPopupOnce, READY_PROBE } from './popup-list.js';
 import { round } from './stats.js';
-import { phaseOf, TRACE_CATEGORIES } from './trace-phases.js';
+import { groupSelfTime, TRACE_CATEGORIES } from './trace-phases.js';
 
 interface TraceEvent {
   name: string;
@@ -82,14 +82,7 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Popu
     }
     stack.push(e);
   }
-  const phases: Record<string, number> = {};
-  const byName = new Map<string, number>();
-  let busy = 0;
-  for (const [e, us] of self) {
-    phases[phaseOf(e.name)] = (phases[phaseOf(e.name)] ?? 0) + us / 1000;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + us / 1000);
-    busy += us / 1000;
-  }
+  const { phases, byName, busy } = groupSelfTime(self);
   phases.idle = (end.ts - start.ts) / 1000 - busy;
   phases.busy = busy;
   // Other threads (the extension's service worker, the browser's UI and IO threads) in the window.
