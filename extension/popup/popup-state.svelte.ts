@@ -4,6 +4,7 @@ import type { SavedDownload } from '../ui-protocol/data-messages.js';
 import { parseOpenTarget } from '../ui-protocol/open-target.js';
 import { openPdfPreview } from '../render/pdf-preview.js';
 import { PopupController, type MailboxesState, type PopupView } from './popup-controller.js';
+import { firstScreenReady } from './popup-view.js';
 import { keyCommand, type KeyInput } from './popup-keys.js';
 import type { TidingsUi } from '../ui/ui-state.svelte.js';
 import { foldersWithCounts, withPending } from './unread-ledger.js';
@@ -29,6 +30,7 @@ export class PopupState {
   readonly ui: TidingsUi;
   readonly #c: PopupController;
   #started = false;
+  #stopSync: (() => void) | null = null;
   /** The snapshot's accounts, their unread counts with the actions the relay's counts do not show yet. */
   readonly accounts = $derived.by(() => withPending(this.ui.snapshot?.accounts ?? NO_ACCOUNTS, this.view.counts));
 
@@ -58,22 +60,53 @@ export class PopupState {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    // The controller follows the snapshot from now on, not from the mount: the page may mount
+    // with a snapshot already in (firstContent), and what it renders first (Mark all read's
+    // count) must already see it.
+    this.#stopSync = $effect.root(() => {
+      // The snapshot lives in TidingsUi's $state; the controller reacts to connection changes.
+      $effect(() => this.#c.onSnapshot(this.ui.snapshot));
+    });
     // A notification click opens the popup on an account or a message (open-target.ts).
     this.#c.start(parseOpenTarget(location.search));
     void this.ui.popupOpened();
+  }
+
+  /**
+   * Resolves once the first screen has its content (popup-view.ts `firstScreenReady`), or after
+   * `maxWaitMs`, whichever comes first. The entry mounts the page then: one build, style, layout
+   * and paint with the rows, instead of a skeleton that is laid out and painted while the
+   * background's answers wait in the page's task queue, then rebuilt (issue 10: 17 ms of a warm
+   * open). The wait is bounded, so a slow background (a worker starting) still shows the skeleton.
+   */
+  firstContent(maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let stop: (() => void) | null = null;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve();
+        // Not from inside the effect that is running.
+        queueMicrotask(() => stop?.());
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      stop = $effect.root(() => {
+        $effect(() => {
+          if (firstScreenReady(this.ui.snapshot, this.view)) finish();
+        });
+      });
+    });
   }
 
   /** Starts loading (if not yet) and following the background; returns the cleanup for unmount. */
   mount(): () => void {
     this.start();
     const tick = setInterval(() => (this.now = Date.now()), CLOCK_TICK_MS);
-    const stopSync = $effect.root(() => {
-      // The snapshot lives in TidingsUi's $state; the controller reacts to connection changes.
-      $effect(() => this.#c.onSnapshot(this.ui.snapshot));
-    });
     return () => {
       clearInterval(tick);
-      stopSync();
+      this.#stopSync?.();
       this.#c.stop();
     };
   }

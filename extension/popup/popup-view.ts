@@ -9,6 +9,7 @@
  */
 import type { ListScope, MailboxInfo, MessageId, MessageRow, SearchQuery, UserSettings } from '../../shared/index.js';
 import type { MessageDetail } from '../ui-protocol/data-messages.js';
+import type { Snapshot } from '../ui-protocol/snapshot.js';
 import type { CountChange } from './unread-ledger.js';
 
 /** Something loaded from the background or the relay. `error` is a sentence for the user. */
@@ -117,4 +118,16 @@ export function loadingList(scope: ListScope, search: SearchQuery | null): ListV
 export function withStatus(list: ListView, status: ListStatus): ListView {
   const { scope, search, rows, nextCursor, total, fromCache } = list;
   return { scope, search, rows, nextCursor, total, fromCache, ...status };
+}
+
+/**
+ * True once the popup's first screen has what it shows: the background's snapshot, and (when
+ * paired) the list's rows or its final state, or the opened message's body or its error. The
+ * entry waits for this, within a bound, before it mounts the page (popup-state.svelte.ts).
+ */
+export function firstScreenReady(snapshot: Snapshot | null, view: PopupView): boolean {
+  if (!snapshot) return false;
+  if (snapshot.pairing.status !== 'paired') return true;
+  if (view.screen.kind === 'message') return view.screen.message.status !== 'loading';
+  return view.list.status !== 'loading' || view.list.rows.length > 0;
 }
