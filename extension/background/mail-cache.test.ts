@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MailCache, memoryCacheStore } from './mail-cache.js';
 import { FakeClock, recordingLogger } from '../testing/fakes.js';
+import { messageKey } from '../../shared/index.js';
 import { detail, messageId, row, rows } from '../testing/mail-fakes.js';
 
 const unified = { kind: 'unified' } as const;
@@ -94,10 +95,28 @@ describe('MailCache', () => {
     expect(await cache.getList(inbox)).toBeNull();
   });
 
+  it('answers a body that was never stored without reading the store; a stored one after a restart', async () => {
+    const store = memoryCacheStore();
+    const first = setup(store);
+    await first.cache.putMessage(detail(1));
+    await first.cache.flush();
+    const second = setup(store);
+    expect((await second.cache.getMessage(messageId(1)))?.message.subject).toBe('Subject 1');
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (area, key) => {
+      reads.push(area);
+      return await get(area, key);
+    };
+    expect(await second.cache.getMessage(messageId(2))).toBeNull();
+    expect(reads).toEqual([]);
+  });
+
   it('drops invalid stored data instead of showing it', async () => {
     const store = memoryCacheStore();
     store.data.set('lists\u0000unified', { scope: { kind: 'unified' }, rows: [{ broken: true }], total: 1, at: 1 });
-    store.data.set(`bodies\u0000work\u0000INBOX\u00001\u00001`, { message: { nope: 1 }, at: 1 });
+    store.data.set(`bodies\u0000${messageKey(messageId(1))}`, { message: { nope: 1 }, at: 1 });
+    store.data.set('meta\u0000lru', { lists: [], bodies: [messageKey(messageId(1))] });
     const { cache } = setup(store);
     expect(await cache.getList(unified)).toBeNull();
     expect(await cache.getMessage(messageId(1))).toBeNull();

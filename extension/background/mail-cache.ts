@@ -138,6 +138,11 @@ export class MailCache {
 
   async getMessage(id: MessageId): Promise<CachedMessage | null> {
     const key = messageKey(id);
+    // The cache index (in memory once loaded) lists every stored body: a message that is not in
+    // it is a miss without a read of the store, which on a message's first open would otherwise
+    // delay the relay's fetch by an IndexedDB transaction (issue 10). A body stored but not yet
+    // indexed (its index write is queued behind it) also misses, and is fetched again.
+    if (!(await this.#loadLru()).bodies.includes(key)) return null;
     let raw: unknown;
     try {
       raw = await this.#o.store.get('bodies', key);

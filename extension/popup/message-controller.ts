@@ -57,8 +57,11 @@ export class MessageController {
       screen: { kind: 'message', message: { id: row.id, row, remoteOnce: false, status: 'loading' } },
       dialog: null,
     });
+    // The body is asked for before the row is marked read: both go to the same IMAP connection,
+    // one command after the other, and the user waits for the body, not for the flag.
+    const fetching = this.#fetch(row.id);
     if (!row.seen) this.#o.markSeen(row);
-    const reply = await this.#fetch(row.id);
+    const reply = await fetching;
     if (gen !== this.#gen) return;
     if (reply.ok) this.#loaded(reply.value);
     else this.#failed(this.#o.texts.error(reply.error));
