@@ -10,7 +10,7 @@ import { AccountRegistry } from './accounts/account-registry.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { EventHub } from './events/hub.js';
 import { createApp } from './http/app.js';
-import type { ImapTimings } from './imap/timings.js';
+import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './imap/timings.js';
 import type { Logger } from './log.js';
 import type { ReachPolicy } from './net/reach-policy.js';
 import { DiagnosisLimiter } from './setup/diagnosis-limiter.js';
@@ -104,6 +104,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     discovery: options.discovery ?? createDiscoveryOptions(),
     reach: options.reach,
     diagnoses: new DiagnosisLimiter({ now: Date.now }),
+    imapConnectTimeoutMs: (options.imapTimings ?? DEFAULT_IMAP_TIMINGS).connectTimeoutMs,
     signIns,
     tokens,
     closeDeviceSockets(deviceId, code, reason) {

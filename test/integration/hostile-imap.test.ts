@@ -25,7 +25,13 @@ import type { TestClient } from '../harness/protocol-client.js';
 import { ACCOUNT_ID_PATTERN, runRelayCli } from '../harness/relay.js';
 
 const PASSWORD = 'hostile-canary-pw-9d1f';
-const DEADLINE_MS = Limits.imapConnectTimeoutMs + 10_000;
+/**
+ * The relay's connect deadline here (TIDINGS_IMAP_CONNECT_TIMEOUT_MS), shorter than the default
+ * 15 s: the connection test must give up with its relay's deadline, as the account's connections
+ * do, and a server that never greets then costs 4 s of this suite, not 15.
+ */
+const CONNECT_TIMEOUT_MS = 4_000;
+const DEADLINE_MS = CONNECT_TIMEOUT_MS + 10_000;
 
 interface Scenario {
   script: (c: FakeImapConnection) => void;
@@ -86,7 +92,7 @@ let mail: MailRelay;
 const servers = new Map<string, FakeImapServer>();
 
 beforeAll(async () => {
-  mail = await startMailRelay();
+  mail = await startMailRelay({ relayEnv: { TIDINGS_IMAP_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) } });
   for (const [name, s] of Object.entries(scenarios)) servers.set(name, await startFakeImap(s.script));
 });
 

@@ -63,7 +63,7 @@ Sign-in with Google or Microsoft needs your own client id first: npm run relay -
 
 IMAP deadlines and intervals (environment only; defaults in shared/limits.ts):
   TIDINGS_IMAP_COMMAND_TIMEOUT_MS     deadline of every IMAP command / request (default 20000)
-  TIDINGS_IMAP_CONNECT_TIMEOUT_MS     connect + TLS + greeting deadline (default 15000)
+  TIDINGS_IMAP_CONNECT_TIMEOUT_MS     connect + TLS + greeting deadline, also of connection tests (default 15000)
   TIDINGS_IDLE_PROBE_MS               probe a silent IDLE with DONE + NOOP after this (default 50000)
   TIDINGS_FOLDER_POLL_MS              refresh watched folders other than INBOX this often (default 30000)
 `;

@@ -32,6 +32,8 @@ export interface DiagnoseAccountInput {
   secretBox: SecretBox;
   tokens: OAuthTokens;
   reach: ReachPolicy;
+  /** Deadline of each connecting step (DiagnoseInput.timeoutMs). */
+  timeoutMs?: number;
   /** Check with this pin instead of the stored one (trusting a changed certificate). */
   pinnedFingerprint?: string;
   /** Also check that these folders exist. */
@@ -59,6 +61,7 @@ export async function diagnoseAccount(input: DiagnoseAccountInput): Promise<Diag
     // A new pin brings its own chain; a CA added with the CLI (--ca-file) stays valid otherwise.
     caPem: input.pinnedFingerprint !== undefined ? null : account.caPem,
     reach: input.reach,
+    ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     ...(input.mailboxes ? { mailboxes: input.mailboxes } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.log ? { log: input.log } : {}),

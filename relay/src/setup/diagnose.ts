@@ -58,6 +58,13 @@ export interface DiagnoseInput {
   lookup?: HostLookup;
   /** Which addresses the relay may connect to (relay/src/net/reach-policy.ts). */
   reach: ReachPolicy;
+  /**
+   * Deadline of each connecting step (TCP, greeting, STARTTLS, TLS, the sign-in's connect): the
+   * relay's own connect deadline (ImapTimings.connectTimeoutMs, TIDINGS_IMAP_CONNECT_TIMEOUT_MS),
+   * so a connection test gives up when the account's connections would. Default
+   * Limits.imapConnectTimeoutMs.
+   */
+  timeoutMs?: number;
   now?: () => number;
   log?: Logger;
 }
@@ -77,13 +84,12 @@ interface StepResult {
   ms?: number | null;
 }
 
-const STEP_TIMEOUT_MS = Limits.imapConnectTimeoutMs;
-
 export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
   const { settings } = input;
   const now = input.now ?? Date.now;
   const signal = input.signal ?? new AbortController().signal;
   const lookup = input.lookup ?? systemLookup;
+  const stepTimeoutMs = input.timeoutMs ?? Limits.imapConnectTimeoutMs;
   const steps: DiagnosisStep[] = [];
   const out: Omit<Diagnosis, 'ok' | 'steps'> = {
     addresses: [],
@@ -172,7 +178,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
     const tcp = await openTcp({
       host: out.addresses[0] ?? host,
       port: settings.port,
-      timeoutMs: STEP_TIMEOUT_MS,
+      timeoutMs: stepTimeoutMs,
       signal,
     });
     socket = tcp.socket;
@@ -183,7 +189,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
     const timedOut = code === 'ETIMEDOUT';
     fail('tcp', timedOut ? ErrorCode.TIMEOUT : ErrorCode.UNREACHABLE, {
       detail: timedOut
-        ? `No answer from ${host} port ${settings.port} within ${STEP_TIMEOUT_MS / 1000} s.`
+        ? `No answer from ${host} port ${settings.port} within ${stepTimeoutMs / 1000} s.`
         : `Nothing accepts connections on ${host} port ${settings.port} (${code || 'connection failed'}).`,
       hint: portHint(settings.port),
     });
@@ -196,7 +202,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
   const tlsStarted = performance.now();
   try {
     if (settings.security === 'plain') {
-      await readGreeting(socket, STEP_TIMEOUT_MS, signal);
+      await readGreeting(socket, stepTimeoutMs, signal);
       socket.destroy();
       step('tls', {
         status: 'warn',
@@ -205,15 +211,15 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
       });
     } else {
       if (settings.security === 'starttls') {
-        await readGreeting(socket, STEP_TIMEOUT_MS, signal);
-        await requestStartTls(socket, STEP_TIMEOUT_MS, signal);
+        await readGreeting(socket, stepTimeoutMs, signal);
+        await requestStartTls(socket, stepTimeoutMs, signal);
       }
       report = await readPeerCertificate({
         host,
         port: settings.port,
         socket,
         caPem: pinnedFingerprint ? null : caPem,
-        timeoutMs: STEP_TIMEOUT_MS,
+        timeoutMs: stepTimeoutMs,
         signal,
       });
     }
@@ -316,7 +322,12 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnoseOutcome> {
       input.accessToken !== undefined
         ? { kind: 'oauth2', accessToken: input.accessToken }
         : { kind: 'password', password: input.password },
-      { disableAutoIdle: true, ...(input.log ? { logger: imapflowLogger(input.log) } : {}) },
+      {
+        disableAutoIdle: true,
+        connectionTimeout: stepTimeoutMs,
+        greetingTimeout: stepTimeoutMs,
+        ...(input.log ? { logger: imapflowLogger(input.log) } : {}),
+      },
     ),
     input.reach,
   );

@@ -28,6 +28,8 @@ export interface RelayServices {
   reach: ReachPolicy;
   /** Per-user concurrency and rate of connection tests. */
   diagnoses: DiagnosisLimiter;
+  /** The relay's IMAP connect deadline (ImapTimings.connectTimeoutMs): each connection-test step's too. */
+  imapConnectTimeoutMs: number;
   /** OAuth2 sign-in flows in progress (device code, authorization code + PKCE). */
   signIns: SignInFlows;
   /** Access tokens of OAuth2 accounts (the diagnosis renews one to check the token steps). */

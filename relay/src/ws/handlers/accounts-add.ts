@@ -20,6 +20,7 @@ export const accountsAdd: Handler<'accounts.add'> = async (ctx, params) => {
       caPem: null,
       mailboxes: params.watchedMailboxes,
       reach: ctx.services.reach,
+      timeoutMs: ctx.services.imapConnectTimeoutMs,
       signal: ctx.signal,
       log,
       now,

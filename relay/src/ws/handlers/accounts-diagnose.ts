@@ -11,7 +11,13 @@ import type { Handler } from '../context.js';
  */
 export const accountsDiagnose: Handler<'accounts.diagnose'> = async (ctx, params) => {
   const { services } = ctx;
-  const common = { reach: services.reach, signal: ctx.signal, log: services.log, now: services.now };
+  const common = {
+    reach: services.reach,
+    timeoutMs: services.imapConnectTimeoutMs,
+    signal: ctx.signal,
+    log: services.log,
+    now: services.now,
+  };
   if ('accountId' in params) {
     const account = ownedAccount(services.store, ctx.auth.userId, params.accountId);
     const { diagnosis } = await services.diagnoses.run(ctx.auth.userId, () =>

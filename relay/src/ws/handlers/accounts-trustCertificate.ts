@@ -25,6 +25,7 @@ export const accountsTrustCertificate: Handler<'accounts.trustCertificate'> = as
       secretBox,
       tokens,
       reach,
+      timeoutMs: ctx.services.imapConnectTimeoutMs,
       pinnedFingerprint,
       mailboxes: current.watchedMailboxes,
       signal: ctx.signal,

@@ -64,6 +64,7 @@ export const accountsUpdate: Handler<'accounts.update'> = async (ctx, params) =>
         caPem: current.pinnedFingerprint === null && settings.host === current.host ? current.caPem : null,
         mailboxes: update.watchedMailboxes ?? current.watchedMailboxes,
         reach: ctx.services.reach,
+        timeoutMs: ctx.services.imapConnectTimeoutMs,
         signal: ctx.signal,
         log,
         now,
