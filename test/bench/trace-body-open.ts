@@ -19,20 +19,7 @@ import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { buildMime } from '../fixtures/hostile/mime.js';
 import { newsletterHtml, TIME_OPEN, waitForRows } from './body-open.js';
 import { round } from './stats.js';
-import { groupSelfTime, TRACE_CATEGORIES } from './trace-phases.js';
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched when other processes hold the CPU. */
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: { data?: { url?: string; functionName?: string } };
-}
+import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
 interface ProfileNode {
   id: number;

@@ -59,3 +59,22 @@ export function groupSelfTime<E extends { name: string }>(
   }
   return { phases, byName, busy };
 }
+
+/** One event of a Chrome DevTools protocol trace, with the fields the tracers read. */
+export interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched when other processes hold the CPU. */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: {
+    data?: { url?: string; frame?: string; name?: string; functionName?: string };
+    fileName?: string;
+    url?: string;
+    name?: string;
+  };
+}

@@ -13,18 +13,7 @@ import { seedMaildir } from '../harness/mail.js';
 import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
 import { openPopupOnce, READY_PROBE } from './popup-list.js';
 import { round } from './stats.js';
-import { groupSelfTime, TRACE_CATEGORIES } from './trace-phases.js';
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  pid: number;
-  tid: number;
-  args?: { data?: { url?: string; frame?: string; name?: string }; fileName?: string; url?: string; name?: string };
-}
+import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
 export interface PopupOpenTrace {
   ms: number;
