@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../ui-protocol/snapshot.js';
+import { pairedSnapshot } from '../testing/fakes.js';
 import { messageId, rows } from '../testing/mail-fakes.js';
 import { firstScreenReady, initialView, loadingList, withStatus, type PopupView } from './popup-view.js';
 
-const paired: Snapshot = {
-  relayUrl: 'ws://127.0.0.1:8787',
-  pairing: { status: 'paired', deviceId: 'd' },
-  connection: { status: 'open', since: 1 },
-  accounts: [],
-  accountsAt: null,
-};
+const paired = pairedSnapshot();
 
 const loading: PopupView = { ...initialView(), list: loadingList({ kind: 'unified' }, null) };
 

@@ -6,6 +6,7 @@ import type { AccountSummary } from '../../shared/index.js';
 import type { CreateSocket, SocketHandlers, WebSocketLike } from '../background/relay-client.js';
 import type { SetTimer } from '../core/timer.js';
 import type { Logger } from '../core/log.js';
+import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 /** A manual clock: timers fire only when a test calls `advance`. */
 export class FakeClock {
@@ -128,6 +129,18 @@ export function account(overrides: Partial<AccountSummary> & { id: string }): Ac
     unread: 0,
     mailboxes: [{ path: 'INBOX', unread: overrides.unread ?? 0, total: 10 }],
     state: { status: 'online', since: 1 },
+    ...overrides,
+  };
+}
+
+/** The background's snapshot of a paired extension with an open relay connection and no accounts. */
+export function pairedSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    relayUrl: 'ws://127.0.0.1:8787',
+    pairing: { status: 'paired', deviceId: 'd' },
+    connection: { status: 'open', since: 1 },
+    accounts: [],
+    accountsAt: null,
     ...overrides,
   };
 }

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { accountView, connectionView } from './view-model.js';
-import type { Snapshot } from '../ui-protocol/snapshot.js';
-import { account } from '../testing/fakes.js';
+import { account, pairedSnapshot } from '../testing/fakes.js';
 import { testTranslator } from '../testing/translator.js';
 
 const t = testTranslator();
 
-const base: Snapshot = {
-  relayUrl: 'ws://127.0.0.1:8787',
-  pairing: { status: 'paired', deviceId: 'd' },
-  connection: { status: 'open', since: 1 },
-  accounts: [],
-  accountsAt: null,
-};
+const base = pairedSnapshot();
 
 describe('connectionView', () => {
   it('maps every connection state to a key', () => {
