@@ -19,8 +19,10 @@ import { round, summary } from './stats.js';
 async function countingProxy(targetPort: number): Promise<{ port: number; bytes(): number; close(): Promise<void> }> {
   let fromServer = 0;
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+  // No Nagle on either side: a measuring device must not add latency of its own (with Nagle, a
+  // small IMAP write waits for the ACK of the previous one, which delayed ACK holds for ~40 ms).
+  const server: Server = createServer({ noDelay: true }, (client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort, noDelay: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => {
