@@ -11,7 +11,7 @@ import { MailCache } from '../background/mail-cache.js';
 import { idbCacheStore } from '../background/mail-cache-idb.js';
 import { actionResultSchema } from '../ui-protocol/data-messages.js';
 import { MailService } from '../background/mail-service.js';
-import { UI_PORT_NAME } from '../ui-protocol/messages.js';
+import { UI_PORT_NAME } from '../ui-protocol/port.js';
 import { HEALTH_NOTIFICATION_PREFIX, HealthNotifier } from '../background/health-notifier.js';
 import { MailNotifier } from '../background/notifications.js';
 import { openTargetPath, optionsTargetPath, type OpenTarget } from '../ui-protocol/open-target.js';

@@ -15,8 +15,6 @@ import { errorCodeSchema, parseServerFrame, type ServerEvent } from '../../share
 import { actionResultSchema } from './data-messages.js';
 import { snapshotSchema } from './snapshot.js';
 
-export const UI_PORT_NAME = 'ui';
-
 const requestId = z.string().min(1).max(64);
 
 export const uiRequestSchema = z.discriminatedUnion('type', [

@@ -3,13 +3,13 @@ import { parseResult, type RequestParams, type RequestResult, type RequestType }
 import type { DataRequest } from '../ui-protocol/data-messages.js';
 import {
   parseBackgroundMessage,
-  UI_PORT_NAME,
   type DataPushMessage,
   type UiError,
   type UiReply,
   type UiRequest,
 } from '../ui-protocol/messages.js';
-import type { PortLike } from '../ui-protocol/port.js';
+import { UI_PORT_NAME, type PortLike } from '../ui-protocol/port.js';
+import { takeEarlyPort } from './early-port.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -222,10 +222,13 @@ export class TidingsUi {
   }
 }
 
-/** The UI state wired to the real extension runtime. */
+/**
+ * The UI state wired to the real extension runtime. Its first Port is the one the popup's early
+ * script opened, if any (early-port.ts); later ones (after the worker went away) are new.
+ */
 export function createTidingsUi(): TidingsUi {
   return new TidingsUi({
-    connect: () => browser.runtime.connect({ name: UI_PORT_NAME }),
+    connect: () => takeEarlyPort() ?? browser.runtime.connect({ name: UI_PORT_NAME }),
     openOptionsPage: () => browser.runtime.openOptionsPage(),
   });
 }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { PortLike } from '../ui-protocol/port.js';
+import { openEarlyPort, takeEarlyPort } from './early-port.js';
+
+/** A Port whose far end the test drives: `deliver` is the background posting, `drop` it going away. */
+function fakePort(): PortLike & { sent: unknown[]; deliver(message: unknown): void; drop(): void; closed: boolean } {
+  const messageListeners: ((message: unknown) => void)[] = [];
+  const disconnectListeners: (() => void)[] = [];
+  const port = {
+    name: 'ui',
+    sent: [] as unknown[],
+    closed: false,
+    postMessage: (message: unknown) => void port.sent.push(message),
+    disconnect: () => void (port.closed = true),
+    onMessage: { addListener: (listener: (message: unknown) => void) => void messageListeners.push(listener) },
+    onDisconnect: { addListener: (listener: () => void) => void disconnectListeners.push(listener) },
+    deliver: (message: unknown) => messageListeners.forEach((listener) => listener(message)),
+    drop: () => disconnectListeners.forEach((listener) => listener()),
+  };
+  return port;
+}
+
+describe('early Port (the popup connects before its modules load)', () => {
+  it('hands what arrived before the page took the Port to its listener, in order, then live', () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, host);
+    port.deliver({ type: 'state', n: 1 });
+    port.deliver({ type: 'state', n: 2 });
+    const taken = takeEarlyPort(host);
+    const received: unknown[] = [];
+    taken?.onMessage.addListener((message) => received.push(message));
+    expect(received).toEqual([
+      { type: 'state', n: 1 },
+      { type: 'state', n: 2 },
+    ]);
+    port.deliver({ type: 'state', n: 3 });
+    expect(received).toHaveLength(3);
+    taken?.postMessage({ id: 'u1', type: 'getState' });
+    expect(port.sent).toEqual([{ id: 'u1', type: 'getState' }]);
+    taken?.disconnect();
+    expect(port.closed).toBe(true);
+  });
+
+  it('is taken once; a page without the early script connects itself', () => {
+    const host = {};
+    openEarlyPort(fakePort, host);
+    expect(takeEarlyPort(host)).not.toBeNull();
+    expect(takeEarlyPort(host)).toBeNull();
+    expect(takeEarlyPort({})).toBeNull();
+  });
+
+  it('reports a Port that dropped before it was taken, after the messages it carried', async () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, host);
+    port.deliver({ type: 'state' });
+    port.drop();
+    const taken = takeEarlyPort(host)!;
+    const events: string[] = [];
+    taken.onMessage.addListener(() => events.push('message'));
+    taken.onDisconnect.addListener(() => events.push('disconnect'));
+    expect(events).toEqual(['message']);
+    await Promise.resolve();
+    expect(events).toEqual(['message', 'disconnect']);
+  });
+
+  it('reports a later drop to the page', () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, host);
+    const taken = takeEarlyPort(host)!;
+    let dropped = 0;
+    taken.onDisconnect.addListener(() => dropped++);
+    port.drop();
+    expect(dropped).toBe(1);
+  });
+
+  it('leaves nothing when connecting fails (the page connects and reports it itself)', () => {
+    const host = {};
+    openEarlyPort(() => {
+      throw new Error('Extension context invalidated.');
+    }, host);
+    expect(takeEarlyPort(host)).toBeNull();
+  });
+
+  it('opens one Port even if the script runs twice', () => {
+    const host = {};
+    let connects = 0;
+    const connect = () => {
+      connects++;
+      return fakePort();
+    };
+    openEarlyPort(connect, host);
+    openEarlyPort(connect, host);
+    expect(connects).toBe(1);
+  });
+});
