@@ -20,8 +20,11 @@ function fakePort(): PortLike & { sent: unknown[]; deliver(message: unknown): vo
   return port;
 }
 
+/** The next task: when the early Port hands over what it kept. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 describe('early Port (the popup connects before its modules load)', () => {
-  it('hands what arrived before the page took the Port to its listener, in order, then live', () => {
+  it('hands what arrived before the page took the Port to its listener, in order, then live', async () => {
     const host = {};
     const port = fakePort();
     openEarlyPort(() => port, host);
@@ -30,16 +33,36 @@ describe('early Port (the popup connects before its modules load)', () => {
     const taken = takeEarlyPort(host);
     const received: unknown[] = [];
     taken?.onMessage.addListener((message) => received.push(message));
+    // Arrives after the take, before the hand-over: still behind the first two.
+    port.deliver({ type: 'state', n: 3 });
+    await nextTask();
     expect(received).toEqual([
       { type: 'state', n: 1 },
       { type: 'state', n: 2 },
+      { type: 'state', n: 3 },
     ]);
-    port.deliver({ type: 'state', n: 3 });
-    expect(received).toHaveLength(3);
+    port.deliver({ type: 'state', n: 4 });
+    expect(received).toHaveLength(4);
     taken?.postMessage({ id: 'u1', type: 'getState' });
     expect(port.sent).toEqual([{ id: 'u1', type: 'getState' }]);
     taken?.disconnect();
     expect(port.closed).toBe(true);
+  });
+
+  it('hands nothing over inside addListener: what the page registers in the same task still sees it', async () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, host);
+    port.deliver({ type: 'outbox', pending: 1 });
+    // As TidingsUi and the popup do: open the channel, then register the push listeners.
+    const taken = takeEarlyPort(host)!;
+    const pushListeners: ((message: unknown) => void)[] = [];
+    taken.onMessage.addListener((message) => pushListeners.forEach((listener) => listener(message)));
+    const pushes: unknown[] = [];
+    pushListeners.push((message) => pushes.push(message));
+    expect(pushes).toEqual([]);
+    await nextTask();
+    expect(pushes).toEqual([{ type: 'outbox', pending: 1 }]);
   });
 
   it('is taken once; a page without the early script connects itself', () => {
@@ -50,7 +73,7 @@ describe('early Port (the popup connects before its modules load)', () => {
     expect(takeEarlyPort({})).toBeNull();
   });
 
-  it('reports a Port that dropped before it was taken, after the messages it carried', async () => {
+  it('reports a Port that dropped before it was handed over, after the messages it carried', async () => {
     const host = {};
     const port = fakePort();
     openEarlyPort(() => port, host);
@@ -60,18 +83,19 @@ describe('early Port (the popup connects before its modules load)', () => {
     const events: string[] = [];
     taken.onMessage.addListener(() => events.push('message'));
     taken.onDisconnect.addListener(() => events.push('disconnect'));
-    expect(events).toEqual(['message']);
-    await Promise.resolve();
+    expect(events).toEqual([]);
+    await nextTask();
     expect(events).toEqual(['message', 'disconnect']);
   });
 
-  it('reports a later drop to the page', () => {
+  it('reports a later drop to the page', async () => {
     const host = {};
     const port = fakePort();
     openEarlyPort(() => port, host);
     const taken = takeEarlyPort(host)!;
     let dropped = 0;
     taken.onDisconnect.addListener(() => dropped++);
+    await nextTask();
     port.drop();
     expect(dropped).toBe(1);
   });

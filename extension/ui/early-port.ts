@@ -8,15 +8,19 @@
  * HTML is parsed instead, so the worker starts (or, when it runs, answers with the snapshot)
  * while the modules load; TidingsUi takes that Port over when it opens its channel.
  *
- * Until then the messages the background sends are kept, in order, and handed to the first
- * message listener; a Port that dropped meanwhile reports it to the first disconnect listener,
- * and TidingsUi reconnects as it does for any dropped Port. The Port is taken once; a page
- * without the early script (the options page) finds none and connects itself.
+ * Until then what the background sends is kept, in order, and a drop is kept with it. The page
+ * gets all of it in a later task, as a Port delivers, never inside `addListener`: the page opens
+ * its channel and then, in the same task, registers the listeners the messages are for (the
+ * popup's push listeners, for the outbox count). A dropped Port is then reported after the
+ * messages it carried, and TidingsUi reconnects as it does for any dropped Port. The Port is
+ * taken once; a page without the early script (the options page) finds none and connects itself.
  */
 import type { PortLike } from '../ui-protocol/port.js';
 
 /** The global the early script leaves the Port under (a classic script and a module share it). */
 const EARLY_PORT_KEY = '__tidingsEarlyPort';
+/** Marks the Port's disconnect among the messages kept before the page took it. */
+const DROPPED = Symbol('dropped');
 
 interface EarlyPortSlot {
   take(): PortLike;
@@ -37,39 +41,47 @@ export function openEarlyPort(connect: () => PortLike, host: object = globalThis
   } catch {
     return;
   }
-  const buffered: unknown[] = [];
+  /** What arrived before the page took the Port over: messages, and `DROPPED` for a disconnect. */
+  const early: unknown[] = [];
   let onMessage: ((message: unknown) => void) | null = null;
   let onDisconnect: (() => void) | null = null;
-  let disconnected = false;
+  /** Set once the page has been handed what came early; from then on events go straight through. */
+  let live = false;
   port.onMessage.addListener((message) => {
-    if (onMessage) onMessage(message);
-    else buffered.push(message);
+    if (live) onMessage?.(message);
+    else early.push(message);
   });
   port.onDisconnect.addListener(() => {
-    disconnected = true;
-    onDisconnect?.();
+    if (live) onDisconnect?.();
+    else early.push(DROPPED);
   });
   slot[EARLY_PORT_KEY] = {
-    take: () => ({
-      name: port.name,
-      postMessage: (message) => port.postMessage(message),
-      disconnect: () => port.disconnect(),
-      onMessage: {
-        addListener(listener) {
-          if (onMessage) throw new Error('the early Port takes one message listener');
-          onMessage = listener;
-          for (const message of buffered.splice(0)) listener(message);
+    take: () => {
+      setTimeout(() => {
+        for (const event of early.splice(0)) {
+          if (event === DROPPED) onDisconnect?.();
+          else onMessage?.(event);
+        }
+        live = true;
+      }, 0);
+      return {
+        name: port.name,
+        postMessage: (message) => port.postMessage(message),
+        disconnect: () => port.disconnect(),
+        onMessage: {
+          addListener(listener) {
+            if (onMessage) throw new Error('the early Port takes one message listener');
+            onMessage = listener;
+          },
         },
-      },
-      onDisconnect: {
-        addListener(listener) {
-          if (onDisconnect) throw new Error('the early Port takes one disconnect listener');
-          onDisconnect = listener;
-          // Dropped before the page took it: report it now, after the caller's own setup.
-          if (disconnected) queueMicrotask(listener);
+        onDisconnect: {
+          addListener(listener) {
+            if (onDisconnect) throw new Error('the early Port takes one disconnect listener');
+            onDisconnect = listener;
+          },
         },
-      },
-    }),
+      };
+    },
   };
 }
 
