@@ -58,6 +58,11 @@ export async function openPopupOnce(context: BrowserContext, origin: string): Pr
     await page.addInitScript({ content: READY_PROBE });
     await page.goto(`${origin}/popup.html`);
     await page.waitForFunction(() => window.__popupReady !== undefined, undefined, { timeout: 20_000 });
+    // Paint timing entries are queued when the frame is presented, which can be after the rows
+    // are in the DOM: wait for it rather than read a paint that has not been reported yet.
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, {
+      timeout: 5_000,
+    });
     const { ready, paint } = await page.evaluate(() => ({
       ready: window.__popupReady,
       paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,

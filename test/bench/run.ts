@@ -3,7 +3,7 @@
 // target, and writes test/bench/results.json (with the machine it ran on). `npm run bench -- <id>`
 // runs some and merges them into results.json. Not a test: figures are reported, never asserted.
 // BENCH_SAMPLES=<n> overrides every sample count (for a quick look; committed figures come from
-// the defaults below).
+// the defaults below). Beside each benchmark it records the machine's conditions (conditions.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { CHROMIUM_BIN, DOVECOT_BIN } from '../harness/binaries.js';
 import { benchBodyOpen } from './body-open.js';
 import { benchBurst } from './burst.js';
+import { withConditions, type Conditions } from './conditions.js';
 import { benchIdleAccounts } from './idle-accounts.js';
 import { benchListScaling } from './list-scaling.js';
 import { benchPopupList } from './popup-list.js';
@@ -121,12 +122,16 @@ if (needsExtension && (!built || process.env.BENCH_BUILD !== '0')) {
 
 const override = process.env.BENCH_SAMPLES ? Number(process.env.BENCH_SAMPLES) : null;
 const results: Record<string, Figures> = {};
+/** What the machine was doing during each benchmark (conditions.ts): read the figures with it. */
+const conditions: Record<string, Conditions> = {};
 const runStarted = Date.now();
 for (const [id, bench] of Object.entries(benchmarks)) {
   if (only.length && !only.includes(id)) continue;
   process.stdout.write(`\n▶ ${id} …\n`);
   const started = Date.now();
-  results[id] = await bench.run({ samples: override ?? bench.defaultSamples });
+  const run = await withConditions(() => bench.run({ samples: override ?? bench.defaultSamples }));
+  results[id] = run.result;
+  conditions[id] = run.conditions;
   process.stdout.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
@@ -148,24 +153,40 @@ for (const [id, figures] of Object.entries(results)) {
     process.stdout.write(`${id.padEnd(15)}${name.padEnd(28)}${String(value).padStart(10)}  ${verdict}\n`);
   }
 }
+process.stdout.write(`\nconditions (CPU time stolen by other guests; load average before):\n`);
+for (const [id, c] of Object.entries(conditions)) {
+  process.stdout.write(`${id.padEnd(15)}steal ${c.steal_pct} %, load ${c.load1}\n`);
+}
 const out = join(root, 'test', 'bench', 'results.json');
 // A run of some ids (`npm run bench -- push`) keeps the other benchmarks' last figures.
-const previous = only.length && existsSync(out) ? previousResults(out) : {};
+const previous = only.length && existsSync(out) ? previousResults(out) : { benchmarks: {}, conditions: {} };
 writeFileSync(
   out,
   JSON.stringify(
-    { version: 1, at: new Date().toISOString(), machine, benchmarks: { ...previous, ...results } },
+    {
+      version: 1,
+      at: new Date().toISOString(),
+      machine,
+      benchmarks: { ...previous.benchmarks, ...results },
+      conditions: { ...previous.conditions, ...conditions },
+    },
     null,
     2,
   ) + '\n',
 );
 process.stdout.write(`\nwrote ${out}\n`);
 
-function previousResults(file: string): Record<string, Figures> {
+function previousResults(file: string): {
+  benchmarks: Record<string, Figures>;
+  conditions: Record<string, Conditions>;
+} {
   const parsed = z
-    .object({ benchmarks: z.record(z.string(), z.record(z.string(), z.number())) })
+    .object({
+      benchmarks: z.record(z.string(), z.record(z.string(), z.number())),
+      conditions: z.record(z.string(), z.object({ steal_pct: z.number(), load1: z.number() })).default({}),
+    })
     .safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? parsed.data.benchmarks : {};
+  return parsed.success ? parsed.data : { benchmarks: {}, conditions: {} };
 }
 
 /** BENCHMARKS.md's `machine`: cores, Node, Chromium and Dovecot versions (and the CPU model). */
