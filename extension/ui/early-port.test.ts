@@ -65,6 +65,26 @@ describe('early Port (the popup connects before its modules load)', () => {
     expect(pushes).toEqual([{ type: 'outbox', pending: 1 }]);
   });
 
+  it('hands over the rest when a listener throws on one of the kept messages', async () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, host);
+    port.deliver('bad');
+    port.deliver('good');
+    const taken = takeEarlyPort(host)!;
+    const received: unknown[] = [];
+    taken.onMessage.addListener((message) => {
+      if (message === 'bad') throw new Error('listener failed');
+      received.push(message);
+    });
+    const reported = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    await nextTask();
+    expect(received).toEqual(['good']);
+    expect(await reported).toEqual(new Error('listener failed'));
+    port.deliver('later');
+    expect(received).toEqual(['good', 'later']);
+  });
+
   it('is taken once; a page without the early script connects itself', () => {
     const host = {};
     openEarlyPort(fakePort, host);

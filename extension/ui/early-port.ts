@@ -58,11 +58,18 @@ export function openEarlyPort(connect: () => PortLike, host: object = globalThis
   slot[EARLY_PORT_KEY] = {
     take: () => {
       setTimeout(() => {
-        for (const event of early.splice(0)) {
-          if (event === DROPPED) onDisconnect?.();
-          else onMessage?.(event);
-        }
         live = true;
+        for (const event of early.splice(0)) {
+          // As a Port's dispatch does: a listener that throws is reported and the rest still come.
+          try {
+            if (event === DROPPED) onDisconnect?.();
+            else onMessage?.(event);
+          } catch (error) {
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        }
       }, 0);
       return {
         name: port.name,
