@@ -85,21 +85,22 @@ export type OAuthStartResult = z.infer<typeof oauthStartResultSchema>;
 const wireErrorShape = z.object({ code: z.enum(ALL_ERROR_CODES as [ErrorCode, ...ErrorCode[]]), message: z.string() });
 
 /**
- * The OAuth requests. protocol.ts passes its `diagnosisSchema` in (it imports this file, so this
- * file cannot import it): a failed sign-in carries the checklist that failed (issue 9).
+ * The OAuth requests, each as a function that builds its schemas (protocol.ts's `requests` is a
+ * lazyTable). protocol.ts passes its `diagnosisSchema` in (it imports this file, so this file
+ * cannot import it): a failed sign-in carries the checklist that failed (issue 9).
  */
 export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
   ({
     /** Which providers have a client id configured on the relay (never the secret). */
-    'oauth.config.get': {
+    'oauth.config.get': () => ({
       params: z.object({}),
       result: z.object({ providers: z.array(oauthClientStatusSchema) }),
-    },
+    }),
     /**
      * Stores the user's own client id (and secret, encrypted) for a provider. `clientSecret`
      * undefined keeps the stored one, null removes it.
      */
-    'oauth.config.set': {
+    'oauth.config.set': () => ({
       params: z.object({
         provider: oauthProviderIdSchema,
         clientId: z.string().trim().min(1).max(512),
@@ -111,23 +112,23 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
           .optional(),
       }),
       result: z.object({ provider: oauthClientStatusSchema }),
-    },
+    }),
     /**
      * Removes the user's own client registration for a provider (id and secret). Accounts already
      * signed in keep their refresh tokens but cannot renew them until a registration is set again
      * (or the relay's default one applies). Answers the provider's status afterwards.
      */
-    'oauth.config.remove': {
+    'oauth.config.remove': () => ({
       params: z.object({ provider: oauthProviderIdSchema }),
       result: z.object({ provider: oauthClientStatusSchema }),
-    },
+    }),
     /**
      * Starts signing in an account with a provider. Device code: the relay asks the provider for a
      * code and polls for the grant in the background; watch it with `accounts.oauth.poll`.
      * Authorization code: returns the parameters for launchWebAuthFlow; finish with
      * `accounts.oauth.redeem`. With `accountId` the flow signs an existing account in again.
      */
-    'accounts.oauth.start': {
+    'accounts.oauth.start': () => ({
       params: z.object({
         provider: oauthProviderIdSchema,
         email: z.string().min(3).max(320),
@@ -142,9 +143,9 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
           .optional(),
       }),
       result: oauthStartResultSchema,
-    },
+    }),
     /** State of a device-code flow: still waiting for the user, done (the account), or failed. */
-    'accounts.oauth.poll': {
+    'accounts.oauth.poll': () => ({
       params: z.object({ flowId: idSchema }),
       result: z.discriminatedUnion('status', [
         z.object({ status: z.literal('pending'), expiresAt: z.number() }),
@@ -160,12 +161,12 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
           diagnosis: diagnosisSchema.optional(),
         }),
       ]),
-    },
+    }),
     /**
      * Finishes an authorization-code flow: the relay redeems the code with the verifier (PKCE),
      * checks the token signs in to IMAP, and saves (or re-signs) the account.
      */
-    'accounts.oauth.redeem': {
+    'accounts.oauth.redeem': () => ({
       params: z.object({
         flowId: idSchema,
         code: z.string().min(1).max(4_096),
@@ -173,5 +174,5 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
         redirectUri: z.string().url().max(2_048),
       }),
       result: z.object({ accountId: idSchema }),
-    },
+    }),
   }) as const;

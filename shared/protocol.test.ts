@@ -1,9 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_ERROR_CODES, isRetryable } from './errors.js';
 import { Limits } from './limits.js';
-import { normalizePairingCode, parseClientFrame, parseJsonFrame, parseResult, parseServerFrame } from './protocol.js';
+import {
+  EVENT_TYPES,
+  events,
+  lazyTable,
+  normalizePairingCode,
+  parseClientFrame,
+  parseJsonFrame,
+  parseResult,
+  parseServerFrame,
+  REQUEST_TYPES,
+  requests,
+} from './protocol.js';
 
 const hello = { id: '1', type: 'hello', params: { protocol: 1, token: 't', lastSeq: null } };
+
+describe('lazyTable (the request and event schema tables)', () => {
+  it('builds an entry on its first read, once, and keeps it', () => {
+    const built: string[] = [];
+    const table = lazyTable({
+      a: () => (built.push('a'), { n: 1 }),
+      b: () => (built.push('b'), { n: 2 }),
+    });
+    expect(Object.keys(table)).toEqual(['a', 'b']);
+    expect(Object.hasOwn(table, 'a')).toBe(true);
+    expect(built).toEqual([]);
+    const first = table.a;
+    expect(first).toEqual({ n: 1 });
+    expect(table.a).toBe(first);
+    expect(built).toEqual(['a']);
+    expect(() => Object.assign(table, { a: { n: 3 } })).toThrow(TypeError);
+    expect(table.a).toBe(first);
+  });
+
+  it('lists every request and event type, and each builds a working schema', () => {
+    expect(REQUEST_TYPES).toContain('messages.list');
+    expect(REQUEST_TYPES).toContain('accounts.oauth.redeem');
+    // Every params, result and payload is an object (or a union of objects): a number is refused.
+    for (const type of REQUEST_TYPES) {
+      expect(requests[type].params.safeParse(42).success, type).toBe(false);
+      expect(requests[type].result.safeParse(42).success, type).toBe(false);
+    }
+    expect(requests['accounts.list'].params.safeParse({}).success).toBe(true);
+    expect(EVENT_TYPES).toContain('message.new');
+    for (const type of EVENT_TYPES) expect(events[type].safeParse(42).success, type).toBe(false);
+    expect(events['device.revoked'].safeParse({}).success).toBe(true);
+  });
+});
 
 describe('parseJsonFrame', () => {
   it('parses JSON and refuses invalid or oversized frames', () => {

@@ -66,8 +66,8 @@ const CLOCK_OFFSET_PUBLISH_MS = 1_000;
  * relay client, keeps the badge in step, and answers the UI. `entrypoints/background.ts` wires
  * it to the real browser APIs; tests wire it to fakes.
  *
- * Every change goes through `#publish`, which recomputes the snapshot, sets the badge and pushes
- * the snapshot to every open UI port.
+ * Every change goes through `#publish`, which recomputes the snapshot, pushes it to every open UI
+ * port and sets the badge.
  */
 export class BackgroundController {
   #stored: StoredState = { ...defaultStoredState };
@@ -470,6 +470,15 @@ export class BackgroundController {
 
   #publish(): void {
     const snapshot = this.snapshot();
+    // The open UIs first: a woken worker's first snapshot is what a waiting popup shows, and the
+    // badge's text and tooltip can follow a few milliseconds later.
+    for (const listener of this.#listeners) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        this.#d.log.error('snapshot listener threw', error);
+      }
+    }
     const badge = computeBadge(snapshot, {
       t: this.#d.t,
       formatNumber: this.#d.formatNumber,
@@ -480,13 +489,6 @@ export class BackgroundController {
     if (key !== this.#lastBadge) {
       this.#lastBadge = key;
       this.#d.setBadge(badge).catch((error: unknown) => this.#d.log.warn('setting the badge failed', error));
-    }
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot);
-      } catch (error) {
-        this.#d.log.error('snapshot listener threw', error);
-      }
     }
   }
 }

@@ -58,8 +58,17 @@ function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Relativ
   return formatter as F;
 }
 
-/** Localized number (1.234 in Spanish, 1,234 in English). */
+/**
+ * Localized number (12.345 in Spanish, 12,345 in English).
+ *
+ * Whole numbers from 0 to 999 skip Intl: every language we ship (SUPPORTED_LOCALES, and their
+ * regional variants) writes them as plain ASCII digits without grouping, and building the first
+ * Intl.NumberFormat of a context loads ICU's locale data (~20 ms in a traced worker start) on
+ * the path of a woken worker's first badge and snapshot. `format-number.test.ts` checks the
+ * shortcut against Intl for each shipped language, so a language with other digits fails it.
+ */
 export function formatNumber(n: number): string {
+  if (Number.isInteger(n) && n >= 0 && n < 1000 && !Object.is(n, -0)) return String(n);
   return cached('number', {}, (lang) => new Intl.NumberFormat(lang)).format(n);
 }
 
