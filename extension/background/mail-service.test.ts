@@ -144,6 +144,63 @@ describe('MailService relay proxy', () => {
     expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
   });
 
+  it('prefetches a message into the cache, so opening it does not ask the relay again', async () => {
+    const { mail, relay } = setup();
+    relay.on('message.get', ({ id }) => detail(id.uid));
+    expect(await mail.handle({ id: '1', type: 'message.prefetch', messageId: messageId(5) })).toEqual({
+      ok: true,
+      result: { fetched: true },
+    });
+    await mail.flush();
+    expect(await mail.handle({ id: '2', type: 'message.open', messageId: messageId(5) })).toMatchObject({
+      ok: true,
+      result: { subject: 'Subject 5' },
+    });
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+    // A cached message is not fetched again by a second prefetch either.
+    await mail.handle({ id: '3', type: 'message.prefetch', messageId: messageId(5) });
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+  });
+
+  it('an open while the same message is being prefetched waits for that fetch instead of asking twice', async () => {
+    const { mail, relay } = setup();
+    let answer: (() => void) | undefined;
+    relay.on('message.get', ({ id }) => new Promise((resolve) => (answer = () => resolve(detail(id.uid)))));
+    const prefetch = mail.handle({ id: '1', type: 'message.prefetch', messageId: messageId(6) });
+    await new Promise((r) => setTimeout(r, 0));
+    const open = mail.handle({ id: '2', type: 'message.open', messageId: messageId(6) });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+    answer!();
+    expect(await open).toMatchObject({ ok: true, result: { subject: 'Subject 6' } });
+    expect(await prefetch).toEqual({ ok: true, result: { fetched: true } });
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(1);
+  });
+
+  it('does not prefetch while the relay socket is not open, and a failed prefetch is no error', async () => {
+    const { mail, relay } = setup();
+    relay.on('message.get', () => {
+      throw new TidingsError('NOT_FOUND', 'gone');
+    });
+    relay.open = false;
+    expect(await mail.handle({ id: '1', type: 'message.prefetch', messageId: messageId(7) })).toEqual({
+      ok: true,
+      result: { fetched: false },
+    });
+    expect(relay.calls).toHaveLength(0);
+    relay.open = true;
+    expect(await mail.handle({ id: '2', type: 'message.prefetch', messageId: messageId(7) })).toEqual({
+      ok: true,
+      result: { fetched: false },
+    });
+    // The failed fetch is not remembered: the open asks again and reports the relay's error.
+    expect(await mail.handle({ id: '3', type: 'message.open', messageId: messageId(7) })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(relay.calls.filter((c) => c.type === 'message.get')).toHaveLength(2);
+  });
+
   it("answers an open the relay refuses with the relay's error code", async () => {
     const { mail, relay } = setup();
     relay.on('message.get', () => {

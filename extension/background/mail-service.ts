@@ -8,6 +8,7 @@
 import {
   isRequestType,
   Limits,
+  messageKey,
   RelayPaths,
   requests,
   TidingsError,
@@ -122,6 +123,8 @@ export class MailService {
   readonly #openWaiters = new Set<(open: boolean) => void>();
   /** Until the first snapshot nothing is known: assume the worker is starting and connecting. */
   #connecting = true;
+  /** message.get requests on their way to the relay, by messageKey (#openMessage). */
+  readonly #fetching = new Map<string, Promise<DataReply>>();
 
   constructor(deps: MailServiceDeps) {
     this.#d = deps;
@@ -170,12 +173,16 @@ export class MailService {
           return { ok: true, result: await this.#outbox.submitMarkAllRead(request.params) };
         case 'cache.list':
           return { ok: true, result: await this.#d.cache.getList(request.scope) };
-        case 'message.open': {
-          // Cache, else relay, in one request: a miss goes on to the relay from here at once, not
-          // after the popup (busy drawing the message screen) has read the miss (issue 10).
-          const cached = await this.#d.cache.getMessage(request.messageId);
-          if (cached) return { ok: true, result: cached.message };
-          return await this.#proxy('message.get', { id: request.messageId });
+        case 'message.open':
+          return await this.#openMessage(request.messageId);
+        case 'message.prefetch': {
+          // Never waits for a connection and never fails: the open itself will fetch and report.
+          if (!this.#d.relay.isOpen()) return { ok: true, result: { fetched: false } };
+          const fetched = await this.#openMessage(request.messageId).then(
+            (reply) => reply.ok,
+            () => false,
+          );
+          return { ok: true, result: { fetched } };
         }
         case 'openLink':
           return await this.#openLink(request.url);
@@ -262,6 +269,26 @@ export class MailService {
       default:
         return { ok: true, result };
     }
+  }
+
+  /**
+   * Cache, else relay, in one request: a miss goes on to the relay from here at once, not after
+   * the popup (busy drawing the message screen) has read the miss (issue 10). An open while the
+   * same message is being fetched (a prefetch, a double click) waits for that fetch instead of
+   * asking the relay again.
+   */
+  async #openMessage(id: MessageId): Promise<DataReply> {
+    const key = messageKey(id);
+    const inFlight = this.#fetching.get(key);
+    if (inFlight) return await inFlight;
+    const cached = await this.#d.cache.getMessage(id);
+    if (cached) return { ok: true, result: cached.message };
+    let fetching = this.#fetching.get(key);
+    if (!fetching) {
+      fetching = this.#proxy('message.get', { id }).finally(() => this.#fetching.delete(key));
+      this.#fetching.set(key, fetching);
+    }
+    return await fetching;
   }
 
   /** Waits up to Limits.relayConnectWaitMs while the socket is on its first attempt. */

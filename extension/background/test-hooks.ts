@@ -3,6 +3,8 @@
  * `tidingsDiagnostics` in the worker. Installed only by the test build (`npm run build:test`,
  * WXT mode `test`); the production build does not contain this module. Holds no mail content.
  */
+import type { MessageId } from '../../shared/index.js';
+
 export interface TestHooks {
   /**
    * The last badge texts with the time they were set (epoch ms, sub-ms precision). The `push`
@@ -21,6 +23,8 @@ export interface TestHooks {
   healthTiming?: (timing: { outageAfterMs?: number; recoveredAfterMs?: number }) => void;
   /** Empties the mail cache (the popup_list benchmark's cold case). */
   clearMailCache?: () => Promise<void>;
+  /** Whether the mail cache holds this message's body (the prefetch e2e test). */
+  hasCachedMessage?: (id: MessageId) => Promise<boolean>;
 }
 
 const MAX_BADGE_ENTRIES = 100;

@@ -191,6 +191,7 @@ export default defineBackground({
       diagnostics.notificationClick = (id) => (isHealth(id) ? health.onClicked(id) : notifier.onClicked(id));
       diagnostics.healthTiming = (timing) => health.setTiming(timing);
       diagnostics.clearMailCache = () => mailCache.clear();
+      diagnostics.hasCachedMessage = async (id) => (await mailCache.getMessage(id)) !== null;
     }
 
     browser.runtime.onConnect.addListener((port) => {

@@ -250,6 +250,13 @@ export class ListController {
     return key === null ? -1 : this.#list.rows.findIndex((r) => messageKey(r.id) === key);
   }
 
+  /** The row below the one with this key (the next older, what `j` opens), if both are loaded. */
+  rowAfter(key: string): MessageRow | null {
+    const rows = this.#list.rows;
+    const i = rows.findIndex((r) => messageKey(r.id) === key);
+    return i < 0 ? null : (rows[i + 1] ?? null);
+  }
+
   activeRow(): MessageRow | null {
     const i = this.activeIndex();
     return i < 0 ? null : (this.#list.rows[i] ?? null);

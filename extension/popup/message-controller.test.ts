@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { messageKey, type UserSettings } from '../../shared/index.js';
+import { messageKey, TidingsError, type UserSettings } from '../../shared/index.js';
 import { detail, messageId, row, rows } from '../testing/mail-fakes.js';
+import { PREFETCH_AFTER_MS } from './message-controller.js';
 import { openSubject, setup, started, tick } from '../testing/popup-fakes.js';
 
 describe('PopupController message screen and keys', () => {
@@ -23,6 +24,38 @@ describe('PopupController message screen and keys', () => {
     expect(channel.relayCalls.filter((c) => c.type === 'message.get')).toHaveLength(1);
     popup.command('back');
     expect(popup.view.screen.kind).toBe('list');
+  });
+
+  it('prefetches the message below one that stays open (what j opens next), not one skipped past', async () => {
+    const { popup, channel, clock } = await started();
+    channel.on('message.get', ({ id }) => detail(id.uid));
+    const prefetched = () => channel.sent.flatMap((b) => (b.type === 'message.prefetch' ? [b.messageId.uid] : []));
+    await popup.openMessage(messageKey(messageId(4)));
+    expect(openSubject(popup.view)).toBe('Subject 4');
+    clock.advance(PREFETCH_AFTER_MS - 1);
+    expect(prefetched()).toEqual([]);
+    clock.advance(1);
+    expect(prefetched()).toEqual([3]);
+    // Skipped past with j before the wait is over, then left with Esc: nothing more.
+    await popup.openMessage(messageKey(messageId(3)));
+    popup.command('next');
+    await tick();
+    expect(openSubject(popup.view)).toBe('Subject 2');
+    popup.command('back');
+    clock.advance(PREFETCH_AFTER_MS);
+    expect(prefetched()).toEqual([3]);
+    // The last row has nothing below it.
+    await popup.openMessage(messageKey(messageId(1)));
+    clock.advance(PREFETCH_AFTER_MS);
+    expect(prefetched()).toEqual([3]);
+    // An open that failed prefetches nothing.
+    channel.on('message.get', () => {
+      throw new TidingsError('NOT_FOUND', 'gone');
+    });
+    await popup.openMessage(messageKey(messageId(3)));
+    expect(popup.view.screen.kind === 'message' && popup.view.screen.message.status).toBe('error');
+    clock.advance(PREFETCH_AFTER_MS);
+    expect(prefetched()).toEqual([3]);
   });
 
   it('opens the message a notification asked for, in its mailbox, and marks it read', async () => {

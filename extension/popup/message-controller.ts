@@ -15,6 +15,7 @@ import { savedDownloadSchema, type SavedDownload } from '../ui-protocol/data-mes
 import type { ListController } from './list-controller.js';
 import type { PopupChannel, PopupStore } from './popup-store.js';
 import type { RelayReply } from '../ui/ui-state.svelte.js';
+import type { SetTimer } from '../core/timer.js';
 import type { PopupTexts } from './popup-texts.js';
 import type { Toasts } from './popup-toasts.js';
 import { LIST_SCREEN, openMessageOf, type MessageDetail, type MessageState } from './popup-view.js';
@@ -30,7 +31,15 @@ export interface MessageOptions {
   list: ListController;
   /** Marks an unread message read once it is open (an action: optimistic, with rollback). */
   markSeen: (row: MessageRow) => void;
+  setTimer: SetTimer;
 }
+
+/**
+ * How long a message stays open before the one below it is prefetched: it is being read, not
+ * skipped past with j (each open cancels the last one's prefetch), and the open's own drawing
+ * is done, so the prefetch's reply does not compete with it.
+ */
+export const PREFETCH_AFTER_MS = 250;
 
 /**
  * @example
@@ -63,8 +72,25 @@ export class MessageController {
     if (!row.seen) this.#o.markSeen(row);
     const reply = await fetching;
     if (gen !== this.#gen) return;
-    if (reply.ok) this.#loaded(reply.value);
-    else this.#failed(this.#o.texts.error(reply.error));
+    if (reply.ok) {
+      this.#loaded(reply.value);
+      this.#prefetchAfter(key, gen);
+    } else this.#failed(this.#o.texts.error(reply.error));
+  }
+
+  /**
+   * While a message is read, the background fetches the one below it (what `j` opens next) into
+   * its cache (issue 10), so reading down a list does not wait for the relay at every step. Only
+   * once the message has been open for PREFETCH_AFTER_MS; the background does it only on an open
+   * socket and never reports a failure: the open will.
+   */
+  #prefetchAfter(key: string, gen: number): void {
+    this.#o.setTimer(() => {
+      // Closed, or another message opened meanwhile.
+      if (gen !== this.#gen) return;
+      const next = this.#o.list.rowAfter(key);
+      if (next) void this.#o.channel.send({ type: 'message.prefetch', messageId: next.id });
+    }, PREFETCH_AFTER_MS);
   }
 
   /** Opens a message that may not be in the list yet (a notification click). */

@@ -77,6 +77,7 @@ export class PopupController {
       toasts,
       list,
       markSeen: (row) => void this.#actions.act({ kind: 'seen', value: true }, [row], { quiet: true }),
+      setTimer: deps.setTimer,
     });
     this.#store = store;
     this.#toasts = toasts;

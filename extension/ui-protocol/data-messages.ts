@@ -15,6 +15,9 @@
  *     { id, type: 'message.open', messageId }             the cached message.get result, else the relay's
  *                                                         (then cached): one round trip per open, and the
  *                                                         relay is asked without waiting for the popup
+ *     { id, type: 'message.prefetch', messageId }         the same fetch into the cache, for the message the
+ *                                                         user is likely to open next; only on an open
+ *                                                         socket; answers { fetched } and never fails
  *     { id, type: 'openLink', url }                       opens a tab (https:, http:, mailto: only)
  *     { id, type: 'download', messageId, attachment }     the browser downloads from the relay
  *
@@ -53,6 +56,7 @@ export const dataRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: requestId, type: z.literal('markAllRead'), params: requests['mailbox.markAllRead'].params }),
   z.object({ id: requestId, type: z.literal('cache.list'), scope: listScopeSchema }),
   z.object({ id: requestId, type: z.literal('message.open'), messageId: messageIdSchema }),
+  z.object({ id: requestId, type: z.literal('message.prefetch'), messageId: messageIdSchema }),
   z.object({ id: requestId, type: z.literal('openLink'), url: z.string().max(Limits.maxLinkLength) }),
   z.object({
     id: requestId,

@@ -6,11 +6,14 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dnsAliasEnv } from '../harness/dns-alias.js';
-import { rfc5322Date } from '../harness/mail.js';
+import { connectImap, rfc5322Date } from '../harness/mail.js';
 import { addAccountViaCli } from '../harness/relay.js';
 import { expectNoViolations } from './axe.js';
 import { withAttachment } from './popup-seed.js';
 import { locate, seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
+
+/** The worker's test hooks (background/test-hooks.ts); not typed here. */
+declare const tidingsDiagnostics: { hasCachedMessage?: (id: unknown) => Promise<boolean> };
 
 let world: PopupWorld;
 let popup: Page;
@@ -96,6 +99,9 @@ beforeAll(async () => {
           date: new Date(now - minutesAgo * 60_000),
         });
       await seedMessages(dovecot, user!, [
+        // The two newest, one above the other (prefetch, issue 10).
+        { subject: 'Read me next', html: '<p>The second letter</p>', date: new Date(now + 40_000) },
+        { subject: 'Read me first', html: '<p>The first letter</p>', date: new Date(now + 50_000) },
         { raw: attach('Fake PDF attached', 'invoice.pdf', FAKE_PDF_BYTES, 3) },
         { raw: attach('PDF attached', 'report.pdf', PDF_BYTES, 2) },
         { raw: threeInlineParts(to, new Date(now - 60_000)) },
@@ -294,3 +300,46 @@ describe('PDF preview', () => {
     expect(world.browser.context.pages().length).toBe(pages);
   });
 });
+
+describe('prefetch (issue 10)', () => {
+  // Last in this file: it stops the relay for a moment.
+  it('fetches the message below the open one while it is read: j opens it with the relay down, and it stayed unread', async () => {
+    const [account] = world.accounts;
+    const [next] = await locate(world.dovecot, account.user, 'Read me next');
+    expect(next?.flags).not.toContain('\\Seen');
+    const id = {
+      accountId: account.id,
+      mailbox: 'INBOX',
+      uidValidity: await inboxUidValidity(account.user),
+      uid: next!.uid,
+    };
+    const worker = await world.browser.serviceWorker();
+    const cached = () => worker.evaluate((m) => tidingsDiagnostics.hasCachedMessage!(m), id);
+    expect(await cached()).toBe(false);
+
+    await row('Read me first').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    await poll(cached).toBe(true);
+    // Fetched with PEEK: the prefetch did not mark it read.
+    expect((await locate(world.dovecot, account.user, 'Read me next'))[0]?.flags).not.toContain('\\Seen');
+
+    await world.relay.stop();
+    try {
+      await popup.keyboard.press('j');
+      await poll(() => popup.getByTestId('message-subject').textContent()).toBe('Read me next');
+      await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+      expect(await popup.frameLocator('[data-testid=message-frame]').locator('p').textContent()).toBe(
+        'The second letter',
+      );
+    } finally {
+      await world.relay.restart();
+    }
+  });
+});
+
+/** UIDVALIDITY of the user's INBOX, as a message identity carries it. */
+async function inboxUidValidity(user: PopupWorld['accounts'][0]['user']): Promise<string> {
+  await using client = await connectImap(world.dovecot, user);
+  const mailbox = await client.mailboxOpen('INBOX', { readOnly: true });
+  return String(mailbox.uidValidity);
+}
