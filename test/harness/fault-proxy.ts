@@ -81,7 +81,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     }
   };
 
-  const server = createServer((client) => {
+  // No Nagle on either side: in `pass` mode the proxy must add no latency of its own (a small
+  // IMAP write would otherwise wait for the ACK of the previous one, up to the ~40 ms delayed ACK).
+  const server = createServer({ noDelay: true }, (client) => {
     const pair: Pair = { client, server: null, held: { toServer: [], toClient: [] }, dropToClient: false };
     pairs.add(pair);
     client.on('error', () => undefined);
@@ -96,7 +98,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       if (mode === 'pass') pair.server?.end();
     });
     if (mode === 'blackhole') return;
-    const upstream = connect({ host: target.host, port: target.port });
+    const upstream = connect({ host: target.host, port: target.port, noDelay: true });
     pair.server = upstream;
     upstream.on('error', () => undefined);
     upstream.on('data', (chunk: Buffer) => forward(pair, 'toClient', chunk));

@@ -26,11 +26,12 @@ export interface RecordingProxy extends AsyncDisposable {
 export async function startRecordingProxy(target: { host: string; port: number }): Promise<RecordingProxy> {
   const recorded: string[][] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  // No Nagle on either side, as fault-proxy.ts: recording must not slow the traffic down.
+  const server = createServer({ noDelay: true }, (client) => {
     const lines: string[] = [];
     recorded.push(lines);
     let partial = '';
-    const upstream = createConnection({ host: target.host, port: target.port });
+    const upstream = createConnection({ host: target.host, port: target.port, noDelay: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => {
