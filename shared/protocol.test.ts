@@ -4,7 +4,6 @@ import { Limits } from './limits.js';
 import {
   EVENT_TYPES,
   events,
-  lazyTable,
   normalizePairingCode,
   parseClientFrame,
   parseJsonFrame,
@@ -16,24 +15,7 @@ import {
 
 const hello = { id: '1', type: 'hello', params: { protocol: 1, token: 't', lastSeq: null } };
 
-describe('lazyTable (the request and event schema tables)', () => {
-  it('builds an entry on its first read, once, and keeps it', () => {
-    const built: string[] = [];
-    const table = lazyTable({
-      a: () => (built.push('a'), { n: 1 }),
-      b: () => (built.push('b'), { n: 2 }),
-    });
-    expect(Object.keys(table)).toEqual(['a', 'b']);
-    expect(Object.hasOwn(table, 'a')).toBe(true);
-    expect(built).toEqual([]);
-    const first = table.a;
-    expect(first).toEqual({ n: 1 });
-    expect(table.a).toBe(first);
-    expect(built).toEqual(['a']);
-    expect(() => Object.assign(table, { a: { n: 3 } })).toThrow(TypeError);
-    expect(table.a).toBe(first);
-  });
-
+describe('request and event tables', () => {
   it('lists every request and event type, and each builds a working schema', () => {
     expect(REQUEST_TYPES).toContain('messages.list');
     expect(REQUEST_TYPES).toContain('accounts.oauth.redeem');

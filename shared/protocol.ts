@@ -15,6 +15,7 @@
  * already live apart (oauth-protocol.ts, limits.ts, errors.ts, providers.ts).
  */
 import { z } from 'zod';
+import { lazyTable } from './lazy-table.js';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
 import { messageIdHeaderSchema } from './message-id-header.js';
@@ -480,31 +481,6 @@ export const accountDetailsSchema = serverSettingsSchema.extend({
 export type AccountDetails = z.infer<typeof accountDetailsSchema>;
 
 // ---------------------------------------------------------------- requests
-
-/**
- * A table whose entries are built the first time they are read, then kept. The extension's
- * worker and popup start in a fresh JavaScript context on every wake-up and open, and building
- * every request's and event's schemas there, most of which that context never uses, cost more
- * than a quarter of this module's load (8 of 30 ms in Node). Reads, `Object.keys` and
- * `Object.hasOwn` behave as on a plain object; an entry cannot be replaced.
- */
-export function lazyTable<T extends Record<string, () => unknown>>(
-  build: T,
-): { readonly [K in keyof T]: ReturnType<T[K]> } {
-  const table = {} as { [K in keyof T]: ReturnType<T[K]> };
-  for (const key of Object.keys(build) as (keyof T & string)[]) {
-    Object.defineProperty(table, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        const value = build[key]!();
-        Object.defineProperty(table, key, { value, enumerable: true, writable: false, configurable: false });
-        return value;
-      },
-    });
-  }
-  return table;
-}
 
 /** One entry per request type: its params and its result, built on first use (lazyTable). */
 export const requests = lazyTable({
