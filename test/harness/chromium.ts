@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
@@ -40,6 +41,12 @@ export interface LaunchExtensionOptions {
    * as `welcomePage`.
    */
   keepWelcomePage?: boolean;
+  /**
+   * Pin the extension's button to the toolbar (a fresh profile only), as users of a badge pin it:
+   * an unpinned action is first popped out of the extensions menu, with an animation, before its
+   * popup opens. Default false.
+   */
+  pinAction?: boolean;
   /** Show a browser window (needs a display; `npm run demo`). Default false: `--headless=new`. */
   headed?: boolean;
   /**
@@ -89,6 +96,20 @@ export function spkiArg(spkiSha256: string | string[]): string {
 
 let screenshotDir: string | undefined;
 
+/**
+ * The id Chromium gives an unpacked extension: the first 128 bits of the SHA-256 of its manifest
+ * `key` (the public key, DER) or, without one, of its absolute path, in hex digits written a–p.
+ */
+export function extensionIdOf(extensionDir: string): string {
+  const manifest = z
+    .object({ key: z.string().optional() })
+    .parse(JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')));
+  const hash = createHash('sha256')
+    .update(manifest.key === undefined ? resolve(extensionDir) : Buffer.from(manifest.key, 'base64'))
+    .digest('hex');
+  return [...hash.slice(0, 32)].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
+}
+
 /** Chromium writes "<port>\n<path>" to DevToolsActivePort once --remote-debugging-port listens. */
 async function readCdpEndpoint(userDataDir: string, timeoutMs: number): Promise<string> {
   const file = join(userDataDir, 'DevToolsActivePort');
@@ -128,6 +149,12 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
   const expectsWelcome =
     !existsSync(join(userDataDir, 'Default', 'Preferences')) &&
     (manifest.options_ui !== undefined || manifest.options_page !== undefined);
+  if (options.pinAction) {
+    if (!ownProfile) throw new Error('launchExtension: pinAction needs a fresh profile');
+    mkdirSync(join(userDataDir, 'Default'), { recursive: true });
+    const pinned = { extensions: { pinned_extensions: [extensionIdOf(extensionDir)] } };
+    writeFileSync(join(userDataDir, 'Default', 'Preferences'), JSON.stringify(pinned));
+  }
   const timeoutMs = options.timeoutMs ?? 15_000;
   const args = [
     // Both flags are needed: with only --load-extension no service worker appears (TEST-INFRA.md).

@@ -1,14 +1,15 @@
 /**
  * Proves the Chromium fixture with a tiny MV3 extension written at test time: extension id from
  * the service worker, badge read-back, UI language, service-worker stop/wake, the network
- * recorder (including a sandboxed srcdoc iframe, which Chromium runs out of process), and that
- * closing leaves no browser process behind.
+ * recorder (including a sandboxed srcdoc iframe, which Chromium runs out of process), the toolbar
+ * popup opened by a click on the pinned action, and that closing leaves no browser process behind.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtension, recordNetwork } from '../harness/chromium.js';
+import { ACTION_POPUP_ARGS, actionPopupOpener } from '../harness/action-popup.js';
+import { extensionIdOf, launchExtension, recordNetwork } from '../harness/chromium.js';
 import { makeTempDir } from '../harness/paths.js';
 import { listProcesses } from '../harness/processes.js';
 
@@ -21,7 +22,7 @@ function writeFixtureExtension(imagePort: number): string {
     version: '1.0.0',
     default_locale: 'en',
     background: { service_worker: 'background.js' },
-    action: { default_title: 'Fixture' },
+    action: { default_title: 'Fixture', default_popup: 'popup.html' },
     permissions: ['storage'],
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
@@ -37,6 +38,12 @@ chrome.storage.local.get('starts').then(({ starts = 0 }) => {
 self.addEventListener('message', () => {});
 `,
   );
+  // The popup's own script notes whether an init script ran before it.
+  writeFileSync(
+    join(dir, 'popup.html'),
+    `<!doctype html><html><body>Popup<script src="popup.js"></script></body></html>`,
+  );
+  writeFileSync(join(dir, 'popup.js'), `window.pageSawInit = window.initRan === true;\n`);
   for (const [lang, title] of [
     ['en', 'Hello'],
     ['de', 'Hallo'],
@@ -91,6 +98,35 @@ describe('Chromium harness', () => {
     expect(await browser.waitForBadge((text) => text === '7')).toBe('7');
     expect(await browser.badgeText()).toBe('7');
     console.log(`[timing] Chromium launch to extension service worker: ${launchMs.toFixed(0)} ms`);
+  });
+
+  it('computes the extension id Chromium gives an unpacked extension', async () => {
+    await using browser = await launchExtension({ extensionDir });
+    expect(extensionIdOf(extensionDir)).toBe(browser.extensionId);
+    // With a manifest key, the id comes from the key: the test build's pinned id.
+    const keyed = makeTempDir('keyed-extension');
+    writeFileSync(
+      join(keyed, 'manifest.json'),
+      JSON.stringify({
+        key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAosdNHOITMjHDOi4bRC2wBdWQeJm21yTinl1GTyULvlsVtbepZkb7MWRD2MsWYYFP7oLhkWiqjlZw49SGbxQog8a71RnWM32thnS29rXdvVSicH9f9JLoJeV55qxRe30z43GAzNqBBSPuulQ7o3DMWiNMtW5puFxPGfcE4r4GJeeuDl/YjkZVC7fxO6p7Bf3AswRrIOZMtRA7Xpy6Fi40ICh5tkWc7UHwqAGKp2bLY9zGif3g39vVSVTXFbolDs1++lI6BbKuTD5UWMiy266SaqiMzDmr35JqPQTmdjNDxdC8UvqJLwl2Sl0fOVm6fJv6+3NdoSC3wfAericlG6V8cQIDAQAB',
+      }),
+    );
+    expect(extensionIdOf(keyed)).toBe('oihelfjcondonnbdjhopoammfceepnjd');
+  });
+
+  it('opens the toolbar popup as a click does, with an init script that runs before its own', async () => {
+    await using browser = await launchExtension({ extensionDir, extraArgs: ACTION_POPUP_ARGS, pinAction: true });
+    await using opener = await actionPopupOpener(browser);
+    for (let i = 0; i < 2; i++) {
+      const popup = await opener.open({ initScript: 'window.initRan = true;' });
+      expect(await popup.evaluate<string>('location.href')).toBe(`${browser.origin}/popup.html`);
+      await expect.poll(() => popup.evaluate<boolean | null>('window.pageSawInit ?? null')).toBe(true);
+      expect(await popup.evaluate<string>('document.body.textContent')).toBe('Popup');
+      expect(Date.now() - popup.clickedAt).toBeGreaterThanOrEqual(0);
+      await popup.close();
+    }
+    // No tab was opened for it: only the opener's own blank tab.
+    expect(browser.context.pages().map((page) => page.url())).not.toContain(`${browser.origin}/popup.html`);
   });
 
   it('uses the requested UI language', async () => {
