@@ -1,3 +1,5 @@
+// First, before any module builds a zod schema (see core/zod-config.ts).
+import '../core/zod-config.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { deviceLabel } from '../core/device-label.js';

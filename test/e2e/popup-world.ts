@@ -29,7 +29,7 @@ export interface PopupWorld extends AsyncDisposable {
   }): Promise<Page>;
   /**
    * Content-Security-Policy violations the extension's pages (the popup and its frames) reported
-   * so far: the console line Chromium writes for each. Any is a failure: `close()` throws when
+   * so far (watchCspViolations). Any is a failure: `close()` throws when
    * this is not empty, so every suite on this world has the guard; suites that open hostile
    * mail also assert it after each step to name the case.
    */
@@ -37,21 +37,32 @@ export interface PopupWorld extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** What a `securitypolicyviolation` event in an extension page is logged as (watchCspViolations). */
+const SPV_PREFIX = '[csp-guard] securitypolicyviolation';
+
 /**
  * Records every CSP violation that an extension page of `context` (the popup, the options page,
- * their frames) reports, from now on. Chromium logs each one to the page's console ("… violates
- * the following Content Security Policy directive …"), which is what this listens to: it sees a
- * violation even where no page script could (a sandboxed frame, a document with no window).
+ * their frames) reports, from now on, from two sources:
+ * - the console line Chromium writes for most of them ("… violates the following Content Security
+ *   Policy directive …"), which is seen even where no page script could (a sandboxed frame, a
+ *   document with no window);
+ * - the page's `securitypolicyviolation` events, logged by an init script: Chromium writes no
+ *   console line for a refused `eval`/`new Function` that the page catches (zod's eval probe did
+ *   that on every load until extension/core/zod-config.ts).
  */
-export function watchCspViolations(context: BrowserContext, origin: string): () => string[] {
+export async function watchCspViolations(context: BrowserContext, origin: string): Promise<() => string[]> {
   const seen: string[] = [];
   const watch = (page: Page): void => {
     page.on('console', (message) => {
-      if (!/violates the following Content Security Policy/i.test(message.text())) return;
+      const text = message.text();
+      if (!/violates the following Content Security Policy/i.test(text) && !text.startsWith(SPV_PREFIX)) return;
       if (!page.url().startsWith(`${origin}/`)) return;
-      seen.push(`${page.url()}: ${message.text().split('. ')[0]}`);
+      seen.push(`${page.url()}: ${text.split('. ')[0]}`);
     });
   };
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error(${JSON.stringify(SPV_PREFIX)} + ': ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));`,
+  });
   context.pages().forEach(watch);
   context.on('page', watch);
   return () => [...seen];
@@ -93,7 +104,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
     const [first, ...rest] = accounts;
     if (!first) throw new Error('startPopupWorld needs at least one account');
     browser = await launchExtension({ extensionDir: extensionDir(), ...options.launch });
-    const cspViolations = watchCspViolations(browser.context, browser.origin);
+    const cspViolations = await watchCspViolations(browser.context, browser.origin);
     await (await pairFromOptions(browser, relay)).close();
     const b = browser;
     const r = relay;

@@ -53,7 +53,7 @@ beforeAll(async () => {
     text: 'Hello from the canary account.',
   });
   browser = await launchExtension();
-  cspViolations = watchCspViolations(browser.context, browser.origin);
+  cspViolations = await watchCspViolations(browser.context, browser.origin);
   page = await pairFromOptions(browser, relay);
 }, 120_000);
 

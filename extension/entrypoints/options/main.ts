@@ -1,3 +1,5 @@
+// First, before any module builds a zod schema (see core/zod-config.ts).
+import '../../core/zod-config.js';
 import { mount } from 'svelte';
 import { browser } from 'wxt/browser';
 import '../../assets/app.css';
