@@ -1,17 +1,19 @@
-// Where the time of `popup_list` goes (BENCHMARKS.md, issue 10): opens popup.html in new tabs of
-// the real extension while Chromium traces (Chrome DevTools protocol Tracing), and prints, per
-// open, the popup renderer's main thread from navigation start to "50 rows in the list" by phase
-// (script compile/evaluate, HTML parse, style, layout, paint, GC, idle = waiting on the worker or
-// the disk), the script time per chunk (compile + module evaluation, from the v8 events), and the
-// slowest events. Warm opens (cache present, worker alive) by default; TRACE_CASE=restart stops
-// the worker before each traced open.
+// Where the time of `popup_list` goes (BENCHMARKS.md, issue 10): opens the real extension's
+// toolbar popup as popup_list does (harness/action-popup.ts) while Chromium traces (Chrome
+// DevTools protocol Tracing, browser-wide), and prints, per open, the popup renderer's main
+// thread from navigation start to "50 rows in the list" by phase (script compile/evaluate, HTML
+// parse, style, layout, paint, GC, idle = waiting on the worker or the disk), the script time per
+// chunk (compile + module evaluation, from the v8 events), and the slowest events. Warm opens
+// (cache present, worker alive) by default; TRACE_CASE=restart stops the worker before each
+// traced open.
 //   node --import tsx test/bench/trace-popup-open.ts     (TRACE_OPENS=5 traced opens)
 // Uses the test build (.output/chrome-mv3-test, or TIDINGS_EXTENSION_DIR). Tracing slows the open
 // down: compare phases between builds, not these totals with the benchmark's.
 import type { CDPSession } from 'playwright-core';
 import { seedMaildir } from '../harness/mail.js';
-import { POPUP_SIZE, startPopupWorld } from '../e2e/popup-world.js';
-import { openPopupOnce, READY_PROBE } from './popup-list.js';
+import { ACTION_POPUP_ARGS, actionPopupOpener, InitScriptMissed } from '../harness/action-popup.js';
+import { startPopupWorld } from '../e2e/popup-world.js';
+import { openActionPopupOnce, READY_PROBE } from './popup-list.js';
 import { round } from './stats.js';
 import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
@@ -123,39 +125,45 @@ export async function tracePopupOpen(options: { opens: number; restart: boolean 
     seed: async (dovecot, [user]) => {
       await seedMaildir(dovecot, user!, 500, { seenRatio: 0.7 });
     },
+    launch: { extraArgs: ACTION_POPUP_ARGS, pinAction: true },
   });
-  const { context, origin } = world.browser;
-  for (let i = 0; i < 3; i++) await openPopupOnce(context, origin);
+  await using opener = await actionPopupOpener(world.browser);
+  for (let i = 0; i < 3; i++) await openActionPopupOnce(opener);
+  const pipeBrowser = world.browser.context.browser();
+  if (!pipeBrowser) throw new Error('trace: no Browser behind the context');
+  // Tracing records every process; the browser session starts it, as the popup is no Page.
+  const cdp = await pipeBrowser.newBrowserCDPSession();
+  const probe = `${READY_PROBE}; (() => { const t = setInterval(() => { if (window.__popupReady !== undefined) { performance.mark('popup-ready'); clearInterval(t); } }, 1); })();`;
   const traces: PopupOpenTrace[] = [];
   for (let i = 0; i < options.opens; i++) {
     if (options.restart) await world.browser.stopServiceWorker();
-    const page = await context.newPage();
-    try {
-      await page.setViewportSize(POPUP_SIZE);
-      await page.addInitScript({
-        content: `${READY_PROBE}; (() => { const t = setInterval(() => { if (window.__popupReady !== undefined) { performance.mark('popup-ready'); clearInterval(t); } }, 1); })();`,
+    const trace = async () =>
+      traced(cdp, async () => {
+        const popup = await opener.open({ initScript: probe });
+        try {
+          const deadline = Date.now() + 20_000;
+          for (;;) {
+            const ms = await popup.evaluate<number | null>(
+              "performance.getEntriesByName('popup-ready')[0]?.startTime ?? null",
+            );
+            if (ms !== null) return ms;
+            if (Date.now() > deadline) throw new Error('trace: the popup never showed 50 rows');
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        } finally {
+          await popup.close();
+        }
       });
-      const cdp = await context.newCDPSession(page);
-      // Now and then Chromium's trace lacks the page's navigationStart: that open is traced again.
-      const trace = async () =>
-        traced(cdp, async () => {
-          await page.goto(`${origin}/popup.html`);
-          await page.waitForFunction(() => performance.getEntriesByName('popup-ready').length > 0, undefined, {
-            timeout: 20_000,
-          });
-          return (await page.evaluate(() => performance.getEntriesByName('popup-ready')[0]!.startTime)) as number;
-        });
-      traces.push(
-        await trace().catch((error: unknown) => {
-          if (!(error instanceof MissingNavigationStart)) throw error;
-          return trace();
-        }),
-      );
-      await cdp.detach();
-    } finally {
-      await page.close();
-    }
+    // Now and then Chromium's trace lacks the page's navigationStart, or the popup's document was
+    // created before the probe: that open is traced again.
+    traces.push(
+      await trace().catch((error: unknown) => {
+        if (!(error instanceof MissingNavigationStart) && !(error instanceof InitScriptMissed)) throw error;
+        return trace();
+      }),
+    );
   }
+  await cdp.detach();
   return traces;
 }
 

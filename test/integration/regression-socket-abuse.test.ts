@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, Limits, PROTOCOL_VERSION, RelayPaths } from '../../shared/index.js';
 import { pairToken } from '../harness/mail-relay.js';
-import { rejection, TestClient } from '../harness/protocol-client.js';
+import { ProtocolError, rejection, TestClient } from '../harness/protocol-client.js';
 import { openSqliteStore } from '../../relay/src/store/sqlite-store.js';
 import { runRelayCli, startRelayProcess, type RelayProcess } from '../harness/relay.js';
 
@@ -26,6 +26,21 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A paired client. The relay counts a device's sockets until it has seen them close, which can be
+ * a moment after an earlier test closed its own: a RATE_LIMITED hello is retried for up to ~2 s.
+ */
+async function connectWhenRoom(): Promise<TestClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await TestClient.connect(relay.url, token)).client;
+    } catch (err) {
+      if (attempt >= 40 || !(err instanceof ProtocolError && err.error.code === 'RATE_LIMITED')) throw err;
+      await sleep(50);
+    }
+  }
+}
+
 /** Resident memory of the relay process, in bytes (Linux /proc). */
 function relayRss(): number {
   const status = readFileSync(`/proc/${relay.pid}/status`, 'utf8');
@@ -36,7 +51,7 @@ function relayRss(): number {
 
 describe('regression: pings were not counted in the socket rate', () => {
   it('answers at most a burst of pings at once, then refuses requests too', async () => {
-    const { client } = await TestClient.connect(relay.url, token);
+    const client = await connectWhenRoom();
     using _c = client;
     let pongs = 0;
     client.ws.on('message', (data) => {
@@ -53,7 +68,7 @@ describe('regression: pings were not counted in the socket rate', () => {
 
 describe('regression: a client flooding without reading raised relay memory by ~140 MB', () => {
   it('closes a socket that keeps flooding, and relay memory stays bounded', async () => {
-    const { client } = await TestClient.connect(relay.url, token);
+    const client = await connectWhenRoom();
     using _c = client;
     const before = relayRss();
     // Never read from here on: the relay's replies can only pile up on its side.
@@ -71,9 +86,9 @@ describe('regression: a client flooding without reading raised relay memory by ~
     // Generous: the point is "not ~140 MB"; a closed flooder leaves no queue behind.
     expect(growth).toBeLessThan(48 * 1024 * 1024);
     // The relay keeps serving everyone else.
-    const other = await TestClient.connect(relay.url, token);
-    expect((await other.client.request('accounts.list', {})).accounts).toBeInstanceOf(Array);
-    other.client.close();
+    const other = await connectWhenRoom();
+    expect((await other.request('accounts.list', {})).accounts).toBeInstanceOf(Array);
+    other.close();
   });
 });
 
@@ -82,19 +97,7 @@ describe('regression: no cap on sockets per device', () => {
     const open: TestClient[] = [];
     try {
       // Earlier tests' sockets may still be closing on the relay's side: wait until all 8 fit.
-      for (let i = 0; i < Limits.maxSocketsPerDevice; i++) {
-        for (let attempt = 0; ; attempt++) {
-          const c = await TestClient.open(relay.url);
-          try {
-            await c.request('hello', { protocol: PROTOCOL_VERSION, token, lastSeq: null });
-            open.push(c);
-            break;
-          } catch (err) {
-            if (attempt > 40) throw err;
-            await sleep(50);
-          }
-        }
-      }
+      for (let i = 0; i < Limits.maxSocketsPerDevice; i++) open.push(await connectWhenRoom());
       const extra = await TestClient.open(relay.url);
       const err = await rejection(extra.request('hello', { protocol: PROTOCOL_VERSION, token, lastSeq: null }));
       expect(err.error.code).toBe('RATE_LIMITED');
@@ -103,13 +106,14 @@ describe('regression: no cap on sockets per device', () => {
       expect((await open[0]!.request('accounts.list', {})).accounts).toBeInstanceOf(Array);
     } finally {
       for (const c of open) c.close();
+      await Promise.all(open.map((c) => c.closed));
     }
   });
 });
 
 describe('regression: oversize frames closed 1009 without FRAME_TOO_LARGE', () => {
   it('sends the FRAME_TOO_LARGE error frame, then closes with 1009', async () => {
-    const { client } = await TestClient.connect(relay.url, token);
+    const client = await connectWhenRoom();
     client.sendRaw('x'.repeat(Limits.maxClientFrameBytes + 1));
     expect((await client.closed).code).toBe(CloseCode.TOO_BIG);
     expect(client.errors.map((e) => e.code)).toEqual(['FRAME_TOO_LARGE']);
@@ -128,7 +132,7 @@ describe('regression: only lower-case token parameters were refused in the socke
 
 describe('regression: an account added by the CLI was NOT_FOUND to the running relay for ~1 s', () => {
   it('sees each account another process adds right after it commits', async () => {
-    const { client } = await TestClient.connect(relay.url, token);
+    const client = await connectWhenRoom();
     using _c = client;
     const seenSoon = async (name: string) => {
       await sleep(300);
