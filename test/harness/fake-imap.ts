@@ -79,17 +79,28 @@ export async function startFakeImap(script: (connection: FakeImapConnection) => 
   };
 }
 
-/** Answers `<tag> CAPABILITY` with `caps`, `<tag> STARTTLS` with `starttls`, anything else NO. */
+/**
+ * Answers `<tag> CAPABILITY` with `caps`, `<tag> STARTTLS` with `starttls`, anything else NO.
+ * Once STARTTLS is answered the client speaks TLS, not lines: nothing more is answered. (A TLS
+ * ClientHello holds a CRLF now and then; answering the "line" before it with NO put a fragment of
+ * the client's own hello, a valid-looking record header, in front of whatever the scenario sent.)
+ */
 export function capabilityResponder(
   c: FakeImapConnection,
   options: { caps: string; starttls: (tag: string) => string },
 ): void {
+  let tls = false;
   c.onLine((line) => {
+    if (tls) return;
     const [tag = '*', command = ''] = line.split(' ');
     const verb = command.toUpperCase();
     if (verb === 'CAPABILITY') c.send(`* CAPABILITY ${options.caps}\r\n${tag} OK done\r\n`);
-    else if (verb === 'STARTTLS') c.send(options.starttls(tag));
-    else if (verb === 'LOGOUT') {
+    else if (verb === 'STARTTLS') {
+      const reply = options.starttls(tag);
+      // Only an OK switches the connection to TLS; a refusal (NO/BAD) leaves it in lines.
+      tls = reply.toUpperCase().startsWith(`${tag.toUpperCase()} OK`);
+      c.send(reply);
+    } else if (verb === 'LOGOUT') {
       c.send(`* BYE bye\r\n${tag} OK done\r\n`);
       c.socket.end();
     } else c.send(`${tag} NO not here\r\n`);
