@@ -29,9 +29,9 @@ export interface PopupWorld extends AsyncDisposable {
   }): Promise<Page>;
   /**
    * Content-Security-Policy violations the extension's pages (the popup and its frames) reported
-   * so far (watchCspViolations). Any is a failure: `close()` throws when
-   * this is not empty, so every suite on this world has the guard; suites that open hostile
-   * mail also assert it after each step to name the case.
+   * so far (watchCspViolations). Any is a failure: `close()` throws when this is not empty, so
+   * every suite on this world has the guard; suites that open hostile mail also assert it after
+   * each step to name the case.
    */
   cspViolations(): string[];
   close(): Promise<void>;
