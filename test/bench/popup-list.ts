@@ -28,6 +28,7 @@ import {
   ACTION_POPUP_ARGS,
   actionPopupOpener,
   InitScriptMissed,
+  type ActionPopup,
   type ActionPopupOpener,
 } from '../harness/action-popup.js';
 import { seedMaildir } from '../harness/mail.js';
@@ -64,26 +65,29 @@ interface Sample {
   paint: number;
 }
 
-/** The rows-ready sample of one open of the real toolbar popup, and the click's lead. */
-export async function openActionPopupOnce(
+/**
+ * Opens the real toolbar popup with `initScript`, polls `read` in it until it gives a value (20 s
+ * at most), closes the popup and returns the value. An open whose document Chromium committed
+ * before the script was added is opened again.
+ */
+export async function readActionPopup<T>(
   opener: ActionPopupOpener,
-): Promise<{ ready: number; clickToNavigation: number }> {
+  initScript: string,
+  read: (popup: ActionPopup) => Promise<T | null>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    let popup;
+    let popup: ActionPopup;
     try {
-      popup = await opener.open({ initScript: READY_PROBE });
+      popup = await opener.open({ initScript });
     } catch (error) {
-      // Chromium now and then commits the document before the probe is added: open again.
       if (error instanceof InitScriptMissed && attempt < 3) continue;
       throw error;
     }
     try {
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const sample = await popup.evaluate<[number, number] | null>(
-          'window.__popupReady === undefined ? null : [window.__popupReady, performance.timeOrigin]',
-        );
-        if (sample) return { ready: sample[0], clickToNavigation: sample[1] - popup.clickedAt };
+        const value = await read(popup);
+        if (value !== null) return value;
         if (Date.now() > deadline) throw new Error('popup never showed 50 rows');
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -91,6 +95,18 @@ export async function openActionPopupOnce(
       await popup.close();
     }
   }
+}
+
+/** The rows-ready sample of one open of the real toolbar popup, and the click's lead. */
+export async function openActionPopupOnce(
+  opener: ActionPopupOpener,
+): Promise<{ ready: number; clickToNavigation: number }> {
+  return await readActionPopup(opener, READY_PROBE, async (popup) => {
+    const sample = await popup.evaluate<[number, number] | null>(
+      'window.__popupReady === undefined ? null : [window.__popupReady, performance.timeOrigin]',
+    );
+    return sample && { ready: sample[0], clickToNavigation: sample[1] - popup.clickedAt };
+  });
 }
 
 /** The same in popup.html opened in a new tab (the e2e suites' way; see the header). */

@@ -11,9 +11,9 @@
 // down: compare phases between builds, not these totals with the benchmark's.
 import type { CDPSession } from 'playwright-core';
 import { seedMaildir } from '../harness/mail.js';
-import { ACTION_POPUP_ARGS, actionPopupOpener, InitScriptMissed } from '../harness/action-popup.js';
+import { ACTION_POPUP_ARGS, actionPopupOpener } from '../harness/action-popup.js';
 import { startPopupWorld } from '../e2e/popup-world.js';
-import { openActionPopupOnce, READY_PROBE } from './popup-list.js';
+import { openActionPopupOnce, READY_PROBE, readActionPopup } from './popup-list.js';
 import { round } from './stats.js';
 import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
@@ -138,27 +138,15 @@ export async function tracePopupOpen(options: { opens: number; restart: boolean 
   for (let i = 0; i < options.opens; i++) {
     if (options.restart) await world.browser.stopServiceWorker();
     const trace = async () =>
-      traced(cdp, async () => {
-        const popup = await opener.open({ initScript: probe });
-        try {
-          const deadline = Date.now() + 20_000;
-          for (;;) {
-            const ms = await popup.evaluate<number | null>(
-              "performance.getEntriesByName('popup-ready')[0]?.startTime ?? null",
-            );
-            if (ms !== null) return ms;
-            if (Date.now() > deadline) throw new Error('trace: the popup never showed 50 rows');
-            await new Promise((r) => setTimeout(r, 10));
-          }
-        } finally {
-          await popup.close();
-        }
-      });
-    // Now and then Chromium's trace lacks the page's navigationStart, or the popup's document was
-    // created before the probe: that open is traced again.
+      traced(cdp, () =>
+        readActionPopup(opener, probe, (popup) =>
+          popup.evaluate<number | null>("performance.getEntriesByName('popup-ready')[0]?.startTime ?? null"),
+        ),
+      );
+    // Now and then Chromium's trace lacks the page's navigationStart: that open is traced again.
     traces.push(
       await trace().catch((error: unknown) => {
-        if (!(error instanceof MissingNavigationStart) && !(error instanceof InitScriptMissed)) throw error;
+        if (!(error instanceof MissingNavigationStart)) throw error;
         return trace();
       }),
     );
