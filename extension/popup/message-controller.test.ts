@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { messageKey, TidingsError, type UserSettings } from '../../shared/index.js';
+import { DEFAULT_USER_SETTINGS, messageKey, TidingsError, type UserSettings } from '../../shared/index.js';
 import { detail, messageId, row, rows } from '../testing/mail-fakes.js';
 import { PREFETCH_AFTER_MS } from './message-controller.js';
 import { openSubject, setup, started, tick } from '../testing/popup-fakes.js';
+import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 describe('PopupController message screen and keys', () => {
   it('opens with Enter from the cache or the relay, marks it read, and goes back with Esc', async () => {
@@ -158,5 +159,53 @@ describe('PopupController message screen and keys', () => {
     channel.downloadReply = { ok: false, error: { code: 'NOT_FOUND', message: 'gone' } };
     await popup.download(attachment);
     expect(popup.view.toast?.text).toBe('popup_errDownload(popup_errNotFound)');
+  });
+
+  describe('settings', () => {
+    const snapshot = (status: 'open' | 'backoff'): Snapshot => ({
+      relayUrl: 'ws://127.0.0.1:1',
+      pairing: { status: 'paired', deviceId: 'd' },
+      connection:
+        status === 'open' ? { status: 'open', since: 1 } : { status: 'backoff', attempt: 1, retryAt: 1, error: 'x' },
+      accounts: [],
+      accountsAt: null,
+    });
+    const asks = (channel: { relayCalls: { type: string }[] }) =>
+      channel.relayCalls.filter((c) => c.type === 'settings.get').length;
+
+    it('asks once when the socket opens while the first ask is still waiting for it', async () => {
+      const { popup, channel } = setup();
+      let answer = (): void => undefined;
+      channel.on(
+        'settings.get',
+        () =>
+          new Promise((resolve) => {
+            answer = () => resolve({ settings: { ...DEFAULT_USER_SETTINGS, remoteImagesAllowed: ['a@example.com'] } });
+          }),
+      );
+      popup.start();
+      await tick();
+      popup.onSnapshot(snapshot('backoff'));
+      popup.onSnapshot(snapshot('open'));
+      await tick();
+      expect(asks(channel)).toBe(1);
+      answer();
+      await tick();
+      expect(popup.view.settings?.remoteImagesAllowed).toEqual(['a@example.com']);
+    });
+
+    it('asks again on the next connect after an ask failed', async () => {
+      const { popup, channel } = setup();
+      channel.handlers.delete('settings.get');
+      popup.start();
+      await tick();
+      expect(popup.view.settings).toBeNull();
+      channel.on('settings.get', () => ({ settings: DEFAULT_USER_SETTINGS }));
+      popup.onSnapshot(snapshot('backoff'));
+      popup.onSnapshot(snapshot('open'));
+      await tick();
+      expect(asks(channel)).toBe(2);
+      expect(popup.view.settings).toEqual(DEFAULT_USER_SETTINGS);
+    });
   });
 });

@@ -50,6 +50,7 @@ export class MessageController {
   readonly #o: MessageOptions;
   /** Bumped whenever the open message changes, so a late answer for another one is dropped. */
   #gen = 0;
+  #settingsLoad: Promise<void> | null = null;
 
   constructor(options: MessageOptions) {
     this.#o = options;
@@ -165,10 +166,21 @@ export class MessageController {
     }
   }
 
-  /** Loads the relay's user settings into the view (remote image senders). */
-  async loadSettings(): Promise<void> {
-    const settings = await this.fetchSettings();
-    if (settings) this.#o.store.set({ settings });
+  /**
+   * Loads the relay's user settings into the view (remote image senders). A call while a load is
+   * in flight joins it: a popup opened before the worker's socket is up asks at start, and again
+   * when the socket opens, and both would otherwise reach the relay (the first is still waiting
+   * in the background for that same socket).
+   */
+  loadSettings(): Promise<void> {
+    this.#settingsLoad ??= this.fetchSettings()
+      .then((settings) => {
+        if (settings) this.#o.store.set({ settings });
+      })
+      .finally(() => {
+        this.#settingsLoad = null;
+      });
+    return this.#settingsLoad;
   }
 
   async fetchSettings(): Promise<UserSettings | null> {

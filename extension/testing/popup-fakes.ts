@@ -41,7 +41,11 @@ export class FakeChannel implements PopupChannel {
   downloadReply: UiReply = { ok: true, result: { filename: 'file.bin', changed: false } };
   #listeners = new Set<(push: DataPushMessage) => void>();
 
-  on<T extends RequestType>(type: T, fn: (params: RequestParams<T>) => RequestResult<T>): this {
+  /** Answers `type` with `fn`'s result; a promise holds the answer until it settles. */
+  on<T extends RequestType>(
+    type: T,
+    fn: (params: RequestParams<T>) => RequestResult<T> | Promise<RequestResult<T>>,
+  ): this {
     this.handlers.set(type, fn as (params: unknown) => unknown);
     return this;
   }
@@ -52,7 +56,7 @@ export class FakeChannel implements PopupChannel {
     const fn = this.handlers.get(type);
     if (!fn) return { ok: false, error: { code: 'UNREACHABLE', message: 'not connected to the relay' } };
     try {
-      return { ok: true, value: fn(params) as RequestResult<T> };
+      return { ok: true, value: (await fn(params)) as RequestResult<T> };
     } catch (error) {
       const e = error instanceof TidingsError ? error : new TidingsError('INTERNAL', String(error));
       return { ok: false, error: { code: e.code, message: e.message } };
