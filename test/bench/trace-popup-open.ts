@@ -5,7 +5,8 @@
 // parse, style, layout, paint, GC, idle = waiting on the worker or the disk), the script time per
 // chunk (compile + module evaluation, from the v8 events), and the slowest events. Warm opens
 // (cache present, worker alive) by default; TRACE_CASE=restart stops the worker before each
-// traced open.
+// traced open; TRACE_CASE=cold also empties the extension's cache and restarts the relay, as
+// popup_list's cold case does.
 //   node --import tsx test/bench/trace-popup-open.ts     (TRACE_OPENS=5 traced opens)
 // Uses the test build (.output/chrome-mv3-test, or TIDINGS_EXTENSION_DIR). Tracing slows the open
 // down: compare phases between builds, not these totals with the benchmark's.
@@ -13,7 +14,7 @@ import type { CDPSession } from 'playwright-core';
 import { seedMaildir } from '../harness/mail.js';
 import { ACTION_POPUP_ARGS, actionPopupOpener } from '../harness/action-popup.js';
 import { startPopupWorld } from '../e2e/popup-world.js';
-import { openActionPopupOnce, READY_PROBE, readActionPopup } from './popup-list.js';
+import { clearMailCache, openActionPopupOnce, READY_PROBE, readActionPopup, relayRestarter } from './popup-list.js';
 import { round } from './stats.js';
 import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
@@ -120,7 +121,10 @@ async function traced(cdp: CDPSession, run: () => Promise<number>): Promise<Popu
   };
 }
 
-export async function tracePopupOpen(options: { opens: number; restart: boolean }): Promise<PopupOpenTrace[]> {
+/** warm: cache present, worker alive; restart: the worker stopped; cold: popup_list's cold case. */
+export type TraceCase = 'warm' | 'restart' | 'cold';
+
+export async function tracePopupOpen(options: { opens: number; case: TraceCase }): Promise<PopupOpenTrace[]> {
   await using world = await startPopupWorld({
     seed: async (dovecot, [user]) => {
       await seedMaildir(dovecot, user!, 500, { seenRatio: 0.7 });
@@ -135,8 +139,11 @@ export async function tracePopupOpen(options: { opens: number; restart: boolean 
   const cdp = await pipeBrowser.newBrowserCDPSession();
   const probe = `${READY_PROBE}; (() => { const t = setInterval(() => { if (window.__popupReady !== undefined) { performance.mark('popup-ready'); clearInterval(t); } }, 1); })();`;
   const traces: PopupOpenTrace[] = [];
+  const freshRelay = options.case === 'cold' ? await relayRestarter(world) : null;
   for (let i = 0; i < options.opens; i++) {
-    if (options.restart) await world.browser.stopServiceWorker();
+    if (options.case === 'cold') await clearMailCache(world.browser);
+    if (options.case !== 'warm') await world.browser.stopServiceWorker();
+    await freshRelay?.();
     const trace = async () =>
       traced(cdp, () =>
         readActionPopup(opener, probe, (popup) =>
@@ -188,7 +195,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   printPopupTraces(
     await tracePopupOpen({
       opens: Number(process.env.TRACE_OPENS ?? 5),
-      restart: process.env.TRACE_CASE === 'restart',
+      case: traceCase(process.env.TRACE_CASE),
     }),
   );
+}
+
+function traceCase(value: string | undefined): TraceCase {
+  if (value === undefined || value === 'warm' || value === 'restart' || value === 'cold') return value ?? 'warm';
+  throw new Error(`TRACE_CASE must be warm, restart or cold, not "${value}"`);
 }
