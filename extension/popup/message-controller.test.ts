@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_USER_SETTINGS, messageKey, TidingsError, type UserSettings } from '../../shared/index.js';
+import { pairedSnapshot } from '../testing/fakes.js';
 import { detail, messageId, row, rows } from '../testing/mail-fakes.js';
 import { PREFETCH_AFTER_MS } from './message-controller.js';
 import { openSubject, setup, started, tick } from '../testing/popup-fakes.js';
-import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 describe('PopupController message screen and keys', () => {
   it('opens with Enter from the cache or the relay, marks it read, and goes back with Esc', async () => {
@@ -162,14 +162,10 @@ describe('PopupController message screen and keys', () => {
   });
 
   describe('settings', () => {
-    const snapshot = (status: 'open' | 'backoff'): Snapshot => ({
-      relayUrl: 'ws://127.0.0.1:1',
-      pairing: { status: 'paired', deviceId: 'd' },
-      connection:
-        status === 'open' ? { status: 'open', since: 1 } : { status: 'backoff', attempt: 1, retryAt: 1, error: 'x' },
-      accounts: [],
-      accountsAt: null,
-    });
+    const snapshot = (status: 'open' | 'backoff') =>
+      pairedSnapshot(
+        status === 'open' ? {} : { connection: { status: 'backoff', attempt: 1, retryAt: 1, error: 'x' } },
+      );
     const asks = (channel: { relayCalls: { type: string }[] }) =>
       channel.relayCalls.filter((c) => c.type === 'settings.get').length;
 
