@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectImap } from '../harness/mail.js';
 import { readFileSync } from 'node:fs';
 import { personalInbox, TINY_PNG_BASE64, withAttachment, workInbox } from './popup-seed.js';
-import { locate, seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
+import { locate, POPUP_SIZE, seedMessages, startPopupWorld, type PopupWorld } from './popup-world.js';
 
 let world: PopupWorld;
 let popup: Page;
@@ -207,6 +207,32 @@ describe('the popup list', () => {
     // 52 messages: the first page of 50 plus two more loaded while scrolling (nextCursor).
     expect(rows).toHaveLength(TARGETS.length + BULK.length + 11 + 4 + 2);
     expect(await popup.getByTestId('account-switcher').locator('option').count()).toBe(3);
+  });
+
+  it('renders the rows in view first and the overscan rows after that first frame', async () => {
+    const page = await world.browser.context.newPage();
+    try {
+      await page.setViewportSize(POPUP_SIZE);
+      // The number of rows in the DOM when the first one appears (a string: tsx's helpers do
+      // not exist in the page).
+      await page.addInitScript({
+        content: `new MutationObserver((_, observer) => {
+          const rows = document.querySelectorAll('[data-testid=message-row]').length;
+          if (rows > 0) { window.__firstRows = rows; observer.disconnect(); }
+        }).observe(document, { subtree: true, childList: true });`,
+      });
+      await page.goto(`${world.browser.origin}/popup.html`);
+      const rowsNow = () => page.getByTestId('message-row').count();
+      await poll(rowsNow).toBeGreaterThan(0);
+      const first = await page.evaluate(() => (globalThis as { __firstRows?: number }).__firstRows);
+      // The rows the list's height shows (60 px each, one partly hidden); then 8 more below.
+      const inView = Math.ceil((await page.getByTestId('message-list').evaluate((el) => el.clientHeight)) / 60) + 1;
+      await poll(rowsNow).toBe(inView + 8);
+      // At most one more: the first frame may size the list by its default height (480 px).
+      expect(first).toBeLessThanOrEqual(inView + 1);
+    } finally {
+      await page.close();
+    }
   });
 
   it('switches to one account and back to the unified inbox', async () => {
