@@ -251,13 +251,23 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     status: string;
   }
   const versions = new Map<string, VersionInfo>();
+  /**
+   * How many times our worker was reported stopped. A worker that an event (the minute alarm)
+   * starts again right after a stop is `running` again by the next poll of `runningStatus`; the
+   * count still shows the stop happened.
+   */
+  let stops = 0;
   let control: { page: Page; cdp: CDPSession } | undefined;
   const ensureControl = async (): Promise<void> => {
     if (control && !control.page.isClosed()) return;
     const page = context.pages().find((p) => p.url() === 'about:blank' && !p.isClosed()) ?? (await context.newPage());
     const cdp = await context.newCDPSession(page);
     cdp.on('ServiceWorker.workerVersionUpdated', (event: { versions: VersionInfo[] }) => {
-      for (const v of event.versions) versions.set(v.versionId, v);
+      for (const v of event.versions) {
+        const was = versions.get(v.versionId)?.runningStatus;
+        if (v.scriptURL.startsWith(`${origin}/`) && v.runningStatus === 'stopped' && was !== 'stopped') stops++;
+        versions.set(v.versionId, v);
+      }
     });
     versions.clear();
     await cdp.send('ServiceWorker.enable');
@@ -306,8 +316,9 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     await ensureControl();
     const version = activeVersion();
     if (!version || version.runningStatus === 'stopped') return;
+    const before = stops;
     await control?.cdp.send('ServiceWorker.stopWorker', { versionId: version.versionId });
-    await waitForStatus((status) => status === 'stopped', 'stopped');
+    await waitForStatus((status) => status === 'stopped' || stops > before, 'stopped');
   };
 
   const serviceWorker = async (): Promise<Worker> => {
