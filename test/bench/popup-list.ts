@@ -44,14 +44,20 @@ declare const window: { __popupReady?: number };
 declare const performance: { getEntriesByName(name: string): { startTime: number }[] };
 
 /**
- * Runs in the page before its scripts: records when 50 rows are in the list. A string, not a
- * function: tsx wraps functions with helpers (`__name`) that do not exist in the page.
+ * Runs in the page before its scripts: records when 50 rows are in the list (`__popupReady`,
+ * and the promise `__popupReadyPromise` settles with it). A string, not a function: tsx wraps
+ * functions with helpers (`__name`) that do not exist in the page.
  */
 export const READY_PROBE = `(() => {
+  let settle;
+  window.__popupReadyPromise = new Promise((resolve) => (settle = resolve));
   const check = () => {
     const list = document.querySelector('[data-testid=message-list]');
     if (!list || Number(list.getAttribute('data-row-count')) < 50 || !list.querySelector('[data-testid=message-row]')) return false;
-    if (window.__popupReady === undefined) window.__popupReady = performance.now();
+    if (window.__popupReady === undefined) {
+      window.__popupReady = performance.now();
+      settle(window.__popupReady);
+    }
     return true;
   };
   const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
@@ -66,14 +72,23 @@ interface Sample {
 }
 
 /**
- * Opens the real toolbar popup with `initScript`, polls `read` in it until it gives a value (20 s
- * at most), closes the popup and returns the value. An open whose document Chromium committed
- * before the script was added is opened again.
+ * An expression for `ActionPopup.evaluate` that waits in the page for the promise `expression`
+ * (20 s at most): the page settles it itself, so nothing polls the popup while it loads
+ * (action-popup.ts).
+ */
+export function awaitInPage(expression: string): string {
+  return `Promise.race([${expression}, new Promise((_, reject) => setTimeout(() => reject(new Error('popup never showed 50 rows')), 20000))])`;
+}
+
+/**
+ * Opens the real toolbar popup with `initScript`, runs `read` once (it awaits what the init
+ * script records: awaitInPage), closes the popup and returns the value. An open whose document
+ * Chromium committed before the script was added is opened again.
  */
 export async function readActionPopup<T>(
   opener: ActionPopupOpener,
   initScript: string,
-  read: (popup: ActionPopup) => Promise<T | null>,
+  read: (popup: ActionPopup) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let popup: ActionPopup;
@@ -84,13 +99,7 @@ export async function readActionPopup<T>(
       throw error;
     }
     try {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const value = await read(popup);
-        if (value !== null) return value;
-        if (Date.now() > deadline) throw new Error('popup never showed 50 rows');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      return await read(popup);
     } finally {
       await popup.close();
     }
@@ -102,10 +111,10 @@ export async function openActionPopupOnce(
   opener: ActionPopupOpener,
 ): Promise<{ ready: number; clickToNavigation: number }> {
   return await readActionPopup(opener, READY_PROBE, async (popup) => {
-    const sample = await popup.evaluate<[number, number] | null>(
-      'window.__popupReady === undefined ? null : [window.__popupReady, performance.timeOrigin]',
+    const [ready, timeOrigin] = await popup.evaluate<[number, number]>(
+      awaitInPage('window.__popupReadyPromise.then((ready) => [ready, performance.timeOrigin])'),
     );
-    return sample && { ready: sample[0], clickToNavigation: sample[1] - popup.clickedAt };
+    return { ready, clickToNavigation: timeOrigin - popup.clickedAt };
   });
 }
 

@@ -14,7 +14,14 @@ import type { CDPSession } from 'playwright-core';
 import { seedMaildir } from '../harness/mail.js';
 import { ACTION_POPUP_ARGS, actionPopupOpener } from '../harness/action-popup.js';
 import { startPopupWorld } from '../e2e/popup-world.js';
-import { clearMailCache, openActionPopupOnce, READY_PROBE, readActionPopup, relayRestarter } from './popup-list.js';
+import {
+  awaitInPage,
+  clearMailCache,
+  openActionPopupOnce,
+  READY_PROBE,
+  readActionPopup,
+  relayRestarter,
+} from './popup-list.js';
 import { round } from './stats.js';
 import { groupSelfTime, TRACE_CATEGORIES, type TraceEvent } from './trace-phases.js';
 
@@ -137,7 +144,8 @@ export async function tracePopupOpen(options: { opens: number; case: TraceCase }
   if (!pipeBrowser) throw new Error('trace: no Browser behind the context');
   // Tracing records every process; the browser session starts it, as the popup is no Page.
   const cdp = await pipeBrowser.newBrowserCDPSession();
-  const probe = `${READY_PROBE}; (() => { const t = setInterval(() => { if (window.__popupReady !== undefined) { performance.mark('popup-ready'); clearInterval(t); } }, 1); })();`;
+  // The mark is set when the rows are in (the probe's promise), without a timer polling the page.
+  const probe = `${READY_PROBE}; window.__popupReadyPromise.then(() => performance.mark('popup-ready'));`;
   const traces: PopupOpenTrace[] = [];
   const freshRelay = options.case === 'cold' ? await relayRestarter(world) : null;
   for (let i = 0; i < options.opens; i++) {
@@ -147,7 +155,11 @@ export async function tracePopupOpen(options: { opens: number; case: TraceCase }
     const trace = async () =>
       traced(cdp, () =>
         readActionPopup(opener, probe, (popup) =>
-          popup.evaluate<number | null>("performance.getEntriesByName('popup-ready')[0]?.startTime ?? null"),
+          popup.evaluate<number>(
+            awaitInPage(
+              "window.__popupReadyPromise.then(() => performance.getEntriesByName('popup-ready')[0].startTime)",
+            ),
+          ),
         ),
       );
     // Now and then Chromium's trace lacks the page's navigationStart: that open is traced again.
