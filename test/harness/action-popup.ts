@@ -24,8 +24,8 @@ import { RawCdp, type CdpMessage, type TargetInfo } from './raw-cdp.js';
  * The opener does not poll the page while it loads: it learns of the commit from the browser's
  * target events (`Target.targetInfoChanged`), and callers read a figure with one `evaluate` of a
  * promise the page settles itself. A CDP `Runtime.evaluate` every few milliseconds is a task on
- * the popup's main thread each time; interleaved opens with such polling (the opener's before
- * 2026-12-07) showed rows 4.6 and 9.5 ms later than opens left alone (issue 10).
+ * the popup's main thread each time: the opener and popup_list polled so until 2026-12-07, and in
+ * four alternating runs of 25 warm opens that polling put the rows 6-24 ms later (issue 10).
  *
  * Pin the action (`launchExtension({ pinAction: true })`): an unpinned one is first popped out of
  * the extensions menu, which put ~240 ms before the popup's navigation in about half the opens.
