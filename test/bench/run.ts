@@ -153,9 +153,13 @@ for (const [id, figures] of Object.entries(results)) {
     process.stdout.write(`${id.padEnd(15)}${name.padEnd(28)}${String(value).padStart(10)}  ${verdict}\n`);
   }
 }
-process.stdout.write(`\nconditions (CPU time stolen by other guests; load average before):\n`);
+process.stdout.write(
+  `\nconditions (CPU time stolen by other guests; load average before; wait for a quiet machine, and how busy it still was):\n`,
+);
 for (const [id, c] of Object.entries(conditions)) {
-  process.stdout.write(`${id.padEnd(15)}steal ${c.steal_pct} %, load ${c.load1}\n`);
+  process.stdout.write(
+    `${id.padEnd(15)}steal ${c.steal_pct} %, load ${c.load1}, settled in ${(c.settle_ms / 1000).toFixed(1)} s at ${c.busy_pct} % busy\n`,
+  );
 }
 const out = join(root, 'test', 'bench', 'results.json');
 // A run of some ids (`npm run bench -- push`) keeps the other benchmarks' last figures.
@@ -183,7 +187,18 @@ function previousResults(file: string): {
   const parsed = z
     .object({
       benchmarks: z.record(z.string(), z.record(z.string(), z.number())),
-      conditions: z.record(z.string(), z.object({ steal_pct: z.number(), load1: z.number() })).default({}),
+      conditions: z
+        .record(
+          z.string(),
+          z.object({
+            steal_pct: z.number(),
+            load1: z.number(),
+            // Absent in results written before benchmarks waited for a quiet machine.
+            settle_ms: z.number().default(0),
+            busy_pct: z.number().default(-1),
+          }),
+        )
+        .default({}),
     })
     .safeParse(JSON.parse(readFileSync(file, 'utf8')));
   return parsed.success ? parsed.data : { benchmarks: {}, conditions: {} };
