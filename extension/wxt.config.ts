@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'wxt';
 import { loadLocale, SUPPORTED_LOCALES } from './i18n/locales.js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** WXT reads the version from extension/package.json, which does not exist: use the repo's. */
 const { version } = z

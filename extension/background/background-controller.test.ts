@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { CloseCode, Limits, PROTOCOL_VERSION } from '../../shared/index.js';
 import { BackgroundController } from './background-controller.js';
 import type { Badge } from './badge.js';

@@ -27,7 +27,7 @@
  *
  * Outages are kept in `storage.session`, so a worker restart neither repeats nor forgets one.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   accountHealthSchema,
   type AccountHealth,
@@ -97,7 +97,7 @@ const outageSchema = z.object({
   /** What was shown for this outage. */
   shown: z.object({ outage: z.boolean(), reauth: z.boolean() }),
   /** Browser time the account became live again within this outage, or null while not live. */
-  liveSince: z.number().nullable(),
+  liveSince: z.nullable(z.number()),
   /** Keys of new unread messages announced by the relay during the outage (bounded). */
   newMail: z.array(z.string()),
 });

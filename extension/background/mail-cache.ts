@@ -11,7 +11,7 @@
  * unpair and when the relay says the event stream cannot be resumed. Under "Keep no mail on this
  * device" the store is the worker's memory instead (device-cache-store.ts).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   Limits,
   listScopeSchema,
@@ -67,7 +67,7 @@ export interface CachedMessage {
 const cachedListSchema = z.object({
   scope: listScopeSchema,
   rows: z.array(messageRowSchema),
-  total: z.number().int().nonnegative(),
+  total: z.int().check(z.nonnegative()),
   at: z.number(),
 });
 const cachedMessageSchema = z.object({ message: requests['message.get'].result, at: z.number() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Limits, messageKey, type AccountSummary, type ServerEvent } from '../../shared/index.js';
 
 /**
@@ -105,7 +105,9 @@ export class NewMailTracker {
 }
 
 const newMailStateSchema = z.object({
-  entries: z.array(z.object({ key: z.string().max(2_200), accountId: z.string().max(64) })),
+  entries: z.array(
+    z.object({ key: z.string().check(z.maxLength(2_200)), accountId: z.string().check(z.maxLength(64)) }),
+  ),
 });
 export type NewMailState = z.infer<typeof newMailStateSchema>;
 

@@ -18,7 +18,7 @@
  * What is on screen is kept in `storage.session`, so a button pressed after the MV3 worker was
  * stopped (the click restarts it) still knows which messages it means.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   Limits,
   messageIdSchema,
@@ -93,7 +93,7 @@ const shownSchema = z.object({
   /** Every message the notification stands for (bounded), newest last. */
   ids: z.array(messageIdSchema),
   /** How many messages it announced (may exceed ids.length once bounded). */
-  count: z.number().int().nonnegative(),
+  count: z.int().check(z.nonnegative()),
   /** The newest few, for the text. */
   lines: z.array(lineSchema),
 });

@@ -16,7 +16,7 @@
  * queue as an entry of its own kind, with the same replay, retry and failure rules; its `done`
  * result carries the relay's answer (`marked`: the UIDs, for undo) and no per-message outcomes.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   Limits,
   mailActionSchema,
@@ -38,14 +38,14 @@ export const OUTBOX_KEY = 'tidings.outbox.v1';
 const RETRY_DELAY_MS = 5_000;
 
 const entryBase = {
-  actionId: z.string().min(8).max(64),
+  actionId: z.string().check(z.minLength(8), z.maxLength(64)),
   createdAt: z.number(),
   /** Answers with a retryable relay error so far (transport failures do not count). */
-  attempts: z.number().int().nonnegative(),
+  attempts: z.int().check(z.nonnegative()),
 };
 const actionEntrySchema = z.object({
   ...entryBase,
-  ids: z.array(messageIdSchema).min(1).max(500),
+  ids: z.array(messageIdSchema).check(z.minLength(1), z.maxLength(500)),
   action: mailActionSchema,
 });
 const markAllReadEntrySchema = z.object({

@@ -1,6 +1,6 @@
 // Over 400 lines on purpose: one suite for the socket state machine (handshake, events, backoff, keepalive, clock, requests) and its shared helpers.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { CloseCode, Limits, PROTOCOL_VERSION, TidingsError, type AccountSummary } from '../../shared/index.js';
 import { RelayClient, type RelayClientOptions } from './relay-client.js';
 import type { ConnectionState } from '../ui-protocol/snapshot.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { accountSummarySchema, type AccountSummary } from '../../shared/index.js';
 import { checkRelayUrl, DEFAULT_RELAY_URL } from '../core/relay-url.js';
 
@@ -30,13 +30,15 @@ export const defaultStoredState: StoredState = {
 /** The storage key holds an object; each field is checked on its own (see parseStoredState). */
 const fields = {
   // Only validity matters here; the message (the key, untranslated) is never shown.
-  relayUrl: z.string().refine((s) => checkRelayUrl(s, (key) => key).ok, 'not a valid relay URL'),
-  pairing: z.object({ token: z.string().min(1), deviceId: z.string().min(1) }).nullable(),
+  relayUrl: z.string().check(z.refine((s) => checkRelayUrl(s, (key) => key).ok, 'not a valid relay URL')),
+  pairing: z.nullable(
+    z.object({ token: z.string().check(z.minLength(1)), deviceId: z.string().check(z.minLength(1)) }),
+  ),
   revoked: z.boolean(),
-  lastSeq: z.number().int().nonnegative().nullable(),
+  lastSeq: z.nullable(z.int().check(z.nonnegative())),
   accounts: z.array(accountSummarySchema),
-  accountsAt: z.number().nullable(),
-} satisfies { [K in keyof StoredState]: z.ZodType<StoredState[K]> };
+  accountsAt: z.nullable(z.number()),
+} satisfies { [K in keyof StoredState]: z.ZodMiniType<StoredState[K]> };
 
 /**
  * Reads stored state from `unknown`. Field by field: a bad cached account list must not cost the
@@ -49,7 +51,7 @@ export function parseStoredState(value: unknown): { state: StoredState; problems
   const record = z.record(z.string(), z.unknown()).safeParse(value);
   if (!record.success) return { state: { ...defaultStoredState }, problems: ['(not an object)'] };
   const raw = record.data;
-  const pick = <T>(key: keyof StoredState, schema: z.ZodType<T>, fallback: T): T => {
+  const pick = <T>(key: keyof StoredState, schema: z.ZodMiniType<T>, fallback: T): T => {
     if (!(key in raw)) return fallback;
     const r = schema.safeParse(raw[key]);
     if (r.success) return r.data;

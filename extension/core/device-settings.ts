@@ -9,7 +9,7 @@
  * `localStorage`, which the popup reads synchronously (entrypoints/popup/main.ts); `storage.local`
  * stays the source of truth and the popup repairs a missing or stale mirror.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** The `storage.local` key. Bump the suffix on an incompatible change. */
 export const DEVICE_SETTINGS_KEY = 'tidings.device.v1';

@@ -6,17 +6,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const SUPPORTED_LOCALES = ['en', 'es'] as const;
 export const DEFAULT_LOCALE = 'en';
 
 const messageSchema = z.object({
   message: z.string(),
-  description: z.string().optional(),
-  placeholders: z.record(z.string(), z.object({ content: z.string(), example: z.string().optional() })).optional(),
+  description: z.optional(z.string()),
+  placeholders: z.optional(z.record(z.string(), z.object({ content: z.string(), example: z.optional(z.string()) }))),
 });
-export const messagesFileSchema = z.record(z.string().regex(/^[A-Za-z0-9_]+$/), messageSchema);
+export const messagesFileSchema = z.record(z.string().check(z.regex(/^[A-Za-z0-9_]+$/)), messageSchema);
 export type MessagesFile = z.infer<typeof messagesFileSchema>;
 
 /** Reads and merges every area file of one language; a key defined twice is an error. */

@@ -4,7 +4,7 @@
  * its rows. Other parts change rows through `setRows` and keep the focus with `ensureActive`.
  * Rows are shown by date whatever order they arrive in (date-order.ts).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   listScopeSchema,
   messageKey,

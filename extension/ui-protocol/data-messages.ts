@@ -27,7 +27,7 @@
  *     { type: 'action', actionId, result } a queued action settled later (done, or failed → roll back)
  *     { type: 'outbox', pending }         actions waiting for the relay
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   actionOutcomeSchema,
   attachmentSchema,
@@ -42,7 +42,7 @@ import {
 /** A message as the popup shows it: the relay's `message.get` result, possibly from the cache. */
 export type MessageDetail = RequestResult<'message.get'>;
 
-const requestId = z.string().min(1).max(64);
+const requestId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const actionParamsSchema = requests['messages.action'].params;
 
@@ -50,19 +50,19 @@ export const dataRequestSchema = z.discriminatedUnion('type', [
   z.object({
     id: requestId,
     type: z.literal('relay'),
-    request: z.object({ type: z.string().max(64), params: z.unknown() }),
+    request: z.object({ type: z.string().check(z.maxLength(64)), params: z.unknown() }),
   }),
   z.object({ id: requestId, type: z.literal('action'), params: actionParamsSchema }),
   z.object({ id: requestId, type: z.literal('markAllRead'), params: requests['mailbox.markAllRead'].params }),
   z.object({ id: requestId, type: z.literal('cache.list'), scope: listScopeSchema }),
   z.object({ id: requestId, type: z.literal('message.open'), messageId: messageIdSchema }),
   z.object({ id: requestId, type: z.literal('message.prefetch'), messageId: messageIdSchema }),
-  z.object({ id: requestId, type: z.literal('openLink'), url: z.string().max(Limits.maxLinkLength) }),
+  z.object({ id: requestId, type: z.literal('openLink'), url: z.string().check(z.maxLength(Limits.maxLinkLength)) }),
   z.object({
     id: requestId,
     type: z.literal('download'),
     messageId: messageIdSchema,
-    attachment: attachmentSchema.pick({ partId: true, filename: true }),
+    attachment: z.pick(attachmentSchema, { partId: true, filename: true }),
   }),
 ]);
 export type DataRequest = z.infer<typeof dataRequestSchema>;
@@ -74,7 +74,7 @@ export const actionResultSchema = z.discriminatedUnion('status', [
     status: z.literal('done'),
     outcomes: z.array(actionOutcomeSchema),
     /** A mark-all-read's answer: the UIDs it marked, for undo (absent for message actions). */
-    marked: requests['mailbox.markAllRead'].result.optional(),
+    marked: z.optional(requests['mailbox.markAllRead'].result),
   }),
   z.object({ status: z.literal('queued') }),
   z.object({ status: z.literal('failed'), error: wireErrorSchema }),

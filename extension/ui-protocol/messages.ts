@@ -10,17 +10,22 @@
  * Mail data requests (relay proxy, actions, cache, links, downloads) and their pushes are listed
  * in data-messages.ts; their replies carry `result` (ok) or `error.code` (failed).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { errorCodeSchema, parseServerFrame, type ServerEvent } from '../../shared/index.js';
 import { actionResultSchema } from './data-messages.js';
 import { snapshotSchema } from './snapshot.js';
 
-const requestId = z.string().min(1).max(64);
+const requestId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const uiRequestSchema = z.discriminatedUnion('type', [
   z.object({ id: requestId, type: z.literal('getState') }),
   /** Exchange a pairing code for a device token at `relayUrl`; then connect. */
-  z.object({ id: requestId, type: z.literal('pair'), relayUrl: z.string().max(2048), code: z.string().max(64) }),
+  z.object({
+    id: requestId,
+    type: z.literal('pair'),
+    relayUrl: z.string().check(z.maxLength(2048)),
+    code: z.string().check(z.maxLength(64)),
+  }),
   /** Forget the token and the cached accounts. */
   z.object({ id: requestId, type: z.literal('unpair') }),
   /** Connect now instead of waiting for the backoff timer. */
@@ -37,9 +42,9 @@ export type UiRequestType = UiRequest['type'];
 /** A failure the UI shows; `field` says which form field it belongs to, if any. */
 export const uiErrorSchema = z.object({
   message: z.string(),
-  field: z.enum(['relayUrl', 'code']).optional(),
+  field: z.optional(z.enum(['relayUrl', 'code'])),
   /** The relay's error code, for data requests (data-messages.ts). */
-  code: errorCodeSchema.optional(),
+  code: z.optional(errorCodeSchema),
 });
 export type UiError = z.infer<typeof uiErrorSchema>;
 
@@ -49,7 +54,7 @@ const replySchema = z.discriminatedUnion('ok', [
     id: requestId,
     ok: z.literal(true),
     /** What a data request returned (data-messages.ts); absent for connection requests. */
-    result: z.unknown().optional(),
+    result: z.optional(z.unknown()),
     snapshot: snapshotSchema,
   }),
   z.object({
@@ -64,18 +69,25 @@ const replySchema = z.discriminatedUnion('ok', [
 const statePushSchema = z.object({ type: z.literal('state'), snapshot: snapshotSchema });
 
 /** A relay event forwarded by the background, checked against the shared event schemas. */
-const serverEventSchema = z.unknown().transform((value, ctx): ServerEvent => {
-  const parsed = parseServerFrame(value);
-  if (parsed.ok && parsed.value.kind === 'event') return parsed.value.event;
-  ctx.addIssue({ code: 'custom', message: 'not a relay event' });
-  return z.NEVER;
-});
+const serverEventSchema = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx): ServerEvent => {
+    const parsed = parseServerFrame(value);
+    if (parsed.ok && parsed.value.kind === 'event') return parsed.value.event;
+    ctx.issues.push({ code: 'custom', message: 'not a relay event', input: value });
+    return z.NEVER;
+  }),
+);
 
 /** Mail data pushes (data-messages.ts); they carry no snapshot. */
 export const dataPushSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: serverEventSchema }),
-  z.object({ type: z.literal('action'), actionId: z.string().min(1).max(64), result: actionResultSchema }),
-  z.object({ type: z.literal('outbox'), pending: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal('action'),
+    actionId: z.string().check(z.minLength(1), z.maxLength(64)),
+    result: actionResultSchema,
+  }),
+  z.object({ type: z.literal('outbox'), pending: z.int().check(z.nonnegative()) }),
 ]);
 export type DataPushMessage = z.infer<typeof dataPushSchema>;
 

@@ -8,7 +8,7 @@
  * opens it in a tab where that is unavailable; the popup reads it once on load with
  * `parseOpenTarget(location.search)`. Parsed with the shared schema: a URL is input like any other.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { messageIdSchema, type MessageId } from '../../shared/index.js';
 
 export type OpenTarget = { accountId: string; message: MessageId | null };
@@ -34,7 +34,7 @@ export function parseOpenTarget(search: string): OpenTarget | null {
     const id = messageIdSchema.safeParse(json);
     return id.success ? { accountId: id.data.accountId, message: id.data } : null;
   }
-  const account = z.string().min(1).max(64).safeParse(query.get('account'));
+  const account = z.string().check(z.minLength(1), z.maxLength(64)).safeParse(query.get('account'));
   return account.success ? { accountId: account.data, message: null } : null;
 }
 
@@ -54,6 +54,6 @@ export function optionsTargetPath(target: OptionsTarget): `options.html?${string
 /** Reads the options page's `location.search`; null when there is no (valid) target. */
 export function parseOptionsTarget(search: string): OptionsTarget | null {
   const query = new URLSearchParams(search);
-  const account = z.string().min(1).max(64).safeParse(query.get('account'));
+  const account = z.string().check(z.minLength(1), z.maxLength(64)).safeParse(query.get('account'));
   return account.success ? { accountId: account.data, signInAgain: query.get('signInAgain') === '1' } : null;
 }

@@ -3,7 +3,7 @@
  * connection state. Schemas, because every snapshot crosses a runtime Port and is parsed from
  * `unknown` on the UI side.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { accountSummarySchema } from '../../shared/index.js';
 
 /**
@@ -19,11 +19,11 @@ import { accountSummarySchema } from '../../shared/index.js';
  */
 export const connectionStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('idle') }),
-  z.object({ status: z.literal('connecting'), attempt: z.number().int().nonnegative() }),
+  z.object({ status: z.literal('connecting'), attempt: z.int().check(z.nonnegative()) }),
   z.object({ status: z.literal('open'), since: z.number() }),
   z.object({
     status: z.literal('backoff'),
-    attempt: z.number().int().positive(),
+    attempt: z.int().check(z.positive()),
     retryAt: z.number(),
     error: z.string(),
   }),
@@ -50,11 +50,11 @@ export const snapshotSchema = z.object({
   /** Last accounts the relay reported; kept while offline so the popup still shows something. */
   accounts: z.array(accountSummarySchema),
   /** Epoch ms when `accounts` was last confirmed by the relay, or null if never. */
-  accountsAt: z.number().nullable(),
+  accountsAt: z.nullable(z.number()),
   /**
    * The relay's clock minus the browser's (ms), from hello/pong `serverTime`: subtract it from a
    * relay time to show it in browser time (issue 8: times never in the future). Optional: 0 when unknown.
    */
-  clockOffsetMs: z.number().optional(),
+  clockOffsetMs: z.optional(z.number()),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
