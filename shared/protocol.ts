@@ -929,7 +929,7 @@ export function parseResult<T extends RequestType>(type: T, result: unknown): Pa
 }
 
 /** "field.path: message; …" for the first few issues, so a BAD_REQUEST names what was wrong. */
-export function summarizeIssues(error: z.ZodError): string {
+export function summarizeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)

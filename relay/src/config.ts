@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { OAUTH_PROVIDER_IDS } from '../../shared/index.js';
 import { parseTrustedProxies } from './http/client-address.js';
 import { DEFAULT_IMAP_TIMINGS, type ImapTimings } from './imap/timings.js';
@@ -208,18 +208,13 @@ function parseAllowPrivate(value: string | undefined, host: string): boolean {
   }
 }
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
-const endpointOverridesSchema = z
-  .object({
-    authorization: httpUrl.optional(),
-    deviceAuthorization: httpUrl.optional(),
-    token: httpUrl.optional(),
-    revocation: httpUrl.optional(),
-  })
-  .strict();
+const httpUrl = z.url().check(z.refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'));
+const endpointOverridesSchema = z.strictObject({
+  authorization: z.optional(httpUrl),
+  deviceAuthorization: z.optional(httpUrl),
+  token: z.optional(httpUrl),
+  revocation: z.optional(httpUrl),
+});
 const oauthEndpointsSchema = z.partialRecord(z.enum(OAUTH_PROVIDER_IDS), endpointOverridesSchema);
 
 function parseOAuthEndpoints(env: Env): OAuthEndpointOverrides {

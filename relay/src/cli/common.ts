@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { type Env, parseFlags } from '../config.js';
 import { createSecretBox, type SecretBox } from '../crypto/secret-box.js';
 import { decodeKey, loadSecretKey } from '../crypto/secret-key.js';

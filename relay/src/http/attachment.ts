@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   ErrorCode,
   Limits,
@@ -24,11 +24,10 @@ const querySchema = z.object({
   mailbox: messageIdSchema.shape.mailbox,
   uidValidity: messageIdSchema.shape.uidValidity,
   // Query values are strings; a uid must be all digits before it is a number (no "1e3", no " 7").
-  uid: z
-    .string()
-    .regex(/^\d{1,10}$/, 'uid must be a decimal number')
-    .transform(Number)
-    .pipe(uidSchema),
+  uid: z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,10}$/, 'uid must be a decimal number')), z.transform(Number)),
+    uidSchema,
+  ),
   partId: partIdSchema,
 });
 

@@ -8,7 +8,7 @@ import {
   type MessageId,
   type RequestParams,
 } from '../../../shared/index.js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { AccountRuntime } from '../accounts/account-runtime.js';
 import { toTidingsError, type MailboxSession } from '../imap/command-connection.js';
 import { existingUids } from '../imap/operations/existing-uids.js';
@@ -26,7 +26,7 @@ import type { JournalAttempt } from './action-journal.js';
  * answers "moved, here" like the first run would have, and never moves anything twice.
  */
 const intentSchema = z.object({
-  messageIds: z.record(z.string(), z.record(z.string(), z.string().nullable())),
+  messageIds: z.record(z.string(), z.record(z.string(), z.nullable(z.string()))),
 });
 type Intent = z.infer<typeof intentSchema>;
 

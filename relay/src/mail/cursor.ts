@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ErrorCode, TidingsError, type SearchQuery } from '../../../shared/index.js';
 
 /**
@@ -8,20 +8,20 @@ import { ErrorCode, TidingsError, type SearchQuery } from '../../../shared/index
  * a hash of the query), so one cannot be replayed against another list.
  */
 
-const uidValiditySchema = z.string().regex(/^\d{1,20}$/);
+const uidValiditySchema = z.string().check(z.regex(/^\d{1,20}$/));
 
 /** One mailbox's list position (see PagePosition). */
 const listPositionSchema = z.object({
   uv: uidValiditySchema,
-  u: z.number().int().positive(),
-  s: z.number().int().nonnegative(),
+  u: z.int().check(z.positive()),
+  s: z.int().check(z.nonnegative()),
 });
 /** One mailbox's search position (see SearchPosition). */
-const searchPositionSchema = z.object({ uv: uidValiditySchema, u: z.number().int().positive() });
+const searchPositionSchema = z.object({ uv: uidValiditySchema, u: z.int().check(z.positive()) });
 
 /** Per account of a unified scope: where it stands (0 = exhausted) and its last known total. */
-const unifiedEntry = <T extends z.ZodType>(position: T) =>
-  z.object({ p: z.union([position, z.literal(0)]), t: z.number().int().nonnegative() });
+const unifiedEntry = <T extends z.ZodMiniType>(position: T) =>
+  z.object({ p: z.union([position, z.literal(0)]), t: z.int().check(z.nonnegative()) });
 
 const cursorSchema = z.discriminatedUnion('k', [
   z.object({ k: z.literal('m'), a: z.string(), m: z.string(), p: listPositionSchema }),

@@ -5,7 +5,7 @@
  * for its own user (`oauth.config.set`). A user without their own falls back to the default
  * user's, so one registration serves a family relay.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import {
   ErrorCode,
   OAUTH_PROVIDER_IDS,
@@ -37,9 +37,9 @@ export interface ResolvedOAuthProvider {
 }
 
 const storedSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecretEnc: z.string().nullable(),
-  tenant: z.string().nullable(),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecretEnc: z.nullable(z.string()),
+  tenant: z.nullable(z.string()),
 });
 type Stored = z.infer<typeof storedSchema>;
 

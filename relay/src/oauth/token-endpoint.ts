@@ -5,32 +5,32 @@
  * means "sign in again". Only an unreachable or broken endpoint throws (UNREACHABLE / TIMEOUT /
  * OAUTH_REFUSED). No token ever appears in a thrown message.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
 
 /** RFC 6749 §5.1 (fields the relay uses). */
 const tokenResponseSchema = z.object({
-  access_token: z.string().min(1).max(16_384),
-  token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().optional(),
-  refresh_token: z.string().min(1).max(16_384).optional(),
-  scope: z.string().max(4_096).optional(),
+  access_token: z.string().check(z.minLength(1), z.maxLength(16_384)),
+  token_type: z.optional(z.string()),
+  expires_in: z.optional(z.coerce.number().check(z.positive())),
+  refresh_token: z.optional(z.string().check(z.minLength(1), z.maxLength(16_384))),
+  scope: z.optional(z.string().check(z.maxLength(4_096))),
 });
 
 /** RFC 6749 §5.2 */
 const errorResponseSchema = z.object({
-  error: z.string().max(200),
-  error_description: z.string().max(2_000).optional(),
+  error: z.string().check(z.maxLength(200)),
+  error_description: z.optional(z.string().check(z.maxLength(2_000))),
 });
 
 /** RFC 8628 §3.2; Microsoft's v2 endpoint uses these names too. */
 const deviceResponseSchema = z.object({
-  device_code: z.string().min(1).max(16_384),
-  user_code: z.string().min(1).max(64),
-  verification_uri: z.string().url().max(2_048),
-  verification_uri_complete: z.string().url().max(2_048).optional(),
-  expires_in: z.coerce.number().positive(),
-  interval: z.coerce.number().positive().optional(),
+  device_code: z.string().check(z.minLength(1), z.maxLength(16_384)),
+  user_code: z.string().check(z.minLength(1), z.maxLength(64)),
+  verification_uri: z.url().check(z.maxLength(2_048)),
+  verification_uri_complete: z.optional(z.url().check(z.maxLength(2_048))),
+  expires_in: z.coerce.number().check(z.positive()),
+  interval: z.optional(z.coerce.number().check(z.positive())),
 });
 
 export interface TokenGrant {

@@ -9,7 +9,7 @@
  */
 import { chmodSync, closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { newRecordId } from './ids.js';
 import { migrate } from './migrations.js';
 import type {
@@ -40,28 +40,28 @@ const deviceRow = z.object({
   label: z.string(),
   origin: z.string(),
   created_at: z.number(),
-  last_seen_at: z.number().nullable(),
-  revoked_at: z.number().nullable(),
+  last_seen_at: z.nullable(z.number()),
+  revoked_at: z.nullable(z.number()),
 });
-const securitySchema = z.enum(['tls', 'starttls', 'plain']) satisfies z.ZodType<SecurityMode>;
+const securitySchema = z.enum(['tls', 'starttls', 'plain']) satisfies z.ZodMiniType<SecurityMode>;
 const mailboxesSchema = z.array(z.string());
 const accountRow = z.object({
   id: z.string(),
   user_id: z.string(),
   name: z.string(),
   host: z.string(),
-  port: z.number().int(),
+  port: z.int(),
   security: securitySchema,
   username: z.string(),
   secret_enc: z.string(),
   watched_mailboxes: z.string(),
-  pinned_fingerprint: z.string().nullable(),
-  ca_pem: z.string().nullable(),
-  color: z.string().nullable(),
-  archive_mailbox: z.string().nullable(),
+  pinned_fingerprint: z.nullable(z.string()),
+  ca_pem: z.nullable(z.string()),
+  color: z.nullable(z.string()),
+  archive_mailbox: z.nullable(z.string()),
   auth_kind: z.enum(['password', 'oauth2']),
-  oauth_provider: z.enum(['google', 'microsoft']).nullable(),
-  oauth_signed_in_at: z.number().nullable(),
+  oauth_provider: z.nullable(z.enum(['google', 'microsoft'])),
+  oauth_signed_in_at: z.nullable(z.number()),
   created_at: z.number(),
   updated_at: z.number(),
 });
@@ -69,15 +69,15 @@ const pairingRow = z.object({
   code_hash: z.string(),
   user_id: z.string(),
   expires_at: z.number(),
-  used_at: z.number().nullable(),
+  used_at: z.nullable(z.number()),
 });
 const settingRow = z.object({ value: z.string() });
 const journalRow = z.object({
   action_id: z.string(),
   fingerprint: z.string(),
   state: z.enum(['pending', 'done']),
-  intent: z.string().nullable(),
-  outcome: z.string().nullable(),
+  intent: z.nullable(z.string()),
+  outcome: z.nullable(z.string()),
   created_at: z.number(),
 });
 const countRow = z.object({ n: z.number() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Limits, type RequestResult } from '../../../../shared/index.js';
 import type { JournalAttempt } from '../../mail/action-journal.js';
 import type { MailboxSession } from '../command-connection.js';
@@ -7,7 +7,7 @@ import { storeFlag } from './store-flags.js';
 export type MarkAllReadResult = RequestResult<'mailbox.markAllRead'>;
 
 /** What a run records before its STOREs, so a replay after a crash knows what it marked. */
-const intentSchema = z.object({ uidValidity: z.string(), uids: z.array(z.number().int().positive()) });
+const intentSchema = z.object({ uidValidity: z.string(), uids: z.array(z.int().check(z.positive())) });
 
 /**
  * Marks every unread message of the selected mailbox read: `UID SEARCH UNSEEN`, then
