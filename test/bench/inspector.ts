@@ -2,7 +2,7 @@
 // started with `NODE_OPTIONS=--inspect=127.0.0.1:<port>` (no debug hook in the relay itself):
 // `process.memoryUsage()` and a full garbage collection on demand.
 import WebSocket from 'ws';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export interface MemoryUsage {
   rss: number;
@@ -21,12 +21,12 @@ const MemoryUsageSchema = z.object({
 });
 const ReplySchema = z.object({
   id: z.number(),
-  result: z.unknown().optional(),
-  error: z.object({ message: z.string() }).optional(),
+  result: z.optional(z.unknown()),
+  error: z.optional(z.object({ message: z.string() })),
 });
 const EvaluateSchema = z.object({
-  result: z.object({ type: z.string(), value: z.unknown().optional() }),
-  exceptionDetails: z.unknown().optional(),
+  result: z.object({ type: z.string(), value: z.optional(z.unknown()) }),
+  exceptionDetails: z.optional(z.unknown()),
 });
 
 /** A CDP session to a Node process's inspector. */

@@ -25,7 +25,7 @@
 // BENCH_CPU_PROF=<file.cpuprofile>: the uncached relay's CPU profile over the timed samples (through
 // its inspector), to open in Chrome DevTools.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ROW_QUERY } from '../../relay/src/imap/message-rows.js';
 import { fetchRowMessages, markIdleFree } from '../../relay/src/imap/row-fetch.js';
 import { Limits } from '../../shared/index.js';

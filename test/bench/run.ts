@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { CHROMIUM_BIN, DOVECOT_BIN } from '../harness/binaries.js';
 import { benchBodyOpen } from './body-open.js';
 import { benchBurst } from './burst.js';
@@ -187,18 +187,19 @@ function previousResults(file: string): {
   const parsed = z
     .object({
       benchmarks: z.record(z.string(), z.record(z.string(), z.number())),
-      conditions: z
-        .record(
+      conditions: z._default(
+        z.record(
           z.string(),
           z.object({
             steal_pct: z.number(),
             load1: z.number(),
             // Absent in results written before benchmarks waited for a quiet machine.
-            settle_ms: z.number().default(0),
-            busy_pct: z.number().default(-1),
+            settle_ms: z._default(z.number(), 0),
+            busy_pct: z._default(z.number(), -1),
           }),
-        )
-        .default({}),
+        ),
+        {},
+      ),
     })
     .safeParse(JSON.parse(readFileSync(file, 'utf8')));
   return parsed.success ? parsed.data : { benchmarks: {}, conditions: {} };

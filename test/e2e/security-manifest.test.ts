@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { repoRoot } from '../harness/paths.js';
 
 /** Every permission the extension may hold, why, and an API use that must exist in its source. */
@@ -21,21 +21,19 @@ const PERMISSIONS: Record<string, { reason: string; used: RegExp }> = {
   },
 };
 
-const manifestSchema = z
-  .object({
-    manifest_version: z.number(),
-    minimum_chrome_version: z.string().optional(),
-    permissions: z.array(z.string()).default([]),
-    optional_permissions: z.array(z.string()).default([]),
-    host_permissions: z.array(z.string()).default([]),
-    optional_host_permissions: z.array(z.string()).default([]),
-    content_scripts: z.array(z.unknown()).optional(),
-    content_security_policy: z.unknown().optional(),
-    externally_connectable: z.unknown().optional(),
-    web_accessible_resources: z.array(z.unknown()).optional(),
-    background: z.object({ service_worker: z.string(), type: z.string().optional() }).optional(),
-  })
-  .passthrough();
+const manifestSchema = z.looseObject({
+  manifest_version: z.number(),
+  minimum_chrome_version: z.optional(z.string()),
+  permissions: z._default(z.array(z.string()), []),
+  optional_permissions: z._default(z.array(z.string()), []),
+  host_permissions: z._default(z.array(z.string()), []),
+  optional_host_permissions: z._default(z.array(z.string()), []),
+  content_scripts: z.optional(z.array(z.unknown())),
+  content_security_policy: z.optional(z.unknown()),
+  externally_connectable: z.optional(z.unknown()),
+  web_accessible_resources: z.optional(z.array(z.unknown())),
+  background: z.optional(z.object({ service_worker: z.string(), type: z.optional(z.string()) })),
+});
 
 // The production build (what ships), not the e2e build in chrome-mv3-test with its test hooks.
 const dir = join(repoRoot, '.output', 'chrome-mv3');
@@ -91,7 +89,7 @@ describe('built manifest', () => {
   it('keeps the default extension-page CSP or a stricter one', () => {
     const csp = manifest.content_security_policy;
     if (csp === undefined) return; // Chrome's MV3 default: script-src 'self' 'wasm-unsafe-eval'; object-src 'self'
-    const pages = z.object({ extension_pages: z.string().optional(), sandbox: z.string().optional() }).parse(csp);
+    const pages = z.object({ extension_pages: z.optional(z.string()), sandbox: z.optional(z.string()) }).parse(csp);
     for (const policy of [pages.extension_pages, pages.sandbox]) {
       if (policy === undefined) continue;
       expect(policy).not.toMatch(/'unsafe-eval'|'unsafe-inline'|https?:|\*|data:|blob:/);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
 import { CHROMIUM_BIN } from './binaries.js';
 import { makeTempDir, removeDir, repoRoot } from './paths.js';
@@ -102,7 +102,7 @@ let screenshotDir: string | undefined;
  */
 export function extensionIdOf(extensionDir: string): string {
   const manifest = z
-    .object({ key: z.string().optional() })
+    .object({ key: z.optional(z.string()) })
     .parse(JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')));
   const hash = createHash('sha256')
     .update(manifest.key === undefined ? resolve(extensionDir) : Buffer.from(manifest.key, 'base64'))
@@ -144,7 +144,7 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
   // A profile Chromium never ran in: the extension is installed now and, if it has an options
   // page (Tidings does; the harness's own fixture extensions do not), opens it (see below).
   const manifest = z
-    .object({ options_ui: z.unknown().optional(), options_page: z.unknown().optional() })
+    .object({ options_ui: z.optional(z.unknown()), options_page: z.optional(z.unknown()) })
     .parse(JSON.parse(readFileSync(join(extensionDir, 'manifest.json'), 'utf8')));
   const expectsWelcome =
     !existsSync(join(userDataDir, 'Default', 'Preferences')) &&
