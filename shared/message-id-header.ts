@@ -5,7 +5,7 @@
  * `cleanMessageId` and sends null for anything else, so the extension never builds a URL (Open in
  * webmail) from header text a sender shaped to break out of it.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** RFC 5322 allows 998 characters per line; a longer id is not one. */
 export const MESSAGE_ID_MAX_LENGTH = 998;
@@ -13,7 +13,7 @@ export const MESSAGE_ID_MAX_LENGTH = 998;
 /** `<` printable ASCII except `<`, `>`, `"`, `\` and space `>`. */
 const MESSAGE_ID = /^<[\x21\x23-\x3b\x3d\x3f-\x5b\x5d-\x7e]+>$/;
 
-export const messageIdHeaderSchema = z.string().max(MESSAGE_ID_MAX_LENGTH).regex(MESSAGE_ID);
+export const messageIdHeaderSchema = z.string().check(z.maxLength(MESSAGE_ID_MAX_LENGTH), z.regex(MESSAGE_ID));
 
 /**
  * The first id of a Message-ID header value, normalised to `<id>`; null when there is none or it

@@ -3,23 +3,23 @@
  * the OAuth requests read as one unit. Tokens never cross the socket towards the extension: the
  * relay keeps them; the extension only ever sends an authorization code once, to be redeemed.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
 import { oauthProviderIdSchema } from './oauth-providers.js';
 
-const idSchema = z.string().min(1).max(64);
+const idSchema = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** What the relay knows about one provider's client registration. Never the secret itself. */
 export const oauthClientStatusSchema = z.object({
   provider: oauthProviderIdSchema,
   flow: z.enum(['device-code', 'authorization-code-pkce']),
   /** The user's own client id (not a secret), or null when none is set. */
-  clientId: z.string().nullable(),
+  clientId: z.nullable(z.string()),
   /** Whether a client secret is stored; the secret is never sent back. */
   hasSecret: z.boolean(),
   /** Microsoft tenant (common, consumers, organizations or a tenant id); null elsewhere. */
-  tenant: z.string().nullable(),
+  tenant: z.nullable(z.string()),
   /** True when the provider can be used now (client id, and a secret where it needs one). */
   ready: z.boolean(),
 });
@@ -27,10 +27,10 @@ export type OAuthClientStatus = z.infer<typeof oauthClientStatusSchema>;
 
 /** Where the IMAP server of an OAuth account is; defaults to the provider's (imap.gmail.com…). */
 export const oauthServerSchema = z.object({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
+  host: z.string().check(z.minLength(1), z.maxLength(253)),
+  port: z.int().check(z.gte(1), z.lte(65_535)),
   security: z.enum(['tls', 'starttls']),
-  pinnedFingerprint: z.string().max(200).nullable().default(null),
+  pinnedFingerprint: z._default(z.nullable(z.string().check(z.maxLength(200))), null),
 });
 export type OAuthServer = z.infer<typeof oauthServerSchema>;
 
@@ -41,7 +41,7 @@ export type OAuthServer = z.infer<typeof oauthServerSchema>;
 export const oauthAdviceSchema = z.object({
   provider: oauthProviderIdSchema,
   signIn: z.enum(['required', 'recommended']),
-  appPasswordUrl: z.string().nullable(),
+  appPasswordUrl: z.nullable(z.string()),
   /** Whether the relay has a usable client registration for the provider. */
   configured: z.boolean(),
   /** How it was recognised: the address's domain, or the domain's MX hosts (Microsoft 365, Workspace). */
@@ -50,17 +50,17 @@ export const oauthAdviceSchema = z.object({
 export type OAuthAdvice = z.infer<typeof oauthAdviceSchema>;
 
 /** RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~]. */
-const codeVerifierSchema = z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/);
+const codeVerifierSchema = z.string().check(z.regex(/^[A-Za-z0-9\-._~]{43,128}$/));
 
 export const oauthStartResultSchema = z.discriminatedUnion('flow', [
   z.object({
     flow: z.literal('device-code'),
     flowId: idSchema,
     /** Shown to the user, who types it at `verificationUri`. */
-    userCode: z.string().max(64),
-    verificationUri: z.string().max(2_048),
+    userCode: z.string().check(z.maxLength(64)),
+    verificationUri: z.string().check(z.maxLength(2_048)),
     /** A link with the code filled in, where the provider offers one. */
-    verificationUriComplete: z.string().max(2_048).nullable(),
+    verificationUriComplete: z.nullable(z.string().check(z.maxLength(2_048))),
     /** Epoch ms after which the code no longer works. */
     expiresAt: z.number(),
   }),
@@ -72,10 +72,10 @@ export const oauthStartResultSchema = z.discriminatedUnion('flow', [
      * (https://<extension-id>.chromiumapp.org/), `response_type=code`, `state` and the PKCE
      * `code_challenge` (S256) of a verifier it keeps until `accounts.oauth.redeem`.
      */
-    authorizationEndpoint: z.string().max(2_048),
-    clientId: z.string().max(512),
-    scope: z.string().max(2_048),
-    params: z.record(z.string(), z.string().max(1_024)),
+    authorizationEndpoint: z.string().check(z.maxLength(2_048)),
+    clientId: z.string().check(z.maxLength(512)),
+    scope: z.string().check(z.maxLength(2_048)),
+    params: z.record(z.string(), z.string().check(z.maxLength(1_024))),
     expiresAt: z.number(),
   }),
 ]);
@@ -89,7 +89,7 @@ const wireErrorShape = z.object({ code: z.enum(ALL_ERROR_CODES as [ErrorCode, ..
  * lazyTable). protocol.ts passes its `diagnosisSchema` in (it imports this file, so this file
  * cannot import it): a failed sign-in carries the checklist that failed (issue 9).
  */
-export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
+export const oauthRequestSchemas = <D extends z.ZodMiniType>(diagnosisSchema: D) =>
   ({
     /** Which providers have a client id configured on the relay (never the secret). */
     'oauth.config.get': () => ({
@@ -103,13 +103,9 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
     'oauth.config.set': () => ({
       params: z.object({
         provider: oauthProviderIdSchema,
-        clientId: z.string().trim().min(1).max(512),
-        clientSecret: z.string().min(1).max(1_024).nullable().optional(),
-        tenant: z
-          .string()
-          .regex(/^[A-Za-z0-9.-]{1,100}$/)
-          .nullable()
-          .optional(),
+        clientId: z.string().check(z.trim(), z.minLength(1), z.maxLength(512)),
+        clientSecret: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(1_024)))),
+        tenant: z.optional(z.nullable(z.string().check(z.regex(/^[A-Za-z0-9.-]{1,100}$/)))),
       }),
       result: z.object({ provider: oauthClientStatusSchema }),
     }),
@@ -131,16 +127,12 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
     'accounts.oauth.start': () => ({
       params: z.object({
         provider: oauthProviderIdSchema,
-        email: z.string().min(3).max(320),
-        accountId: idSchema.optional(),
+        email: z.string().check(z.minLength(3), z.maxLength(320)),
+        accountId: z.optional(idSchema),
         /** Default: the provider's IMAP server. */
-        server: oauthServerSchema.optional(),
-        name: z.string().min(1).max(Limits.maxNameLength).optional(),
-        color: z
-          .string()
-          .regex(/^#[0-9a-fA-F]{6}$/)
-          .nullable()
-          .optional(),
+        server: z.optional(oauthServerSchema),
+        name: z.optional(z.string().check(z.minLength(1), z.maxLength(Limits.maxNameLength))),
+        color: z.optional(z.nullable(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/)))),
       }),
       result: oauthStartResultSchema,
     }),
@@ -158,7 +150,7 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
            * accepted by the IMAP server), with the token steps. Absent for other failures and from
            * older relays.
            */
-          diagnosis: diagnosisSchema.optional(),
+          diagnosis: z.optional(diagnosisSchema),
         }),
       ]),
     }),
@@ -169,9 +161,9 @@ export const oauthRequestSchemas = <D extends z.ZodType>(diagnosisSchema: D) =>
     'accounts.oauth.redeem': () => ({
       params: z.object({
         flowId: idSchema,
-        code: z.string().min(1).max(4_096),
+        code: z.string().check(z.minLength(1), z.maxLength(4_096)),
         codeVerifier: codeVerifierSchema,
-        redirectUri: z.string().url().max(2_048),
+        redirectUri: z.url().check(z.maxLength(2_048)),
       }),
       result: z.object({ accountId: idSchema }),
     }),

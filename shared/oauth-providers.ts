@@ -12,7 +12,7 @@
  * p.flow; // 'device-code'
  * oauthProviderForDomain('hotmail.com')?.id; // 'microsoft'
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { knownProvider, providerOfDomain, providerOfHost, type KnownProviderId } from './providers.js';
 
 export const OAUTH_PROVIDER_IDS = ['google', 'microsoft'] as const;

@@ -14,7 +14,7 @@
  * a request's params and result next to each other is the point. Areas with their own vocabulary
  * already live apart (oauth-protocol.ts, limits.ts, errors.ts, providers.ts).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { lazyTable } from './lazy-table.js';
 import { ALL_ERROR_CODES, type ErrorCode } from './errors.js';
 import { Limits } from './limits.js';
@@ -32,7 +32,7 @@ export const wireErrorSchema = z.object({
 });
 export type WireError = z.infer<typeof wireErrorSchema>;
 
-const idSchema = z.string().min(1).max(64);
+const idSchema = z.string().check(z.minLength(1), z.maxLength(64));
 
 // ---------------------------------------------------------------- client input that reaches IMAP
 //
@@ -51,45 +51,47 @@ const CR_LF_NUL = /[\r\n\u0000]/;
 const LITERAL_MARKER = /\{\d+\+?\}/;
 
 /** A mailbox path the client names: no control characters, no literal markers, bounded. */
-export const mailboxNameSchema = z
-  .string()
-  .min(1, 'mailbox name is empty')
-  .max(Limits.maxMailboxPathLength, `mailbox name is longer than ${Limits.maxMailboxPathLength} characters`)
-  .refine((s) => !CONTROL_CHARS.test(s), 'mailbox name contains a control character (CR, LF, NUL…)')
-  .refine((s) => !LITERAL_MARKER.test(s), 'mailbox name contains an IMAP literal marker like {5}');
+export const mailboxNameSchema = z.string().check(
+  z.minLength(1, 'mailbox name is empty'),
+  z.maxLength(Limits.maxMailboxPathLength, `mailbox name is longer than ${Limits.maxMailboxPathLength} characters`),
+  z.refine((s) => !CONTROL_CHARS.test(s), 'mailbox name contains a control character (CR, LF, NUL…)'),
+  z.refine((s) => !LITERAL_MARKER.test(s), 'mailbox name contains an IMAP literal marker like {5}'),
+);
 
 /** Free text of a search term: no CR/LF/NUL, no literal markers, bounded. */
-export const searchTextSchema = z
-  .string()
-  .max(500, 'search text is longer than 500 characters')
-  .refine((s) => !CR_LF_NUL.test(s), 'search text contains CR, LF or NUL')
-  .refine((s) => !LITERAL_MARKER.test(s), 'search text contains an IMAP literal marker like {5}');
+export const searchTextSchema = z.string().check(
+  z.maxLength(500, 'search text is longer than 500 characters'),
+  z.refine((s) => !CR_LF_NUL.test(s), 'search text contains CR, LF or NUL'),
+  z.refine((s) => !LITERAL_MARKER.test(s), 'search text contains an IMAP literal marker like {5}'),
+);
 
 /** A message UID: a positive integer below 2^32. */
 export const uidSchema = z
   .number()
-  .int('uid must be an integer')
-  .positive('uid must be positive')
-  .max(MAX_UINT32, 'uid must be below 2^32');
+  .check(
+    z.int('uid must be an integer'),
+    z.positive('uid must be positive'),
+    z.lte(MAX_UINT32, 'uid must be below 2^32'),
+  );
 
 /** UIDVALIDITY as a decimal string (imapflow returns a BigInt): non-zero, below 2^32. */
-export const uidValiditySchema = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/, 'uidValidity must be a decimal number')
-  .refine((s) => Number(s) <= MAX_UINT32, 'uidValidity must be below 2^32');
+export const uidValiditySchema = z.string().check(
+  z.regex(/^[1-9]\d{0,9}$/, 'uidValidity must be a decimal number'),
+  z.refine((s) => Number(s) <= MAX_UINT32, 'uidValidity must be below 2^32'),
+);
 
 /** An IMAP body part id ("1", "2.3"): positive 32-bit segments, no deeper than the MIME walk goes. */
-export const partIdSchema = z
-  .string()
-  .max(200, 'partId is too long')
-  .regex(/^[1-9]\d{0,9}(\.[1-9]\d{0,9})*$/, 'partId must look like "2" or "1.2"')
-  .refine((s) => s.split('.').every((n) => Number(n) <= MAX_UINT32), 'partId segments must be below 2^32')
-  .refine((s) => s.split('.').length <= Limits.mimeMaxDepth + 1, 'partId is nested too deep');
+export const partIdSchema = z.string().check(
+  z.maxLength(200, 'partId is too long'),
+  z.regex(/^[1-9]\d{0,9}(\.[1-9]\d{0,9})*$/, 'partId must look like "2" or "1.2"'),
+  z.refine((s) => s.split('.').every((n) => Number(n) <= MAX_UINT32), 'partId segments must be below 2^32'),
+  z.refine((s) => s.split('.').length <= Limits.mimeMaxDepth + 1, 'partId is nested too deep'),
+);
 
 export const mailboxCountSchema = z.object({
-  path: z.string().max(Limits.maxMailboxPathLength),
-  unread: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative(),
+  path: z.string().check(z.maxLength(Limits.maxMailboxPathLength)),
+  unread: z.int().check(z.nonnegative()),
+  total: z.int().check(z.nonnegative()),
 });
 export type MailboxCount = z.infer<typeof mailboxCountSchema>;
 
@@ -98,14 +100,14 @@ export type MailboxCount = z.infer<typeof mailboxCountSchema>;
  * A discriminated union, never a set of booleans.
  */
 export const accountStateSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('connecting'), attempt: z.number().int().nonnegative() }),
+  z.object({ status: z.literal('connecting'), attempt: z.int().check(z.nonnegative()) }),
   z.object({ status: z.literal('online'), since: z.number() }),
   z.object({
     status: z.literal('error'),
     code: errorCodeSchema,
     message: z.string(),
     /** Epoch ms of the next automatic attempt, if one is scheduled. */
-    retryAt: z.number().nullable(),
+    retryAt: z.nullable(z.number()),
   }),
   z.object({ status: z.literal('stopped') }),
 ]);
@@ -136,15 +138,15 @@ const healthFailure = {
   /** The error code behind the state, for the extension's translated reason. */
   code: errorCodeSchema,
   /** The relay's English detail (e.g. "ECONNREFUSED"); technical, for a "details" line. */
-  detail: z.string().max(1_000),
+  detail: z.string().check(z.maxLength(1_000)),
   /** Epoch ms (relay clock) of the next automatic attempt, or null when none is scheduled. */
-  retryAt: z.number().nullable(),
+  retryAt: z.nullable(z.number()),
   /** Consecutive failed attempts since the account was last live. */
-  attempts: z.number().int().nonnegative(),
+  attempts: z.int().check(z.nonnegative()),
 };
 export const accountHealthSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('live'), ...healthBase }),
-  z.object({ state: z.literal('catching_up'), ...healthBase, attempts: z.number().int().nonnegative() }),
+  z.object({ state: z.literal('catching_up'), ...healthBase, attempts: z.int().check(z.nonnegative()) }),
   z.object({ state: z.literal('unreachable'), ...healthFailure }),
   z.object({ state: z.literal('auth_refused'), ...healthFailure }),
   z.object({ state: z.literal('cert_changed'), ...healthFailure }),
@@ -152,7 +154,7 @@ export const accountHealthSchema = z.discriminatedUnion('state', [
     state: z.literal('frozen'),
     ...healthFailure,
     /** The deadline the server missed, in ms (Limits.imapCommandTimeoutMs or the IDLE probe's). */
-    limitMs: z.number().int().positive(),
+    limitMs: z.int().check(z.positive()),
   }),
   z.object({ state: z.literal('stopped'), ...healthBase }),
 ]);
@@ -161,31 +163,34 @@ export type AccountHealthState = AccountHealth['state'];
 
 export const accountSummarySchema = z.object({
   id: idSchema,
-  name: z.string().max(Limits.maxNameLength),
+  name: z.string().check(z.maxLength(Limits.maxNameLength)),
   /** The IMAP login shown to the user (usually the address). Never the password. */
   username: z.string(),
   host: z.string(),
   /** Total unread over the watched mailboxes. */
-  unread: z.number().int().nonnegative(),
+  unread: z.int().check(z.nonnegative()),
   mailboxes: z.array(mailboxCountSchema),
   state: accountStateSchema,
   /**
    * The account's health (issue 8); `state` above stays for older extensions. Optional: older
    * relays do not send it.
    */
-  health: accountHealthSchema.optional(),
+  health: z.optional(accountHealthSchema),
   /**
    * Epoch ms (relay clock) when each watched folder's counts were last read from the server:
    * INBOX follows IDLE push, other folders are polled every Limits.folderPollMs. A count older
    * than the staleness limit is stale. Optional: older relays do not send it.
    */
-  countsAt: z.record(z.string(), z.number()).optional(),
+  countsAt: z.optional(z.record(z.string(), z.number())),
   /** CSS hex colour chosen by the user, or null. */
-  color: z.string().nullable().default(null),
+  color: z._default(z.nullable(z.string()), null),
   /** Storage use where the server has QUOTA (RFC 9208), else null. */
-  quota: z.object({ usedBytes: z.number().nonnegative(), limitBytes: z.number().positive() }).nullable().default(null),
+  quota: z._default(
+    z.nullable(z.object({ usedBytes: z.number().check(z.nonnegative()), limitBytes: z.number().check(z.positive()) })),
+    null,
+  ),
   /** The OAuth2 provider the account signs in with (issue 9), or null for a password account. */
-  oauthProvider: oauthProviderIdSchema.nullable().default(null),
+  oauthProvider: z._default(z.nullable(oauthProviderIdSchema), null),
 });
 export type AccountSummary = z.infer<typeof accountSummarySchema>;
 
@@ -209,7 +214,10 @@ export function messageKey(id: MessageId): string {
   return `${id.accountId}\u0000${id.mailbox}\u0000${id.uidValidity}\u0000${id.uid}`;
 }
 
-export const addressSchema = z.object({ name: z.string().max(1_000), address: z.string().max(1_000) });
+export const addressSchema = z.object({
+  name: z.string().check(z.maxLength(1_000)),
+  address: z.string().check(z.maxLength(1_000)),
+});
 export type Address = z.infer<typeof addressSchema>;
 
 /** RFC 6154 special-use roles, plus INBOX. */
@@ -217,14 +225,14 @@ export const mailboxRoleSchema = z.enum(['inbox', 'sent', 'drafts', 'trash', 'ju
 export type MailboxRole = z.infer<typeof mailboxRoleSchema>;
 
 export const mailboxInfoSchema = z.object({
-  path: z.string().max(Limits.maxMailboxPathLength),
+  path: z.string().check(z.maxLength(Limits.maxMailboxPathLength)),
   /** Last path segment, decoded (modified UTF-7 → UTF-8); shown as text only. */
   name: z.string(),
-  delimiter: z.string().max(4).nullable(),
-  parent: z.string().nullable(),
-  role: mailboxRoleSchema.nullable(),
-  unread: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative(),
+  delimiter: z.nullable(z.string().check(z.maxLength(4))),
+  parent: z.nullable(z.string()),
+  role: z.nullable(mailboxRoleSchema),
+  unread: z.int().check(z.nonnegative()),
+  total: z.int().check(z.nonnegative()),
   subscribed: z.boolean(),
   /** \Noselect folders exist only as parents. */
   selectable: z.boolean(),
@@ -243,10 +251,10 @@ export const messageRowSchema = z.object({
   seen: z.boolean(),
   flagged: z.boolean(),
   answered: z.boolean(),
-  size: z.number().int().nonnegative(),
+  size: z.int().check(z.nonnegative()),
   hasAttachments: z.boolean(),
   /** One line from a partial fetch of the first text part; never the whole body. */
-  preview: z.string().max(300),
+  preview: z.string().check(z.maxLength(300)),
 });
 export type MessageRow = z.infer<typeof messageRowSchema>;
 
@@ -264,20 +272,20 @@ export type ListScope = z.infer<typeof listScopeSchema>;
 const listResultSchema = z.object({
   rows: z.array(messageRowSchema),
   /** Opaque; pass back to get the next (older) page; null at the end. */
-  nextCursor: z.string().max(4_096).nullable(),
+  nextCursor: z.nullable(z.string().check(z.maxLength(4_096))),
   /** Messages in scope (for a search: matches), for the UI's scroll extent. */
-  total: z.number().int().nonnegative(),
+  total: z.int().check(z.nonnegative()),
 });
 
 export const searchQuerySchema = z
   .object({
-    text: searchTextSchema.optional(),
-    from: searchTextSchema.optional(),
-    subject: searchTextSchema.optional(),
-    unread: z.boolean().optional(),
-    flagged: z.boolean().optional(),
+    text: z.optional(searchTextSchema),
+    from: z.optional(searchTextSchema),
+    subject: z.optional(searchTextSchema),
+    unread: z.optional(z.boolean()),
+    flagged: z.optional(z.boolean()),
   })
-  .refine((q) => Object.values(q).some((v) => v !== undefined && v !== ''), 'empty search');
+  .check(z.refine((q) => Object.values(q).some((v) => v !== undefined && v !== ''), 'empty search'));
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
 export const attachmentSchema = z.object({
@@ -285,11 +293,11 @@ export const attachmentSchema = z.object({
   partId: partIdSchema,
   /** RFC 2231 decoded; shown as text only. */
   filename: z.string(),
-  contentType: z.string().max(255),
-  size: z.number().int().nonnegative(),
+  contentType: z.string().check(z.maxLength(255)),
+  size: z.int().check(z.nonnegative()),
   /** Content-Disposition inline with a Content-ID (a cid: image in the body). */
   inline: z.boolean(),
-  contentId: z.string().max(998).nullable(),
+  contentId: z.nullable(z.string().check(z.maxLength(998))),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
@@ -319,8 +327,8 @@ export const actionOutcomeSchema = z.object({
   id: messageIdSchema,
   ok: z.boolean(),
   /** Where a moved message now lives (UIDPLUS COPYUID), so undo can move it back; null if unknown. */
-  movedTo: messageIdSchema.nullable(),
-  error: wireErrorSchema.nullable(),
+  movedTo: z.nullable(messageIdSchema),
+  error: z.nullable(wireErrorSchema),
 });
 export type ActionOutcome = z.infer<typeof actionOutcomeSchema>;
 
@@ -330,18 +338,18 @@ export const securityModeSchema = z.enum(['tls', 'starttls', 'plain']);
 export type SecurityModeWire = z.infer<typeof securityModeSchema>;
 
 export const serverSettingsSchema = z.object({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
+  host: z.string().check(z.minLength(1), z.maxLength(253)),
+  port: z.int().check(z.gte(1), z.lte(65_535)),
   security: securityModeSchema,
-  username: z.string().min(1).max(320),
+  username: z.string().check(z.minLength(1), z.maxLength(320)),
   /** SHA-256 fingerprint (hex, colons) of a self-signed certificate the user accepted, or null. */
-  pinnedFingerprint: z.string().max(200).nullable(),
+  pinnedFingerprint: z.nullable(z.string().check(z.maxLength(200))),
 });
 export type ServerSettingsWire = z.infer<typeof serverSettingsSchema>;
 
 export const serverCandidateSchema = z.object({
   host: z.string(),
-  port: z.number().int(),
+  port: z.int(),
   security: securityModeSchema,
   /** Where this candidate came from. */
   source: z.enum(['preset', 'autoconfig', 'srv', 'guess']),
@@ -388,14 +396,14 @@ export const diagnosisStepSchema = z.object({
   /** What was found, in plain words. */
   detail: z.string(),
   /** What to do about a warn/fail, in plain words (e.g. "This server needs an app password: …"). */
-  hint: z.string().nullable(),
-  ms: z.number().nullable(),
+  hint: z.nullable(z.string()),
+  ms: z.nullable(z.number()),
   /**
    * For a failed step, the error code it stands for (AUTH_FAILED, TLS_FAILED, …), so the options
    * page can explain it in the user's language; `detail`/`hint` stay the relay's English words.
    * Optional: older relays do not send it.
    */
-  code: errorCodeSchema.nullable().optional(),
+  code: z.optional(z.nullable(errorCodeSchema)),
 });
 export type DiagnosisStep = z.infer<typeof diagnosisStepSchema>;
 
@@ -403,12 +411,12 @@ export const diagnosisSchema = z.object({
   ok: z.boolean(),
   steps: z.array(diagnosisStepSchema),
   addresses: z.array(z.string()),
-  tlsVersion: z.string().nullable(),
-  certificate: certificateInfoSchema.nullable(),
+  tlsVersion: z.nullable(z.string()),
+  certificate: z.nullable(certificateInfoSchema),
   capabilities: z.array(z.string()),
-  rttMs: z.number().nullable(),
+  rttMs: z.nullable(z.number()),
   /** Set when the failure is an untrusted certificate the user could pin. */
-  error: wireErrorSchema.nullable(),
+  error: z.nullable(wireErrorSchema),
 });
 export type Diagnosis = z.infer<typeof diagnosisSchema>;
 
@@ -417,13 +425,13 @@ export const deviceInfoSchema = z.object({
   label: z.string(),
   origin: z.string(),
   createdAt: z.number(),
-  lastSeenAt: z.number().nullable(),
+  lastSeenAt: z.nullable(z.number()),
   /** The device this socket belongs to. */
   current: z.boolean(),
 });
 export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/));
 
 /** Per-user settings kept by the relay, so every browser of the user agrees. */
 export const userSettingsSchema = z.object({
@@ -436,9 +444,9 @@ export const userSettingsSchema = z.object({
       start: hhmm,
       end: hhmm,
       /** 0 = Sunday … 6 = Saturday; days on which quiet hours apply. */
-      days: z.array(z.number().int().min(0).max(6)),
+      days: z.array(z.int().check(z.gte(0), z.lte(6))),
       /** IANA time zone the schedule is in, e.g. "Europe/Madrid". */
-      timeZone: z.string().max(64),
+      timeZone: z.string().check(z.maxLength(64)),
     }),
   }),
   badge: z.object({
@@ -447,7 +455,7 @@ export const userSettingsSchema = z.object({
     hideAtZero: z.boolean(),
   }),
   /** Senders (lower-case addresses) whose remote images always load. */
-  remoteImagesAllowed: z.array(z.string().max(320)),
+  remoteImagesAllowed: z.array(z.string().check(z.maxLength(320))),
 });
 export type UserSettings = z.infer<typeof userSettingsSchema>;
 
@@ -461,22 +469,19 @@ export const DEFAULT_USER_SETTINGS: UserSettings = {
   remoteImagesAllowed: [],
 };
 
-export const accountDetailsSchema = serverSettingsSchema.extend({
+export const accountDetailsSchema = z.extend(serverSettingsSchema, {
   id: idSchema,
-  name: z.string().max(Limits.maxNameLength),
+  name: z.string().check(z.maxLength(Limits.maxNameLength)),
   /** CSS hex colour shown beside the account. */
-  color: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/)
-    .nullable(),
-  watchedMailboxes: z.array(mailboxNameSchema).min(1),
+  color: z.nullable(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
+  watchedMailboxes: z.array(mailboxNameSchema).check(z.minLength(1)),
   /** Override for the archive folder; null = the \Archive special-use folder. */
-  archiveMailbox: mailboxNameSchema.nullable(),
+  archiveMailbox: z.nullable(mailboxNameSchema),
   /**
    * The OAuth2 provider the account signs in with (issue 9); null or absent (older relays) for a
    * password account. Read-only: accounts.update ignores it.
    */
-  oauthProvider: oauthProviderIdSchema.nullable().optional(),
+  oauthProvider: z.optional(z.nullable(oauthProviderIdSchema)),
 });
 export type AccountDetails = z.infer<typeof accountDetailsSchema>;
 
@@ -487,17 +492,17 @@ export const requests = lazyTable({
   /** First frame on every socket: authenticates the device and resumes the event stream. */
   hello: () => ({
     params: z.object({
-      protocol: z.number().int().positive(),
-      token: z.string().min(1).max(200),
+      protocol: z.int().check(z.positive()),
+      token: z.string().check(z.minLength(1), z.maxLength(200)),
       /** Last event seq the client applied, or null on a fresh start. */
-      lastSeq: z.number().int().nonnegative().nullable(),
+      lastSeq: z.nullable(z.int().check(z.nonnegative())),
     }),
     result: z.object({
-      protocol: z.number().int(),
+      protocol: z.int(),
       relayVersion: z.string(),
       deviceId: idSchema,
       /** The seq of the newest event; the client continues from here. */
-      seq: z.number().int().nonnegative(),
+      seq: z.int().check(z.nonnegative()),
       /** True when events after lastSeq are no longer available: state below is authoritative. */
       resync: z.boolean(),
       accounts: z.array(accountSummarySchema),
@@ -505,7 +510,7 @@ export const requests = lazyTable({
        * The relay's clock (epoch ms) when it answered, so the extension can correct times for the
        * offset between the browser's and the relay's clocks. Optional: older relays do not send it.
        */
-      serverTime: z.number().optional(),
+      serverTime: z.optional(z.number()),
     }),
   }),
   /** Current state and counts of every account of the user. */
@@ -524,8 +529,8 @@ export const requests = lazyTable({
   'messages.list': () => ({
     params: z.object({
       scope: listScopeSchema,
-      cursor: z.string().max(4_096).nullable(),
-      limit: z.number().int().min(1).max(50).default(50),
+      cursor: z.nullable(z.string().check(z.maxLength(4_096))),
+      limit: z._default(z.int().check(z.gte(1), z.lte(50)), 50),
     }),
     result: listResultSchema,
   }),
@@ -534,8 +539,8 @@ export const requests = lazyTable({
     params: z.object({
       scope: listScopeSchema,
       query: searchQuerySchema,
-      cursor: z.string().max(4_096).nullable(),
-      limit: z.number().int().min(1).max(50).default(50),
+      cursor: z.nullable(z.string().check(z.maxLength(4_096))),
+      limit: z._default(z.int().check(z.gte(1), z.lte(50)), 50),
     }),
     result: listResultSchema,
   }),
@@ -557,14 +562,14 @@ export const requests = lazyTable({
        * (e.g. a note in another charset, a signature part): shown one after another below the
        * body, each sanitized like it; they are not in `attachments`. Older relays send none.
        */
-      inlineParts: z.array(messageBodySchema).max(Limits.inlineTextPartsMax).optional(),
+      inlineParts: z.optional(z.array(messageBodySchema).check(z.maxLength(Limits.inlineTextPartsMax))),
       attachments: z.array(attachmentSchema),
       /**
        * The Message-ID header, `<id>`, cleaned by the relay (shared/message-id-header.ts); null
        * when the message has none or it is not a plain id. For "Open in webmail" (Gmail finds a
        * message by it). Older relays do not send it.
        */
-      messageId: messageIdHeaderSchema.nullable().optional(),
+      messageId: z.optional(z.nullable(messageIdHeaderSchema)),
     }),
   }),
   /** One inline part (a cid: image), base64, capped at Limits.bodyPartMaxBytes. */
@@ -579,8 +584,8 @@ export const requests = lazyTable({
    */
   'messages.action': () => ({
     params: z.object({
-      actionId: z.string().min(8).max(64),
-      ids: z.array(messageIdSchema).min(1).max(500),
+      actionId: z.string().check(z.minLength(8), z.maxLength(64)),
+      ids: z.array(messageIdSchema).check(z.minLength(1), z.maxLength(500)),
       action: mailActionSchema,
     }),
     result: z.object({ outcomes: z.array(actionOutcomeSchema) }),
@@ -595,14 +600,14 @@ export const requests = lazyTable({
    */
   'mailbox.markAllRead': () => ({
     params: z.object({
-      actionId: z.string().min(8).max(64),
+      actionId: z.string().check(z.minLength(8), z.maxLength(64)),
       accountId: idSchema,
       mailbox: mailboxNameSchema,
     }),
     result: z.object({
       uidValidity: uidValiditySchema,
-      uids: z.array(uidSchema).max(Limits.markAllReadUndoMax),
-      marked: z.number().int().nonnegative(),
+      uids: z.array(uidSchema).check(z.maxLength(Limits.markAllReadUndoMax)),
+      marked: z.int().check(z.nonnegative()),
       undoable: z.boolean(),
     }),
   }),
@@ -616,29 +621,29 @@ export const requests = lazyTable({
   'messages.sync': () => ({
     params: z.object({
       accountId: idSchema,
-      mailbox: z.string().min(1).max(Limits.maxMailboxPathLength),
-      uidValidity: z.string().regex(/^\d{1,20}$/),
-      uids: z.array(z.number().int().positive()).max(Limits.syncMaxUids),
+      mailbox: z.string().check(z.minLength(1), z.maxLength(Limits.maxMailboxPathLength)),
+      uidValidity: z.string().check(z.regex(/^\d{1,20}$/)),
+      uids: z.array(z.int().check(z.positive())).check(z.maxLength(Limits.syncMaxUids)),
     }),
     result: z.object({
       uidValidity: z.string(),
       reset: z.boolean(),
-      vanished: z.array(z.number().int().positive()),
-      flags: z.array(z.object({ uid: z.number().int().positive(), flags: z.array(z.string()) })),
+      vanished: z.array(z.int().check(z.positive())),
+      flags: z.array(z.object({ uid: z.int().check(z.positive()), flags: z.array(z.string()) })),
       /** Unread/total of the mailbox now, so totals follow. */
-      unread: z.number().int().nonnegative(),
-      total: z.number().int().nonnegative(),
+      unread: z.int().check(z.nonnegative()),
+      total: z.int().check(z.nonnegative()),
     }),
   }),
 
   // ---- issue 4: account setup, devices, settings
   /** Suggests server settings for an address: presets, autoconfig, then SRV (RFC 6186). */
   'accounts.discover': () => ({
-    params: z.object({ email: z.string().min(3).max(320) }),
+    params: z.object({ email: z.string().check(z.minLength(3), z.maxLength(320)) }),
     result: z.object({
       candidates: z.array(serverCandidateSchema),
       /** Set when the provider wants OAuth2 sign-in (issue 9); absent from older relays. */
-      oauth: oauthAdviceSchema.nullable().default(null),
+      oauth: z._default(z.nullable(oauthAdviceSchema), null),
     }),
   }),
   /**
@@ -649,7 +654,7 @@ export const requests = lazyTable({
    */
   'accounts.diagnose': () => ({
     params: z.union([
-      z.object({ settings: serverSettingsSchema, password: z.string().min(1).max(4_096) }),
+      z.object({ settings: serverSettingsSchema, password: z.string().check(z.minLength(1), z.maxLength(4_096)) }),
       z.object({ accountId: idSchema }),
     ]),
     result: diagnosisSchema,
@@ -661,21 +666,17 @@ export const requests = lazyTable({
    * diagnosis in the message) when the server shows another certificate.
    */
   'accounts.trustCertificate': () => ({
-    params: z.object({ id: idSchema, fingerprint: z.string().min(1).max(200) }),
+    params: z.object({ id: idSchema, fingerprint: z.string().check(z.minLength(1), z.maxLength(200)) }),
     result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema }),
   }),
   /** Diagnoses, then saves the account (password encrypted on the relay) and starts watching it. */
   'accounts.add': () => ({
     params: z.object({
       settings: serverSettingsSchema,
-      password: z.string().min(1).max(4_096),
-      name: z.string().min(1).max(Limits.maxNameLength),
-      color: z
-        .string()
-        .regex(/^#[0-9a-fA-F]{6}$/)
-        .nullable()
-        .default(null),
-      watchedMailboxes: z.array(mailboxNameSchema).min(1).default(['INBOX']),
+      password: z.string().check(z.minLength(1), z.maxLength(4_096)),
+      name: z.string().check(z.minLength(1), z.maxLength(Limits.maxNameLength)),
+      color: z._default(z.nullable(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))), null),
+      watchedMailboxes: z._default(z.array(mailboxNameSchema).check(z.minLength(1)), ['INBOX']),
     }),
     result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema }),
   }),
@@ -687,10 +688,10 @@ export const requests = lazyTable({
   'accounts.update': () => ({
     params: z.object({
       id: idSchema,
-      patch: accountDetailsSchema.omit({ id: true, oauthProvider: true }).partial(),
-      password: z.string().min(1).max(4_096).optional(),
+      patch: z.partial(z.omit(accountDetailsSchema, { id: true, oauthProvider: true })),
+      password: z.optional(z.string().check(z.minLength(1), z.maxLength(4_096))),
     }),
-    result: z.object({ account: accountDetailsSchema, diagnosis: diagnosisSchema.nullable() }),
+    result: z.object({ account: accountDetailsSchema, diagnosis: z.nullable(diagnosisSchema) }),
   }),
   'accounts.remove': () => ({
     params: z.object({ id: idSchema }),
@@ -743,7 +744,7 @@ export const events = lazyTable({
   counts: () =>
     z.object({
       accountId: idSchema,
-      unread: z.number().int().nonnegative(),
+      unread: z.int().check(z.nonnegative()),
       mailboxes: z.array(mailboxCountSchema),
     }),
   /** One account's connection state changed. */
@@ -752,7 +753,7 @@ export const events = lazyTable({
       accountId: idSchema,
       state: accountStateSchema,
       /** Issue 8: pushed on every health change (state, retry time, attempts). Optional for older relays. */
-      health: accountHealthSchema.optional(),
+      health: z.optional(accountHealthSchema),
     }),
   /** Accounts were added, removed or edited: the full list follows. */
   'accounts.changed': () => z.object({ accounts: z.array(accountSummarySchema) }),
@@ -777,7 +778,7 @@ export const events = lazyTable({
       accountId: idSchema,
       mailbox: z.string(),
       uidValidity: z.string(),
-      uids: z.array(z.number().int().positive()),
+      uids: z.array(z.int().check(z.positive())),
     }),
   /**
    * The mailbox's UIDVALIDITY changed (RFC 3501 §2.3.1.1): every cached identity, row and cursor
@@ -796,8 +797,8 @@ export const EVENT_TYPES = Object.keys(events) as EventType[];
 
 const requestEnvelopeSchema = z.object({
   id: idSchema,
-  type: z.string().max(64),
-  params: z.unknown().optional(),
+  type: z.string().check(z.maxLength(64)),
+  params: z.optional(z.unknown()),
 });
 
 const responseEnvelopeSchema = z.union([
@@ -806,14 +807,14 @@ const responseEnvelopeSchema = z.union([
 ]);
 
 const eventEnvelopeSchema = z.object({
-  event: z.string().max(64),
-  seq: z.number().int().nonnegative(),
+  event: z.string().check(z.maxLength(64)),
+  seq: z.int().check(z.nonnegative()),
   payload: z.unknown(),
 });
 
 const pingSchema = z.object({ ping: z.number() });
 /** The relay's pongs carry its clock (epoch ms) in `serverTime`; older relays omit it. */
-const pongSchema = z.object({ pong: z.number(), serverTime: z.number().optional() });
+const pongSchema = z.object({ pong: z.number(), serverTime: z.optional(z.number()) });
 
 export type ClientRequest = {
   [T in RequestType]: { id: string; type: T; params: RequestParams<T> };
@@ -939,9 +940,9 @@ export function summarizeIssues(error: z.core.$ZodError): string {
 // ---------------------------------------------------------------- HTTP: pairing
 
 export const pairRequestSchema = z.object({
-  code: z.string().min(1).max(64),
+  code: z.string().check(z.minLength(1), z.maxLength(64)),
   /** Shown in `devices list`, e.g. "Chrome on laptop". */
-  label: z.string().max(Limits.maxNameLength).optional(),
+  label: z.optional(z.string().check(z.maxLength(Limits.maxNameLength))),
 });
 export type PairRequest = z.infer<typeof pairRequestSchema>;
 

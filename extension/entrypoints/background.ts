@@ -1,5 +1,7 @@
 // First, before any module builds a zod schema (see core/zod-config.ts).
 import '../core/zod-config.js';
+// English zod issue messages: the worker's BAD_REQUEST replies reach the pages (see the module).
+import '../background/zod-messages.js';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { deviceLabel } from '../core/device-label.js';

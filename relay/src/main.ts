@@ -6,6 +6,8 @@
  *   node --import tsx relay/src/main.ts <command>    (npm run relay -- <command>)
  *   node dist/relay/src/main.js <command>            (the production build, `npm run build`)
  */
+// First, so every zod issue message is English (see zod-config.ts).
+import './zod-config.js';
 import { Limits } from '../../shared/index.js';
 import { runCli } from './cli/run.js';
 
