@@ -373,9 +373,9 @@ function cleanStylesheet(text: string, current: Run): string {
 }
 
 /**
- * A `style` attribute's value, cleaned (see the file comment). Memoised per run: newsletters repeat the same few
- * style strings hundreds of times, and the result (and what it adds to the blocked count) only
- * depends on the value and the run's options.
+ * A `style` attribute's value, cleaned (see the file comment). Memoised per run: newsletters
+ * repeat the same few style strings hundreds of times, and the result (and what it adds to the
+ * blocked count) only depends on the value and the run's options.
  */
 function cleanStyleAttribute(value: string, current: Run): string {
   const known = current.styleCache.get(value);
