@@ -16,13 +16,28 @@ describe('PopupController list', () => {
     expect(popup.view.activeKey).toBe(messageKey(messageId(4)));
   });
 
-  it('asks the relay for the first page without waiting for the cached rows', async () => {
-    const { popup, channel, uids } = setup({ cached: rows(1, 3), listRows: rows(1, 4) });
+  it('asks the relay for the first page once the cached rows are painted, not during the paint', async () => {
+    let painted = () => {};
+    const paint = new Promise<void>((resolve) => (painted = resolve));
+    const { popup, channel, uids } = setup({ cached: rows(1, 3), listRows: rows(1, 4), afterPaint: () => paint });
     popup.start();
-    // Both requests are out before either is answered: cached rows first, the relay's page next.
-    expect(channel.sent.map((b) => b.type)).toContain('cache.list');
-    expect(channel.relayCalls.map((c) => c.type)).toContain('messages.list');
     await tick();
+    expect(channel.sent.map((b) => b.type)).toContain('cache.list');
+    expect(uids()).toEqual([3, 2, 1]);
+    // Nothing goes to the relay while the cached rows are being painted (nor the settings).
+    expect(channel.relayCalls.map((c) => c.type)).toEqual([]);
+    painted();
+    await tick();
+    expect(channel.relayCalls.map((c) => c.type)).toEqual(['messages.list', 'settings.get']);
+    expect(uids()).toEqual([4, 3, 2, 1]);
+    expect(popup.view.list).toMatchObject({ status: 'ready', fromCache: false });
+  });
+
+  it('asks the relay at once when nothing is cached, without waiting for a paint', async () => {
+    const { popup, channel, uids } = setup({ listRows: rows(1, 4), afterPaint: () => new Promise(() => {}) });
+    popup.start();
+    await tick();
+    expect(channel.relayCalls.map((c) => c.type)).toEqual(['messages.list']);
     expect(uids()).toEqual([4, 3, 2, 1]);
     expect(popup.view.list).toMatchObject({ status: 'ready', fromCache: false });
   });

@@ -58,6 +58,7 @@ export class PopupController {
   #unsubscribe: (() => void) | null = null;
   #snapshot: Snapshot | null = null;
   #started = false;
+  readonly #afterPaint: () => Promise<void>;
 
   constructor(deps: PopupDeps) {
     this.#d = deps;
@@ -69,7 +70,9 @@ export class PopupController {
       setTimer: deps.setTimer,
       onUndoDropped: (ids) => this.#actions.forgetSettled(ids),
     });
-    const list = new ListController({ store, channel, texts, toasts });
+    const afterPaint = deps.afterPaint ?? (() => Promise.resolve());
+    this.#afterPaint = afterPaint;
+    const list = new ListController({ store, channel, texts, toasts, afterPaint });
     const message = new MessageController({
       store,
       channel,
@@ -119,8 +122,9 @@ export class PopupController {
       markAll: this.#markAll,
     };
     this.#unsubscribe = this.#d.channel.onPush((push) => applyPush(parts, push));
-    // The list's requests go first: the background answers in order, and rows are what the user waits for.
-    queueMicrotask(() => void this.#message.loadSettings());
+    // The settings (remote images) matter once a message is open: they are asked for after the
+    // first paint, not during it, and after the list's refresh (rows are what the user waits for).
+    void this.#afterPaint().then(() => queueMicrotask(() => void this.#message.loadSettings()));
     if (target?.message) {
       const id = target.message;
       void this.loadMailboxes(id.accountId);

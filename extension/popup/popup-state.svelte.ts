@@ -13,6 +13,24 @@ const NO_ACCOUNTS: readonly AccountSummary[] = [];
 
 /** How often relative dates ("5 minutes ago") are recomputed. */
 const CLOCK_TICK_MS = 30_000;
+/** A page that is not shown gets no animation frames: afterPaint then resolves after this. */
+const NO_FRAME_MS = 100;
+
+/**
+ * Resolves once the browser has painted what the page holds now: the next animation frame runs
+ * before the paint, the task after it after the paint. A hidden page (no frames) waits NO_FRAME_MS.
+ */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, NO_FRAME_MS);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
+}
 
 /**
  * The popup's reactive state: the controller's immutable view in `$state.raw`, a clock for
@@ -49,6 +67,7 @@ export class PopupState {
       onChange: (view) => {
         this.view = view;
       },
+      afterPaint,
     });
     this.view = this.#c.view;
   }

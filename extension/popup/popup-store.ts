@@ -26,6 +26,11 @@ export interface PopupDeps {
   onChange: (view: PopupView) => void;
   /** Localized number for counts in messages; default String. */
   formatNumber?: (n: number) => string;
+  /**
+   * Resolves once what the view shows now has been painted (the popup: the next frame); default
+   * at once. Refreshes of what is already on screen wait for it (list-controller.ts).
+   */
+  afterPaint?: () => Promise<void>;
 }
 
 /**

@@ -120,7 +120,15 @@ export const tick = async (n = 6) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-export function setup(options: { listRows?: MessageRow[]; cached?: MessageRow[]; pages?: boolean } = {}) {
+export function setup(
+  options: {
+    listRows?: MessageRow[];
+    cached?: MessageRow[];
+    pages?: boolean;
+    /** PopupDeps.afterPaint; default at once. */
+    afterPaint?: () => Promise<void>;
+  } = {},
+) {
   const channel = new FakeChannel();
   const clock = new FakeClock();
   let n = 0;
@@ -149,6 +157,7 @@ export function setup(options: { listRows?: MessageRow[]; cached?: MessageRow[];
     newId: () => `action-${String(++n).padStart(4, '0')}`,
     setTimer: clock.setTimer,
     onChange: (v) => views.push(v),
+    afterPaint: options.afterPaint,
   });
   const uids = () => popup.view.list.rows.map((r) => r.id.uid);
   return { channel, clock, popup, views, uids };
