@@ -93,9 +93,15 @@ export function openMessageOf(view: PopupView): MessageState | null {
 }
 
 /** The view before anything loaded: the unified inbox, loading. */
+/**
+ * The list the popup shows first, unless a notification asked for another (open-target.ts). The
+ * popup's early script asks for its cached rows before the page's modules load (popup-early.ts).
+ */
+export const FIRST_LIST_SCOPE: ListScope = Object.freeze({ kind: 'unified' });
+
 export function initialView(): PopupView {
   return {
-    list: loadingList({ kind: 'unified' }, null),
+    list: loadingList(FIRST_LIST_SCOPE, null),
     activeKey: null,
     selected: EMPTY_SET,
     screen: LIST_SCREEN,

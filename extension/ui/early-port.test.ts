@@ -27,7 +27,7 @@ describe('early Port (the popup connects before its modules load)', () => {
   it('hands what arrived before the page took the Port to its listener, in order, then live', async () => {
     const host = {};
     const port = fakePort();
-    openEarlyPort(() => port, host);
+    openEarlyPort(() => port, [], host);
     port.deliver({ type: 'state', n: 1 });
     port.deliver({ type: 'state', n: 2 });
     const taken = takeEarlyPort(host);
@@ -49,10 +49,10 @@ describe('early Port (the popup connects before its modules load)', () => {
     expect(port.closed).toBe(true);
   });
 
-  it('hands nothing over inside addListener: what the page registers in the same task still sees it', async () => {
+  it('hands over after the run that took the Port, not inside addListener, and not a task later', async () => {
     const host = {};
     const port = fakePort();
-    openEarlyPort(() => port, host);
+    openEarlyPort(() => port, [], host);
     port.deliver({ type: 'outbox', pending: 1 });
     // As TidingsUi and the popup do: open the channel, then register the push listeners.
     const taken = takeEarlyPort(host)!;
@@ -61,14 +61,17 @@ describe('early Port (the popup connects before its modules load)', () => {
     const pushes: unknown[] = [];
     pushListeners.push((message) => pushes.push(message));
     expect(pushes).toEqual([]);
-    await nextTask();
-    expect(pushes).toEqual([{ type: 'outbox', pending: 1 }]);
+    // Handed over once this run ends, in the same task: before the browser renders the page.
+    let inSameTask = true;
+    setTimeout(() => (inSameTask = false), 0);
+    await Promise.resolve();
+    expect({ pushes, inSameTask }).toEqual({ pushes: [{ type: 'outbox', pending: 1 }], inSameTask: true });
   });
 
   it('hands over the rest when a listener throws on one of the kept messages', async () => {
     const host = {};
     const port = fakePort();
-    openEarlyPort(() => port, host);
+    openEarlyPort(() => port, [], host);
     port.deliver('bad');
     port.deliver('good');
     const taken = takeEarlyPort(host)!;
@@ -85,9 +88,19 @@ describe('early Port (the popup connects before its modules load)', () => {
     expect(received).toEqual(['good', 'later']);
   });
 
+  it("sends the page's first requests at once, with ids, and says so on the Port it hands over", () => {
+    const host = {};
+    const port = fakePort();
+    openEarlyPort(() => port, [{ type: 'cache.list', scope: { kind: 'unified' } }], host);
+    expect(port.sent).toEqual([{ type: 'cache.list', scope: { kind: 'unified' }, id: 'early-1' }]);
+    expect(takeEarlyPort(host)?.sentEarly).toEqual([
+      { id: 'early-1', body: { type: 'cache.list', scope: { kind: 'unified' } } },
+    ]);
+  });
+
   it('is taken once; a page without the early script connects itself', () => {
     const host = {};
-    openEarlyPort(fakePort, host);
+    openEarlyPort(fakePort, [], host);
     expect(takeEarlyPort(host)).not.toBeNull();
     expect(takeEarlyPort(host)).toBeNull();
     expect(takeEarlyPort({})).toBeNull();
@@ -96,7 +109,7 @@ describe('early Port (the popup connects before its modules load)', () => {
   it('reports a Port that dropped before it was handed over, after the messages it carried', async () => {
     const host = {};
     const port = fakePort();
-    openEarlyPort(() => port, host);
+    openEarlyPort(() => port, [], host);
     port.deliver({ type: 'state' });
     port.drop();
     const taken = takeEarlyPort(host)!;
@@ -111,7 +124,7 @@ describe('early Port (the popup connects before its modules load)', () => {
   it('reports a later drop to the page', async () => {
     const host = {};
     const port = fakePort();
-    openEarlyPort(() => port, host);
+    openEarlyPort(() => port, [], host);
     const taken = takeEarlyPort(host)!;
     let dropped = 0;
     taken.onDisconnect.addListener(() => dropped++);
@@ -122,9 +135,13 @@ describe('early Port (the popup connects before its modules load)', () => {
 
   it('leaves nothing when connecting fails (the page connects and reports it itself)', () => {
     const host = {};
-    openEarlyPort(() => {
-      throw new Error('Extension context invalidated.');
-    }, host);
+    openEarlyPort(
+      () => {
+        throw new Error('Extension context invalidated.');
+      },
+      [],
+      host,
+    );
     expect(takeEarlyPort(host)).toBeNull();
   });
 
@@ -135,8 +152,8 @@ describe('early Port (the popup connects before its modules load)', () => {
       connects++;
       return fakePort();
     };
-    openEarlyPort(connect, host);
-    openEarlyPort(connect, host);
+    openEarlyPort(connect, [], host);
+    openEarlyPort(connect, [], host);
     expect(connects).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import {
   type UiRequest,
 } from '../ui-protocol/messages.js';
 import { UI_PORT_NAME, type PortLike } from '../ui-protocol/port.js';
-import { takeEarlyPort } from './early-port.js';
+import { takeEarlyPort, type SentEarly } from './early-port.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -25,7 +25,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const RECONNECT_PORT_MS = 300;
 
 export interface TidingsUiDeps {
-  connect: () => PortLike;
+  /** A new Port; the early script's (early-port.ts) also says which requests it already sent. */
+  connect: () => PortLike & { sentEarly?: readonly SentEarly[] };
   openOptionsPage: () => Promise<void>;
 }
 
@@ -50,6 +51,13 @@ export class TidingsUi {
   #nextId = 0;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- reply callbacks are bookkeeping, never rendered
   #pending = new Map<string, (reply: UiReply) => void>();
+  /**
+   * Replies to the requests the early script sent (early-port.ts), by request. The page's first
+   * request takes the one that is the same request instead of asking again; then the rest are
+   * dropped, so a later request never gets an old answer.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #early = new Map<string, Promise<UiReply>>();
   #closed = false;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners are bookkeeping, never rendered
   #pushListeners = new Set<(push: DataPushMessage) => void>();
@@ -132,7 +140,7 @@ export class TidingsUi {
   // ------------------------------------------------------------ channel
 
   #openPort(): void {
-    let port: PortLike;
+    let port: ReturnType<TidingsUiDeps['connect']>;
     try {
       port = this.#deps.connect();
     } catch (error) {
@@ -141,10 +149,12 @@ export class TidingsUi {
       return;
     }
     this.#port = port;
+    for (const { id, body } of port.sentEarly ?? []) this.#early.set(JSON.stringify(body), this.#awaitReply(id));
     port.onMessage.addListener((raw) => this.#onMessage(raw));
     port.onDisconnect.addListener(() => {
       if (this.#port !== port) return;
       this.#port = null;
+      this.#early.clear();
       this.#failPending('The extension restarted; try again.');
       if (!this.#closed) setTimeout(() => this.#openPort(), RECONNECT_PORT_MS);
     });
@@ -168,9 +178,7 @@ export class TidingsUi {
     }
     this.snapshot = message.snapshot;
     if (message.type === 'reply') {
-      const resolve = this.#pending.get(message.id);
-      this.#pending.delete(message.id);
-      resolve?.(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error });
+      this.#settle(message.id, message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error });
     }
   }
 
@@ -184,6 +192,11 @@ export class TidingsUi {
   }
 
   #request(body: UiRequestBody | DataRequestBody): Promise<UiReply> {
+    if (this.#early.size > 0) {
+      const early = this.#early.get(JSON.stringify(body));
+      this.#early.clear();
+      if (early) return early;
+    }
     const port = this.#port;
     if (!port)
       return Promise.resolve({
@@ -192,27 +205,35 @@ export class TidingsUi {
       });
     const id = `u${++this.#nextId}`;
     const request: UiRequest | DataRequest = { ...body, id };
+    const reply = this.#awaitReply(id);
+    try {
+      port.postMessage(request);
+    } catch {
+      this.#settle(id, { ok: false, error: { message: 'Lost the connection to the extension; try again.' } });
+    }
+    return reply;
+  }
+
+  /** The reply to request `id`, or a timeout error if none comes in REQUEST_TIMEOUT_MS. */
+  #awaitReply(id: string): Promise<UiReply> {
     return new Promise<UiReply>((resolve) => {
       const timer = setTimeout(() => {
-        if (this.#pending.delete(id)) {
-          resolve({
-            ok: false,
-            error: { message: 'The extension did not answer. Reload it on chrome://extensions and try again.' },
-          });
-        }
+        this.#settle(id, {
+          ok: false,
+          error: { message: 'The extension did not answer. Reload it on chrome://extensions and try again.' },
+        });
       }, REQUEST_TIMEOUT_MS);
       this.#pending.set(id, (reply) => {
         clearTimeout(timer);
         resolve(reply);
       });
-      try {
-        port.postMessage(request);
-      } catch {
-        this.#pending.delete(id);
-        clearTimeout(timer);
-        resolve({ ok: false, error: { message: 'Lost the connection to the extension; try again.' } });
-      }
     });
+  }
+
+  #settle(id: string, reply: UiReply): void {
+    const resolve = this.#pending.get(id);
+    this.#pending.delete(id);
+    resolve?.(reply);
   }
 
   #failPending(message: string): void {
