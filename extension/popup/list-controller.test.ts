@@ -33,11 +33,13 @@ describe('PopupController list', () => {
     expect(popup.view.list).toMatchObject({ status: 'ready', fromCache: false });
   });
 
-  it('asks the relay at once when nothing is cached, without waiting for a paint', async () => {
-    const { popup, channel, uids } = setup({ listRows: rows(1, 4), afterPaint: () => new Promise(() => {}) });
+  it('asks the relay at once when nothing is cached, without waiting for a paint, and says so', async () => {
+    const { popup, channel, uids, views } = setup({ listRows: rows(1, 4), afterPaint: () => new Promise(() => {}) });
     popup.start();
     await tick();
     expect(channel.relayCalls.map((c) => c.type)).toEqual(['messages.list']);
+    // Meanwhile the list said it waits for the relay alone (the popup shows its skeleton then).
+    expect(views.some((v) => v.list.status === 'loading' && v.list.nothingCached === true)).toBe(true);
     expect(uids()).toEqual([4, 3, 2, 1]);
     expect(popup.view.list).toMatchObject({ status: 'ready', fromCache: false });
   });

@@ -155,6 +155,8 @@ export class ListController {
         this.ensureActive();
         await this.#o.afterPaint();
         if (gen !== this.#gen) return;
+      } else if (list.status === 'loading' && list.rows.length === 0) {
+        store.setList({ ...list, nothingCached: true });
       }
     }
     // A search asks the relay once its local matches are shown.

@@ -30,6 +30,15 @@ describe('firstScreenReady', () => {
     ).toBe(true);
   });
 
+  it('does not wait for the relay when nothing is cached: the skeleton is the first screen', () => {
+    expect(
+      firstScreenReady(paired, {
+        ...loading,
+        list: withStatus(loading.list, { status: 'loading', nothingCached: true }),
+      }),
+    ).toBe(true);
+  });
+
   it('on the message screen (a notification click) waits for the message, not the list', () => {
     const message = { id: messageId(7), row: null, remoteOnce: false };
     const opening: PopupView = { ...loading, screen: { kind: 'message', message: { ...message, status: 'loading' } } };

@@ -32,9 +32,12 @@ export interface ListContent {
 /**
  * The list's last load. `loading` and `error` may still show rows: cached ones while fresh ones
  * load, or the previous ones when a refresh failed. Only a `ready` list pages (`loadingMore`).
+ * A `loading` list with `nothingCached` waits for the relay alone: the background had no rows.
  */
 export type ListStatus =
-  { status: 'loading' } | { status: 'ready'; loadingMore: boolean } | { status: 'error'; error: string };
+  | { status: 'loading'; nothingCached?: true }
+  | { status: 'ready'; loadingMore: boolean }
+  | { status: 'error'; error: string };
 
 export type ListView = ListContent & ListStatus;
 
@@ -130,10 +133,14 @@ export function withStatus(list: ListView, status: ListStatus): ListView {
  * True once the popup's first screen has what it shows: the background's snapshot, and (when
  * paired) the list's rows or its final state, or the opened message's body or its error. The
  * entry waits for this, within a bound, before it mounts the page (popup-state.svelte.ts).
+ * With nothing cached, the list's skeleton is what it shows until the relay answers: the page
+ * is built then, while the relay works, not when the bound runs out, which can be just as the
+ * rows arrive (a worker and a relay that have just started; issue 10).
  */
 export function firstScreenReady(snapshot: Snapshot | null, view: PopupView): boolean {
   if (!snapshot) return false;
   if (snapshot.pairing.status !== 'paired') return true;
   if (view.screen.kind === 'message') return view.screen.message.status !== 'loading';
-  return view.list.status !== 'loading' || view.list.rows.length > 0;
+  const list = view.list;
+  return list.status !== 'loading' || list.rows.length > 0 || list.nothingCached === true;
 }
