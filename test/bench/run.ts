@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod/mini';
 import { CHROMIUM_BIN, DOVECOT_BIN } from '../harness/binaries.js';
+import { RELAY_INSTALL_DIR_ENV } from '../harness/relay.js';
 import { benchBodyOpen } from './body-open.js';
+import { buildRelay } from './built-relay.js';
 import { benchBurst } from './burst.js';
 import { withConditions, type Conditions } from './conditions.js';
 import { benchIdleAccounts } from './idle-accounts.js';
@@ -119,6 +121,10 @@ if (needsExtension && (!built || process.env.BENCH_BUILD !== '0')) {
   );
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+
+// Every benchmark runs the relay as deployed (built-relay.ts), built once for the run.
+using relayBuild = await buildRelay();
+process.env[RELAY_INSTALL_DIR_ENV] = relayBuild.installDir;
 
 const override = process.env.BENCH_SAMPLES ? Number(process.env.BENCH_SAMPLES) : null;
 const results: Record<string, Figures> = {};

@@ -28,7 +28,8 @@ export interface StartRelayOptions {
   healthTimeoutMs?: number;
   /**
    * Run the production build installed in this directory (`node <dir>/dist/relay/src/main.js`,
-   * no tsx, cwd `<dir>`) instead of the sources. Default: the sources in the repository.
+   * no tsx, cwd `<dir>`) instead of the sources. Default: `TIDINGS_RELAY_INSTALL_DIR` (set by
+   * `npm run bench`, test/bench/built-relay.ts), else the sources in the repository.
    */
   installDir?: string;
   /** Serve wss:// with these files (`--tls-cert`/`--tls-key`); url and httpUrl become wss/https. */
@@ -55,8 +56,12 @@ export interface RelayProcess extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
+/** The production build every relay of this process runs when the caller names none (installDir). */
+export const RELAY_INSTALL_DIR_ENV = 'TIDINGS_RELAY_INSTALL_DIR';
+
 /** How to run the relay CLI: the sources through tsx, or an installed production build. */
 function relayInvocation(args: string[], installDir: string | undefined): { cwd: string; args: string[] } {
+  installDir ??= process.env[RELAY_INSTALL_DIR_ENV] || undefined;
   if (installDir !== undefined) return { cwd: installDir, args: [join(installDir, BUILT_RELAY_MAIN), ...args] };
   // One process (`node --import tsx`), not `npx tsx` (a chain of four that does not die with the top one).
   return { cwd: repoRoot, args: ['--import', 'tsx', RELAY_MAIN, ...args] };
