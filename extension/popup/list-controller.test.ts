@@ -37,7 +37,8 @@ describe('PopupController list', () => {
     const { popup, channel, uids, views } = setup({ listRows: rows(1, 4), afterPaint: () => new Promise(() => {}) });
     popup.start();
     await tick();
-    expect(channel.relayCalls.map((c) => c.type)).toEqual(['messages.list']);
+    // The settings right after the list's relay request, never before it.
+    expect(channel.relayCalls.map((c) => c.type)).toEqual(['messages.list', 'settings.get']);
     // Meanwhile the list said it waits for the relay alone (the popup shows its skeleton then).
     expect(views.some((v) => v.list.status === 'loading' && v.list.nothingCached === true)).toBe(true);
     expect(uids()).toEqual([4, 3, 2, 1]);

@@ -120,17 +120,21 @@ export class ListController {
     });
   }
 
-  async load(scope: ListScope, search: SearchQuery | null): Promise<void> {
+  /**
+   * Shows `scope` (cached rows first, then the relay's page). `onAsked` runs once the relay has
+   * been asked: after the cached rows are painted, at once when nothing was cached.
+   */
+  async load(scope: ListScope, search: SearchQuery | null, onAsked?: () => void): Promise<void> {
     const gen = ++this.#gen;
     this.#inFlight = true;
     try {
-      await this.#loadNow(gen, scope, search);
+      await this.#loadNow(gen, scope, search, onAsked);
     } finally {
       if (gen === this.#gen) this.#inFlight = false;
     }
   }
 
-  async #loadNow(gen: number, scope: ListScope, search: SearchQuery | null): Promise<void> {
+  async #loadNow(gen: number, scope: ListScope, search: SearchQuery | null, onAsked?: () => void): Promise<void> {
     const { channel, store, texts } = this.#o;
     const previous = this.#list;
     const same = scopeKey(previous.scope) === scopeKey(scope) && sameSearch(previous.search, search);
@@ -162,7 +166,9 @@ export class ListController {
     // A search asks the relay once its local matches are shown.
     const local = search ? await this.#searchLocally(gen, scope, search) : null;
     if (gen !== this.#gen) return;
-    const reply = await ask();
+    const asked = ask();
+    onAsked?.();
+    const reply = await asked;
     if (gen !== this.#gen) return;
     if (!reply.ok) {
       store.setList(withStatus(this.#list, { status: 'error', error: texts.error(reply.error) }));

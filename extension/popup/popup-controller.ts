@@ -58,7 +58,6 @@ export class PopupController {
   #unsubscribe: (() => void) | null = null;
   #snapshot: Snapshot | null = null;
   #started = false;
-  readonly #afterPaint: () => Promise<void>;
 
   constructor(deps: PopupDeps) {
     this.#d = deps;
@@ -71,7 +70,6 @@ export class PopupController {
       onUndoDropped: (ids) => this.#actions.forgetSettled(ids),
     });
     const afterPaint = deps.afterPaint ?? (() => Promise.resolve());
-    this.#afterPaint = afterPaint;
     const list = new ListController({ store, channel, texts, toasts, afterPaint });
     const message = new MessageController({
       store,
@@ -122,18 +120,19 @@ export class PopupController {
       markAll: this.#markAll,
     };
     this.#unsubscribe = this.#d.channel.onPush((push) => applyPush(parts, push));
-    // The settings (remote images) matter once a message is open: they are asked for after the
-    // first paint, not during it, and after the list's refresh (rows are what the user waits for).
-    void this.#afterPaint().then(() => queueMicrotask(() => void this.#message.loadSettings()));
+    // The settings (remote images) matter once a message is open: they are asked for right after
+    // the list's relay request, so they never delay the rows (nor run while the page is built).
+    const loadSettings = () => void this.#message.loadSettings();
     if (target?.message) {
       const id = target.message;
       void this.loadMailboxes(id.accountId);
-      void this.#list.load({ kind: 'mailbox', accountId: id.accountId, mailbox: id.mailbox }, null);
+      void this.#list.load({ kind: 'mailbox', accountId: id.accountId, mailbox: id.mailbox }, null, loadSettings);
       void this.#message.openById(id);
     } else if (target) {
       this.selectAccount(target.accountId);
+      loadSettings();
     } else {
-      void this.#list.load(this.view.list.scope, null);
+      void this.#list.load(this.view.list.scope, null, loadSettings);
     }
   }
 
