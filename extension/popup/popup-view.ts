@@ -95,13 +95,13 @@ export function openMessageOf(view: PopupView): MessageState | null {
   return view.screen.kind === 'message' ? view.screen.message : null;
 }
 
-/** The view before anything loaded: the unified inbox, loading. */
 /**
  * The list the popup shows first, unless a notification asked for another (open-target.ts). The
  * popup's early script asks for its cached rows before the page's modules load (popup-early.ts).
  */
 export const FIRST_LIST_SCOPE: ListScope = Object.freeze({ kind: 'unified' });
 
+/** The view before anything loaded: the unified inbox, loading. */
 export function initialView(): PopupView {
   return {
     list: loadingList(FIRST_LIST_SCOPE, null),
