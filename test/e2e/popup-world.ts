@@ -76,8 +76,6 @@ export interface PopupWorldOptions {
   launch?: LaunchExtensionOptions;
   /** Extra environment of the relay process (e.g. harness/dns-alias.ts). */
   relayEnv?: Record<string, string>;
-  /** Run the relay's production build installed there (StartRelayOptions.installDir); default the sources. */
-  relayInstallDir?: string;
 }
 
 /** Where the built extension is: `TIDINGS_EXTENSION_DIR` (a private build) or the default. */
@@ -94,10 +92,7 @@ export async function startPopupWorld(options: PopupWorldOptions = {}): Promise<
   let relay: RelayProcess | undefined;
   let browser: ExtensionBrowser | undefined;
   try {
-    relay = await startRelayProcess({
-      ...(options.relayEnv ? { env: options.relayEnv } : {}),
-      ...(options.relayInstallDir !== undefined ? { installDir: options.relayInstallDir } : {}),
-    });
+    relay = await startRelayProcess(options.relayEnv ? { env: options.relayEnv } : {});
     const users: ImapUser[] = [];
     for (let i = 0; i < names.length; i++) users.push(await dovecot.addUser());
     await options.seed?.(dovecot, users);
