@@ -79,6 +79,45 @@ const PDF_BYTES = Buffer.from(
 /** What a "PDF" from a hostile sender may really be: an HTML page. Never opened, only saved. */
 const FAKE_PDF_BYTES = Buffer.from('<html><script>alert(1)</script><p>not a pdf</p></html>');
 
+/** A newsletter laid out for `width` px: a header sized in percent above a fixed-width table. */
+function wideMail(width: number): string {
+  const story = `<p>A paragraph of the newsletter that wraps inside its fixed-width table cell.</p>`;
+  return (
+    `<div data-part="header" style="width:100%;background:#0a66c2;color:#fff">Header</div>` +
+    `<table data-part="table" width="${width}" cellpadding="0" cellspacing="0"><tr><td>${story.repeat(12)}</td></tr></table>`
+  );
+}
+
+/** Sizes in the open message's frame document, as the popup sees them (CSS px of the popup). */
+interface FrameGeometry {
+  frameWidth: number;
+  frameHeight: number;
+  rootWidth: number;
+  rootHeight: number;
+  scrollWidth: number;
+  scrollHeight: number;
+  header: number;
+  table: number;
+}
+
+async function frameGeometry(): Promise<FrameGeometry> {
+  return (await popup.evaluate(`(() => {
+    const frame = document.querySelector('[data-testid=message-frame]');
+    const doc = frame.contentDocument;
+    const rect = (el) => el.getBoundingClientRect();
+    return {
+      frameWidth: frame.clientWidth,
+      frameHeight: frame.clientHeight,
+      rootWidth: rect(doc.documentElement).width,
+      rootHeight: rect(doc.documentElement).height,
+      scrollWidth: doc.scrollingElement.scrollWidth,
+      scrollHeight: doc.scrollingElement.scrollHeight,
+      header: rect(doc.querySelector('[data-part=header]')).width,
+      table: rect(doc.querySelector('[data-part=table]')).width,
+    };
+  })()`)) as FrameGeometry;
+}
+
 const GMAIL_ALIAS = dnsAliasEnv({ 'imap.gmail.com': '127.0.0.1' });
 
 beforeAll(async () => {
@@ -105,6 +144,8 @@ beforeAll(async () => {
         { raw: attach('Fake PDF attached', 'invoice.pdf', FAKE_PDF_BYTES, 3) },
         { raw: attach('PDF attached', 'report.pdf', PDF_BYTES, 2) },
         { raw: threeInlineParts(to, new Date(now - 60_000)) },
+        { subject: 'Wide newsletter', html: wideMail(1000) },
+        { subject: 'Very wide newsletter', html: wideMail(2400) },
         { subject: 'Sanitized once', html: '<p style="color:#333">An <b>unread</b> HTML letter</p>' },
         {
           raw: crlf(
@@ -229,6 +270,39 @@ describe('opening a message (body_open, issue 10)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const parses = await popup.evaluate(`document.querySelector('iframe[data-tidings-inert]').contentWindow.__parses`);
     expect(parses).toBe(1);
+  });
+});
+
+describe('mail wider than the popup (issue 10)', () => {
+  it('is shrunk to the frame width as one piece, shown whole, with nothing to scroll sideways', async () => {
+    await row('Wide newsletter').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    const g = await frameGeometry();
+    // The popup's frame is narrower than the 1,000 px table and wider than half of it.
+    expect(g.frameWidth).toBeGreaterThan(500);
+    expect(g.frameWidth).toBeLessThan(1000);
+    // Shrunk to fit: as wide as the frame, and the frame scrolls over no more than it shows.
+    expect(Math.abs(g.rootWidth - g.frameWidth)).toBeLessThanOrEqual(1);
+    expect(g.scrollWidth).toBeLessThanOrEqual(g.frameWidth + 1);
+    // The header sized in percent is laid out at the content's width, so it lines up with the table
+    // (short of it by the body's right padding, which the table overflows). Laid out at the frame's
+    // width instead and then shrunk, it would be about two thirds as wide.
+    expect(g.header).toBeLessThanOrEqual(g.table);
+    expect(g.header).toBeGreaterThan(0.98 * g.table);
+    expect(g.table).toBeLessThan(g.frameWidth);
+    // The frame is as tall as the shrunk content: all of it shows, and nothing is left below.
+    expect(g.frameHeight).toBe(Math.ceil(g.rootHeight));
+    expect(g.scrollHeight).toBeLessThanOrEqual(g.frameHeight + 1);
+  });
+  it('stops shrinking at half size: the rest scrolls sideways, as far as the content goes and no further', async () => {
+    await row('Very wide newsletter').click();
+    await poll(() => popup.getByTestId('message-frame').getAttribute('data-ready')).toBe('true');
+    const g = await frameGeometry();
+    // The 2,400 px table at half size.
+    expect(g.table).toBeCloseTo(1200, 0);
+    expect(g.rootWidth).toBeGreaterThan(g.frameWidth);
+    expect(Math.abs(g.scrollWidth - g.rootWidth)).toBeLessThanOrEqual(1);
+    expect(g.frameHeight).toBe(Math.ceil(g.rootHeight));
   });
 });
 
