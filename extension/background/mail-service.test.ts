@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_USER_SETTINGS, Limits, TidingsError, type ServerEvent } from '../../shared/index.js';
 import { MailCache, memoryCacheStore } from './mail-cache.js';
 import { checkLink, MailService, type DataPush, type DownloadOptions } from './mail-service.js';
@@ -19,7 +19,7 @@ function snapshot(status: 'open' | 'backoff', deviceId: string | null = 'dev-1')
   };
 }
 
-function setup(options: { download?: (options: DownloadOptions) => Promise<void> } = {}) {
+function setup(options: { download?: (options: DownloadOptions) => Promise<void>; onRelayAsked?: () => void } = {}) {
   const relay = new FakeRelay();
   const clock = new FakeClock();
   const cache = new MailCache({ store: memoryCacheStore(), now: clock.now, log: recordingLogger() });
@@ -45,6 +45,7 @@ function setup(options: { download?: (options: DownloadOptions) => Promise<void>
     now: clock.now,
     setTimer: clock.setTimer,
     log: recordingLogger(),
+    ...(options.onRelayAsked ? { onRelayAsked: options.onRelayAsked } : {}),
   });
   mail.subscribe((p) => pushes.push(p));
   return { relay, cache, mail, opened, downloads, pushes, clock };
@@ -64,6 +65,27 @@ describe('MailService relay proxy', () => {
     });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(relay.calls).toHaveLength(1);
+  });
+
+  it('says when a request is on its way to the relay: after sending it, before its answer, never for a refused one', async () => {
+    const events: string[] = [];
+    const { mail, relay } = setup({ onRelayAsked: () => events.push(`asked after ${relay.calls.length} call(s)`) });
+    let answer: (value: { mailboxes: [] }) => void = () => undefined;
+    relay.on('mailboxes.list', () => new Promise((resolve) => (answer = resolve)));
+    const reply = mail.handle({
+      id: '1',
+      type: 'relay',
+      request: { type: 'mailboxes.list', params: { accountId: 'work' } },
+    });
+    await vi.waitFor(() => expect(events).toEqual(['asked after 1 call(s)']));
+    answer({ mailboxes: [] });
+    expect(await reply).toEqual({ ok: true, result: { mailboxes: [] } });
+    // A message body (the path with its own caching) says so too; a refused request does not.
+    relay.on('message.get', () => detail(3));
+    await mail.handle({ id: '2', type: 'message.open', messageId: messageId(3) });
+    await mail.handle({ id: '3', type: 'relay', request: { type: 'hello', params: {} } });
+    await mail.handle({ id: '4', type: 'relay', request: { type: 'mailboxes.list', params: { accountId: 5 } } });
+    expect(events).toEqual(['asked after 1 call(s)', 'asked after 2 call(s)']);
   });
 
   it('refuses unknown types, hello, and actions that would bypass the outbox', async () => {

@@ -56,6 +56,11 @@ export interface MailServiceDeps {
   now: () => number;
   setTimer: SetTimer;
   log: Logger;
+  /**
+   * Called each time a UI's request has been sent on to the relay: the worker has a round trip of
+   * idle time then, for work that must not hold up the request itself.
+   */
+  onRelayAsked?: () => void;
 }
 
 export interface DataError {
@@ -248,6 +253,11 @@ export class MailService {
       };
     }
     if (!this.#d.relay.isOpen()) await this.#whenOpen();
+    const ask = <T extends RequestType>(t: T, p: RequestParams<T>): Promise<RequestResult<T>> => {
+      const asked = this.#d.relay.request(t, p);
+      this.#d.onRelayAsked?.();
+      return asked;
+    };
     // The relay client has checked each result against its request's schema (RelayAccess), so
     // results are not parsed again here. The params schema was chosen by `type`, so the parsed
     // value is that type's params; TypeScript cannot correlate the two through the union, hence
@@ -255,21 +265,21 @@ export class MailService {
     switch (type) {
       case 'messages.list': {
         const p = params.data as RequestParams<'messages.list'>;
-        const page = this.#overlay(await this.#d.relay.request(type, p));
+        const page = this.#overlay(await ask(type, p));
         await this.#d.cache.putPage(p.scope, page, { first: p.cursor === null });
         return { ok: true, result: page };
       }
       case 'messages.search': {
         const p = params.data as RequestParams<'messages.search'>;
-        return { ok: true, result: this.#overlay(await this.#d.relay.request(type, p)) };
+        return { ok: true, result: this.#overlay(await ask(type, p)) };
       }
       case 'message.get': {
-        const message = await this.#d.relay.request(type, params.data as RequestParams<'message.get'>);
+        const message = await ask(type, params.data as RequestParams<'message.get'>);
         void this.#d.cache.putMessage(message);
         return { ok: true, result: message };
       }
       default:
-        return { ok: true, result: await this.#d.relay.request(type, params.data as RequestParams<typeof type>) };
+        return { ok: true, result: await ask(type, params.data as RequestParams<typeof type>) };
     }
   }
 

@@ -85,6 +85,17 @@ export default defineBackground({
       cacheStore.setMemoryOnly(on).catch((error: unknown) => log.error('wiping the stored mail cache failed', error));
     });
     const mailCache = new MailCache({ store: cacheStore, now: () => Date.now(), log });
+    // The popup's first row dates: ICU's locale data is per process, and a popup that builds its
+    // formatters first spends 15–30 ms on it after its rows arrive. Built here once, right after
+    // the worker has passed a UI's first request on to the relay, so it runs while the relay works
+    // on it. Built as soon as the socket opened, it ran before the popup's first request had come
+    // in, and held it up by ~20 ms in a truly cold open (issue 10).
+    let datesWarmed = false;
+    const warmDatesOnce = () => {
+      if (datesWarmed) return;
+      datesWarmed = true;
+      setTimeout(() => warmDateFormats(), 0);
+    };
     const mail = new MailService({
       relay: {
         request: (type, params) => controller.relayRequest(type, params),
@@ -109,16 +120,9 @@ export default defineBackground({
         return () => clearTimeout(id);
       },
       log: consoleLogger('mail'),
+      onRelayAsked: warmDatesOnce,
     });
     controller.subscribe((snapshot) => mail.onSnapshot(snapshot));
-    // The popup's first row dates, built here while the relay works on the popup's first request
-    // (once the socket is open, so it does not delay hello): ICU's locale data is per process,
-    // and a popup that builds its formatters first spends 15–30 ms on it after its rows arrive.
-    const stopWarming = controller.subscribe((snapshot) => {
-      if (snapshot.connection.status !== 'open') return;
-      stopWarming();
-      setTimeout(() => warmDateFormats(), 0);
-    });
     controller.subscribeEvents((event) => mail.onEvent(event));
     void mail.start();
 
