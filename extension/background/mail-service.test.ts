@@ -69,7 +69,9 @@ describe('MailService relay proxy', () => {
 
   it('says when a request is on its way to the relay: after sending it, before its answer, never for a refused one', async () => {
     const events: string[] = [];
-    const { mail, relay } = setup({ onRelayAsked: () => events.push(`asked after ${relay.calls.length} call(s)`) });
+    const { mail, relay } = setup({
+      onRelayAsked: (type) => events.push(`${type} asked after ${relay.calls.length} call(s)`),
+    });
     let answer: (value: { mailboxes: [] }) => void = () => undefined;
     relay.on('mailboxes.list', () => new Promise((resolve) => (answer = resolve)));
     const reply = mail.handle({
@@ -77,7 +79,7 @@ describe('MailService relay proxy', () => {
       type: 'relay',
       request: { type: 'mailboxes.list', params: { accountId: 'work' } },
     });
-    await vi.waitFor(() => expect(events).toEqual(['asked after 1 call(s)']));
+    await vi.waitFor(() => expect(events).toEqual(['mailboxes.list asked after 1 call(s)']));
     answer({ mailboxes: [] });
     expect(await reply).toEqual({ ok: true, result: { mailboxes: [] } });
     // A message body (the path with its own caching) says so too; a refused request does not.
@@ -85,7 +87,7 @@ describe('MailService relay proxy', () => {
     await mail.handle({ id: '2', type: 'message.open', messageId: messageId(3) });
     await mail.handle({ id: '3', type: 'relay', request: { type: 'hello', params: {} } });
     await mail.handle({ id: '4', type: 'relay', request: { type: 'mailboxes.list', params: { accountId: 5 } } });
-    expect(events).toEqual(['asked after 1 call(s)', 'asked after 2 call(s)']);
+    expect(events).toEqual(['mailboxes.list asked after 1 call(s)', 'message.get asked after 2 call(s)']);
   });
 
   it('refuses unknown types, hello, and actions that would bypass the outbox', async () => {

@@ -57,10 +57,10 @@ export interface MailServiceDeps {
   setTimer: SetTimer;
   log: Logger;
   /**
-   * Called each time a UI's request has been sent on to the relay: the worker has a round trip of
-   * idle time then, for work that must not hold up the request itself.
+   * Called each time a UI's request of type `type` has been sent on to the relay: the worker has a
+   * round trip of idle time then, for work that must not hold up the request itself.
    */
-  onRelayAsked?: () => void;
+  onRelayAsked?: (type: RequestType) => void;
 }
 
 export interface DataError {
@@ -255,7 +255,7 @@ export class MailService {
     if (!this.#d.relay.isOpen()) await this.#whenOpen();
     const ask = <T extends RequestType>(t: T, p: RequestParams<T>): Promise<RequestResult<T>> => {
       const asked = this.#d.relay.request(t, p);
-      this.#d.onRelayAsked?.();
+      this.#d.onRelayAsked?.(t);
       return asked;
     };
     // The relay client has checked each result against its request's schema (RelayAccess), so

@@ -87,9 +87,10 @@ export default defineBackground({
     const mailCache = new MailCache({ store: cacheStore, now: () => Date.now(), log });
     // The popup's first row dates: ICU's locale data is per process, and a popup that builds its
     // formatters first spends 15–30 ms on it after its rows arrive. Built here once, right after
-    // the worker has passed a UI's first request on to the relay, so it runs while the relay works
-    // on it. Built as soon as the socket opened, it ran before the popup's first request had come
-    // in, and held it up by ~20 ms in a truly cold open (issue 10).
+    // the worker has passed a list request on to the relay, so it runs while the relay works on
+    // it. Built as soon as the socket opened, or after any first request (the popup's settings
+    // can come first), it ran before the popup's list request had come in and held it up by
+    // ~20 ms in a truly cold open (issue 10).
     let datesWarmed = false;
     const warmDatesOnce = () => {
       if (datesWarmed) return;
@@ -120,7 +121,9 @@ export default defineBackground({
         return () => clearTimeout(id);
       },
       log: consoleLogger('mail'),
-      onRelayAsked: warmDatesOnce,
+      onRelayAsked: (type) => {
+        if (type === 'messages.list') warmDatesOnce();
+      },
     });
     controller.subscribe((snapshot) => mail.onSnapshot(snapshot));
     controller.subscribeEvents((event) => mail.onEvent(event));
