@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_USER_SETTINGS, Limits, TidingsError, type ServerEvent } from '../../shared/index.js';
+import { DEFAULT_USER_SETTINGS, Limits, TidingsError, type RequestType, type ServerEvent } from '../../shared/index.js';
 import { MailCache, memoryCacheStore } from './mail-cache.js';
 import { checkLink, MailService, type DataPush, type DownloadOptions } from './mail-service.js';
 import type { Snapshot } from '../ui-protocol/snapshot.js';
@@ -19,7 +19,9 @@ function snapshot(status: 'open' | 'backoff', deviceId: string | null = 'dev-1')
   };
 }
 
-function setup(options: { download?: (options: DownloadOptions) => Promise<void>; onRelayAsked?: () => void } = {}) {
+function setup(
+  options: { download?: (options: DownloadOptions) => Promise<void>; onRelayAsked?: (type: RequestType) => void } = {},
+) {
   const relay = new FakeRelay();
   const clock = new FakeClock();
   const cache = new MailCache({ store: memoryCacheStore(), now: clock.now, log: recordingLogger() });
@@ -70,7 +72,9 @@ describe('MailService relay proxy', () => {
   it('says when a request is on its way to the relay: after sending it, before its answer, never for a refused one', async () => {
     const events: string[] = [];
     const { mail, relay } = setup({
-      onRelayAsked: (type) => events.push(`${type} asked after ${relay.calls.length} call(s)`),
+      onRelayAsked: (type) => {
+        events.push(`${type} asked after ${relay.calls.length} call(s)`);
+      },
     });
     let answer: (value: { mailboxes: [] }) => void = () => undefined;
     relay.on('mailboxes.list', () => new Promise((resolve) => (answer = resolve)));
