@@ -8,6 +8,10 @@
 //   html60k_prefetched — labelled, beside: reading down the list as a user does, with the worker's
 //              cache emptied first: open a message, read for 300 ms, back, open the one below it
 //              (timed), which the prefetch fetched meanwhile.
+//   html60k_compact — labelled, beside: the cold opens again in the compact popup (400 px wide, a
+//              device setting), where the 600 px newsletter is wider than the message frame and is
+//              shrunk to fit it (MessageFrame's measure), from an empty worker cache, on messages
+//              appended for this phase (unread, as in the cold phase).
 //   big      — a ~25 MB message (small HTML part + a big attachment): same figure, plus the bytes
 //              Dovecot sent the relay while it was opened (a counting TCP proxy sits between the
 //              relay and Dovecot), to compare with the size of the text part (target <= 2 x).
@@ -18,6 +22,7 @@ import { startDovecot } from '../harness/dovecot.js';
 import { connectImap } from '../harness/mail.js';
 import { pairFromOptions } from '../harness/options-page.js';
 import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
+import { POPUP_SIZE_MIRROR_KEY } from '../../extension/core/device-settings.js';
 import { buildMime } from '../fixtures/hostile/mime.js';
 import { clearMailCache } from './popup-list.js';
 import { round, summary } from './stats.js';
@@ -198,15 +203,38 @@ export async function benchBodyOpen(options: { samples: number }): Promise<Recor
       await new Promise((r) => setTimeout(r, 100));
       bigBytes.push(proxy.bytes() - before);
     }
+    await page.close();
+
+    // Phase 3: the compact popup, on new unread copies of the 60 KB newsletter.
+    {
+      await using client = await connectImap(dovecot, user);
+      for (let i = 0; i <= samples; i++)
+        await client.append('INBOX', buildMime({ subject: `compact60k ${i}`, html }), []);
+    }
+    const settings = await browser.openPage('options.html');
+    await settings.getByTestId('popup-size-compact').check();
+    await settings.waitForFunction(`localStorage.getItem(${JSON.stringify(POPUP_SIZE_MIRROR_KEY)}) === 'compact'`);
+    await settings.close();
+    await clearMailCache(browser);
+    page = await browser.openPage('popup.html');
+    await waitForRows(page, 'compact60k', 50);
+    if ((await page.getByTestId('popup').getAttribute('data-layout')) !== 'compact')
+      throw new Error('the popup did not open in its compact layout');
+    await timeOpen(page, samples);
+    const compact: number[] = [];
+    for (let i = samples - 1; i >= 0; i--) compact.push(await timeOpen(page, i));
+    await page.close();
     const html60 = summary(cold);
     const warm60 = summary(warm);
     const prefetched60 = summary(prefetched);
     const bigSummary = summary(big);
+    const compact60 = summary(compact);
     return {
       html60k_p50_ms: html60.p50,
       html60k_p95_ms: html60.p95,
       html60k_warm_p50_ms: warm60.p50,
       html60k_prefetched_p50_ms: prefetched60.p50,
+      html60k_compact_p50_ms: compact60.p50,
       html60k_bytes: Buffer.byteLength(html, 'utf8'),
       big_p50_ms: bigSummary.p50,
       big_p95_ms: bigSummary.p95,
