@@ -159,7 +159,11 @@ describe('new-mail notifications', () => {
     }
     const target: unknown = JSON.parse(new URL(url).searchParams.get('open') ?? 'null');
     expect(target).toMatchObject({ accountId, mailbox: 'INBOX', uid });
-    expect(await notificationIds(browser)).not.toContain(notificationId);
+    // The worker clears the notification before it opens the popup (notifications.ts onClicked
+    // awaits chrome.notifications.clear first). Under CI load it was once still listed as the
+    // popup appeared; the cause is not known (perhaps getAll() lagging the clear), so the test
+    // waits for it to go instead of expecting it gone at that instant.
+    await expect.poll(() => notificationIds(browser), { timeout: 5_000 }).not.toContain(notificationId);
     // The toolbar button's own popup is plain again for the next click on it.
     await expect
       .poll(() => worker.evaluate(() => chrome.action.getPopup({})), { timeout: 5_000 })
