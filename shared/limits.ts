@@ -230,6 +230,12 @@ export const Limits = {
    */
   rowCacheMax: 500,
   /**
+   * Messages per account whose last published flag change the relay remembers by its CONDSTORE
+   * modseq, so an older state reported late (IDLE lags a STORE by ~0.5 s) is not published after
+   * a newer one; ~100 bytes each, held only for messages whose flags changed.
+   */
+  flagOrderMax: 2_000,
+  /**
    * `messages.action` ids remembered per account for idempotent replays (outbox after reconnect),
    * in the store, so a replay after a relay crash answers like the first run.
    */

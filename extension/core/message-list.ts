@@ -69,10 +69,20 @@ export function withFlags(row: MessageRow, flags: readonly string[]): MessageRow
   };
 }
 
-/** Sets or clears one flag on a row. */
-export function setFlag(row: MessageRow, flag: '\\Seen' | '\\Flagged', value: boolean): MessageRow {
-  const rest = row.flags.filter((f) => f !== flag);
-  return withFlags(row, value ? [...rest, flag] : rest);
+function withFlag(flags: readonly string[], flag: string, value: boolean): string[] {
+  const rest = flags.filter((f) => f !== flag);
+  return value ? [...rest, flag] : rest;
+}
+
+/** The flag a read/unread or star action sets or clears; null for actions that move messages. */
+function flagOf(action: MailAction): '\\Seen' | '\\Flagged' | null {
+  return action.kind === 'seen' ? '\\Seen' : action.kind === 'flagged' ? '\\Flagged' : null;
+}
+
+/** A message's flags once `action` ran on it (unchanged for actions that move messages). */
+export function flagsAfter(flags: readonly string[], action: MailAction): string[] {
+  const flag = flagOf(action);
+  return flag && 'value' in action ? withFlag(flags, flag, action.value) : [...flags];
 }
 
 export function applyNew(
@@ -114,9 +124,8 @@ export function removesFromList(action: MailAction): boolean {
 export function applyAction(rows: readonly MessageRow[], ids: readonly MessageId[], action: MailAction): MessageRow[] {
   const keys = new Set(ids.map(messageKey));
   if (removesFromList(action)) return rows.filter((r) => !keys.has(messageKey(r.id)));
-  const flag = action.kind === 'seen' ? '\\Seen' : action.kind === 'flagged' ? '\\Flagged' : null;
-  if (!flag || !('value' in action)) return [...rows];
-  return rows.map((r) => (keys.has(messageKey(r.id)) ? setFlag(r, flag, action.value) : r));
+  if (!flagOf(action)) return [...rows];
+  return rows.map((r) => (keys.has(messageKey(r.id)) ? withFlags(r, flagsAfter(r.flags, action)) : r));
 }
 
 /**

@@ -59,6 +59,29 @@ describe('PopupController actions', () => {
     expect(popup.view.toast?.text).toBe('popup_failFlag(popup_errNotFound)');
   });
 
+  it('keeps an unanswered read/unread on top of flag events, which apply as they are once answered', async () => {
+    const { popup, channel } = await started();
+    const id = messageId(5);
+    const flagsEvent = (flags: string[]) =>
+      channel.push({ type: 'event', event: { event: 'message.flags', seq: 9, payload: { id, flags } } });
+    const row5 = () => popup.view.list.rows.find((r) => messageKey(r.id) === messageKey(id))!;
+    popup.focusRow(messageKey(id));
+    channel.actionAnswers.push('hold');
+    popup.command('markRead');
+    await tick();
+    expect(row5().seen).toBe(true);
+    expect(channel.held).toHaveLength(1);
+    // The server's state from before the STORE, reported while it runs: the read stays, and
+    // what else the event says (starred elsewhere) is taken.
+    flagsEvent(['\\Flagged']);
+    expect(row5()).toMatchObject({ seen: true, flagged: true });
+    channel.held[0]!.resolve({ ok: true, result: done([id], { kind: 'seen', value: true }) });
+    await tick();
+    // Answered: an event is the server's word again (marked unread on another device).
+    flagsEvent(['\\Flagged']);
+    expect(row5()).toMatchObject({ seen: false, flagged: true });
+  });
+
   it('toggles read for a selection with the button: set unless all have it, then clear', async () => {
     const { popup, channel } = await started({ listRows: [row(2, { seen: true, flags: ['\\Seen'] }), row(1)] });
     popup.toggleSelected(messageKey(messageId(1)));

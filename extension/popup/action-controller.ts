@@ -10,7 +10,15 @@ import {
   type MessageId,
   type MessageRow,
 } from '../../shared/index.js';
-import { applyAction, groupByAccount, insertRows, removesFromList, rollback, scopeKey } from '../core/message-list.js';
+import {
+  applyAction,
+  flagsAfter,
+  groupByAccount,
+  insertRows,
+  removesFromList,
+  rollback,
+  scopeKey,
+} from '../core/message-list.js';
 import { actionResultSchema } from '../ui-protocol/data-messages.js';
 import { PAGE, type ListController } from './list-controller.js';
 import type { CountsController } from './counts-controller.js';
@@ -90,10 +98,7 @@ export class ActionController {
       list.ensureActive(oldIndex);
       if (store.view.list.rows.length < PAGE / 2) void list.loadMore();
     } else {
-      const flag = action.kind === 'seen' ? '\\Seen' : '\\Flagged';
-      const value = 'value' in action && action.value;
-      for (const id of ids)
-        message.setFlags(id, (flags) => flags.filter((f) => f !== flag).concat(value ? [flag] : []));
+      for (const id of ids) message.setFlags(id, (flags) => flagsAfter(flags, action));
     }
 
     const scope = scopeKey(store.view.list.scope);
@@ -116,6 +121,23 @@ export class ActionController {
       this.#o.toasts.show('info', this.#o.texts.action(action, rows.length), undo, UNDO_WINDOW_MS);
     }
     await Promise.all(tracked.map((t) => this.#send(t)));
+  }
+
+  /**
+   * A message's flags as an event reports them, with this popup's flag actions on it that have
+   * no outcome yet applied on top, in the order they were made. The event may describe the
+   * server before those actions ran (the relay answers them after); it must not undo what the
+   * user just did. Once an action has its outcome, the relay publishes no older state (its
+   * FlagOrder), so events then apply as they are.
+   */
+  overPending(id: MessageId, flags: readonly string[]): string[] {
+    const key = messageKey(id);
+    let out = [...flags];
+    for (const tracked of this.#actions.values()) {
+      if (tracked.state.phase !== 'sent' || removesFromList(tracked.action)) continue;
+      if (tracked.ids.some((i) => messageKey(i) === key)) out = flagsAfter(out, tracked.action);
+    }
+    return out;
   }
 
   /** An action's outcome, from the reply or later from the background (a queued action). */

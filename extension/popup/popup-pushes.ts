@@ -54,10 +54,13 @@ function applyEvent({ store, list, message, mailboxes, actions }: PushTargets, e
           list.setRows(rows, current.total + (rows.length - current.rows.length));
       }
       return;
-    case 'message.flags':
-      list.setRows(applyFlags(current.rows, event.payload));
-      message.setFlags(event.payload.id, () => event.payload.flags);
+    case 'message.flags': {
+      // What the user did a moment ago and the relay has not answered yet stays on top.
+      const flags = actions.overPending(event.payload.id, event.payload.flags);
+      list.setRows(applyFlags(current.rows, { id: event.payload.id, flags }));
+      message.setFlags(event.payload.id, () => flags);
       return;
+    }
     case 'message.expunged': {
       const oldIndex = list.activeIndex();
       // A row an undo put back left with its old UID; it stays (its move back gives it a new one).

@@ -32,6 +32,30 @@ function eventsOf<T extends ServerEvent['event']>(client: TestClient, type: T, f
 // Dovecot delays IDLE pushes by ~0.5 s (TEST-INFRA.md): wait generously.
 const PUSH_TIMEOUT = 8_000;
 
+/**
+ * A new account with one new message, and two devices: `actor` (which has listed the message)
+ * and `watcher` (which has had its message.new, unflagged).
+ */
+async function actingDevices(subject: string) {
+  const { accountId, user } = await mail.addAccount();
+  const actor = await mail.connect();
+  const watcher = await mail.connect();
+  const { uid } = await appendMessage(mail.dovecot, user, { subject });
+  // Changes made before the watcher heard of the message arrive in its message.new row instead.
+  await watcher.waitFor(
+    () => eventsOf(watcher, 'message.new').some((e) => e.rows.some((r) => r.id.uid === uid && !r.flagged)),
+    PUSH_TIMEOUT,
+    'message.new',
+  );
+  const { rows } = await actor.request('messages.list', {
+    scope: { kind: 'mailbox', accountId, mailbox: 'INBOX' },
+    cursor: null,
+    limit: 5,
+  });
+  const id = rows.find((r) => r.id.uid === uid)!.id;
+  return { user, actor, watcher, uid, id };
+}
+
 describe('push events', () => {
   it('turns another client’s APPEND, flag change and delete into message.new/flags/expunged', async () => {
     const { accountId, user } = await mail.addAccount();
@@ -85,24 +109,9 @@ describe('push events', () => {
   });
 
   it('pushes the relay’s own actions too, so every browser converges', async () => {
-    const { accountId, user } = await mail.addAccount();
-    const actor = await mail.connect();
+    const { actor, watcher, uid, id } = await actingDevices('act on me');
     using _a = actor;
-    const watcher = await mail.connect();
     using _w = watcher;
-    const { uid } = await appendMessage(mail.dovecot, user, { subject: 'act on me' });
-    // Changes made before the watcher heard of the message arrive in its message.new row instead.
-    await watcher.waitFor(
-      () => eventsOf(watcher, 'message.new').some((e) => e.rows.some((r) => r.id.uid === uid && !r.flagged)),
-      PUSH_TIMEOUT,
-      'message.new',
-    );
-    const { rows } = await actor.request('messages.list', {
-      scope: { kind: 'mailbox', accountId, mailbox: 'INBOX' },
-      cursor: null,
-      limit: 5,
-    });
-    const id = rows.find((r) => r.id.uid === uid)!.id;
     await actor.request('messages.action', {
       actionId: 'push-own-1',
       ids: [id],
@@ -119,6 +128,45 @@ describe('push events', () => {
       PUSH_TIMEOUT,
       'message.expunged after archive',
     );
+  });
+
+  it('publishes the state after its own STORE at once, and never an older state after it', async () => {
+    const { user, actor, watcher, uid, id } = await actingDevices('read, then unread at once');
+    using _a = actor;
+    using _w = watcher;
+    const from = watcher.events.length;
+    const flagsOf = () =>
+      eventsOf(watcher, 'message.flags', from)
+        .filter((e) => e.id.uid === uid)
+        .map((e) => [...e.flags].sort().join(' '));
+    // Read, then unread right after: IDLE reports the first change about half a second later,
+    // when the message may already be unread again.
+    await actor.request('messages.action', {
+      actionId: 'order-seen-1',
+      ids: [id],
+      action: { kind: 'seen', value: true },
+    });
+    await actor.request('messages.action', {
+      actionId: 'order-seen-2',
+      ids: [id],
+      action: { kind: 'seen', value: false },
+    });
+    // Both states are published as the STOREs answer, in order. IDLE alone would report the
+    // message once, as it is when Dovecot looks (unread): the read state would never be seen.
+    await watcher.waitFor(() => flagsOf().length >= 2, PUSH_TIMEOUT, 'both states published');
+    expect(flagsOf()).toEqual(['\\Seen', '']);
+    // A later change by another client marks the end: everything IDLE reported about the two
+    // STOREs came before it on the same connection, and none of it was published again.
+    await withImap(mail.dovecot, user, async (c) => {
+      await c.mailboxOpen('INBOX');
+      await c.messageFlagsAdd(String(uid), ['\\Flagged'], { uid: true });
+    });
+    await watcher.waitFor(
+      () => flagsOf().includes('\\Flagged'),
+      PUSH_TIMEOUT,
+      'message.flags of the other client’s change',
+    );
+    expect(flagsOf()).toEqual(['\\Seen', '', '\\Flagged']);
   });
 
   it('catches up after a reconnect (QRESYNC) and reports a UIDVALIDITY change as mailbox.reset', async () => {

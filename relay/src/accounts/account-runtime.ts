@@ -1,5 +1,6 @@
 import {
   Limits,
+  messageKey,
   type AccountHealth,
   type AccountState,
   type AccountSummary,
@@ -7,6 +8,7 @@ import {
   type EventPayload,
   type EventType,
   type MailboxCount,
+  type MessageId,
   type MessageRow,
 } from '../../../shared/index.js';
 import { accountSecretContext, type SecretBox } from '../crypto/secret-box.js';
@@ -21,6 +23,7 @@ import type { Logger } from '../log.js';
 import type { ReachPolicy } from '../net/reach-policy.js';
 import type { Account } from '../store/types.js';
 import { HealthTracker, legacyState, type HealthInput } from './account-health.js';
+import { FlagOrder } from './flag-order.js';
 
 export interface AccountRuntimeOptions {
   account: Account;
@@ -65,6 +68,8 @@ export class AccountRuntime {
   readonly #watcher: MailboxWatcher;
   readonly #counts = new Map<string, MailboxCount>();
   readonly #health: HealthTracker;
+  /** Publishes each message's flag changes in modseq order, whichever connection heard first. */
+  readonly #flagOrder = new FlagOrder();
   #quota: Quota | null = null;
   readonly #o: AccountRuntimeOptions;
   /** Requests (list, read, act): one lazily opened connection, apart from the IDLE watcher. */
@@ -96,6 +101,13 @@ export class AccountRuntime {
       timings,
       // A request that timed out may mean the server froze: check the watcher's link at once.
       onTimeout: () => this.#watcher.probe(),
+      // The answer to the relay's own STORE: every browser hears of it now, not when IDLE does.
+      onFlags: (change) =>
+        this.#publishFlags(
+          { accountId: options.account.id, mailbox: change.mailbox, uidValidity: change.uidValidity, uid: change.uid },
+          change.flags,
+          change.modseq,
+        ),
       ...(options.rowCache === false ? { rowCache: false } : {}),
     });
     this.downloads = new CommandConnection({
@@ -161,7 +173,7 @@ export class AccountRuntime {
     return {
       accountId,
       onNew: (rows) => onNew(idled, rows),
-      onFlags: (id, flags) => publish('message.flags', { id, flags }),
+      onFlags: (id, flags, modseq) => this.#publishFlags(id, flags, modseq),
       onExpunged: (uidValidity, uids) => publish('message.expunged', { accountId, mailbox: idled, uidValidity, uids }),
       onReset: (uidValidity) => publish('mailbox.reset', { accountId, mailbox: idled, uidValidity }),
       onPolledReset: (mailbox, uidValidity) => publish('mailbox.reset', { accountId, mailbox, uidValidity }),
@@ -190,6 +202,13 @@ export class AccountRuntime {
           .catch((err: unknown) => options.log.debug('fetching new rows of a polled folder failed', { err }));
       },
     };
+  }
+
+  /** Publishes a message's flags unless a newer state of it was published already (FlagOrder). */
+  #publishFlags(id: MessageId, flags: string[], modseq: bigint | undefined): void {
+    const publish = this.#o.publish;
+    if (!publish || !this.#flagOrder.admit(messageKey(id), modseq)) return;
+    publish('message.flags', { id, flags: flags.filter((f) => f !== '\\Recent') });
   }
 
   get health(): AccountHealth {

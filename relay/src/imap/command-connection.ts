@@ -1,4 +1,4 @@
-import { ImapFlow, type ImapFlowOptions, type MailboxObject } from 'imapflow';
+import { ImapFlow, type FlagsEvent, type ImapFlowOptions, type MailboxObject } from 'imapflow';
 import { ErrorCode, Limits, TidingsError } from '../../../shared/index.js';
 import { imapflowLogger, type Logger } from '../log.js';
 import { logoutWithin } from './logout.js';
@@ -36,11 +36,26 @@ export interface CommandConnectionOptions {
   /** Called when a request's commands missed the deadline and the connection was destroyed. */
   onTimeout?: () => void;
   /**
+   * Flag changes this connection hears of, with the mailbox they are in: the answers to its own
+   * STOREs (with the new modseq under CONDSTORE) and changes a NOOP reports.
+   */
+  onFlags?: (change: FlagChange) => void;
+  /**
    * For a connection whose requests stream for as long as a browser reads (attachment
    * downloads): no whole-request deadline, only the connect deadline and imapflow's socket
    * timeout, so a large file on a slow link is not cut off.
    */
   streaming?: boolean;
+}
+
+/** A message's flags as an IMAP server reported them (an untagged FETCH with FLAGS and a UID). */
+export interface FlagChange {
+  mailbox: string;
+  uidValidity: string;
+  uid: number;
+  flags: string[];
+  /** CONDSTORE's modification sequence of this state; absent without CONDSTORE. */
+  modseq?: bigint;
 }
 
 /**
@@ -366,6 +381,22 @@ export class CommandConnection {
     // Every emitter gets an error listener (an unhandled 'error' event would kill the process).
     client.on('error', (err: unknown) => this.#o.log.debug('command connection error', { err }));
     client.once('close', () => this.#forget(client));
+    const onFlags = this.#o.onFlags;
+    if (onFlags) {
+      client.on('flags', (data: FlagsEvent) => {
+        const mailbox = client.mailbox;
+        // Without a UID (or once another mailbox is selected) the message is not known for
+        // sure: left to the watcher.
+        if (data.uid === undefined || !mailbox || mailbox.path !== data.path) return;
+        onFlags({
+          mailbox: data.path,
+          uidValidity: String(mailbox.uidValidity),
+          uid: data.uid,
+          flags: [...data.flags],
+          ...(data.modseq !== undefined ? { modseq: data.modseq } : {}),
+        });
+      });
+    }
     this.#synced = null;
     this.#rows = this.#newRowCache();
     // Shared by every request waiting for it, so bounded on its own (each request also has its deadline).

@@ -35,7 +35,8 @@ export interface WatcherPush {
   accountId: string;
   /** New messages (UID >= the last UIDNEXT seen), newest first, at most Limits.newMessageRowsMax. */
   onNew: (rows: MessageRow[]) => void;
-  onFlags: (id: MessageId, flags: string[]) => void;
+  /** A message's flags now; `modseq` (CONDSTORE) orders the reports of one message. */
+  onFlags: (id: MessageId, flags: string[], modseq?: bigint) => void;
   /** UIDs that left the mailbox (QRESYNC VANISHED; servers without QRESYNC give no UIDs). */
   onExpunged: (uidValidity: string, uids: number[]) => void;
   /** The mailbox's UIDVALIDITY changed: everything known about it is stale. */
@@ -530,6 +531,7 @@ export class MailboxWatcher {
         push.onFlags(
           id,
           [...message.flags].filter((f) => f !== '\\Recent'),
+          message.modseq,
         );
       }
     }
@@ -672,7 +674,7 @@ export class MailboxWatcher {
         uidValidity: known.uidValidity,
         uid: data.uid,
       };
-      push.onFlags(id, [...data.flags]);
+      push.onFlags(id, [...data.flags], data.modseq);
     });
     client.on('expunge', (data: ExpungeEvent) => {
       const known = this.#known;
