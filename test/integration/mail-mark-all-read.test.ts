@@ -80,6 +80,34 @@ describe('mailbox.markAllRead', () => {
     expect(before).toContain(uidB);
   });
 
+  it('sends no flag event per message for the folder it marked, only for single-message actions', async () => {
+    const { user, accountId } = await mail.addAccount();
+    const seeded = await seedMaildir(mail.dovecot, user, 40, { mailbox: 'Projects', seenRatio: 0 });
+    const client = await mail.connect();
+    using _c = client;
+    const flagEvents = () =>
+      client.events.filter((e) => e.event === 'message.flags' && e.payload.id.mailbox === 'Projects');
+    const result = await client.request('mailbox.markAllRead', {
+      actionId: randomUUID(),
+      accountId,
+      mailbox: 'Projects',
+    });
+    expect(result.marked).toBe(seeded.unseen);
+    expect(await unseenUids(user, 'Projects')).toEqual([]);
+    // An action on one message afterwards: its own flag event comes after anything the mark-all-read
+    // sent, on the same socket, so by then a per-message flood would have arrived.
+    const id = { accountId, mailbox: 'Projects', uidValidity: result.uidValidity, uid: result.uids[0]! };
+    await client.request('messages.action', {
+      actionId: randomUUID(),
+      ids: [id],
+      action: { kind: 'flagged', value: true },
+    });
+    await client.waitFor(() => flagEvents().length > 0, 8_000, 'the flag event of the single action');
+    expect(flagEvents()).toEqual([
+      expect.objectContaining({ payload: { id, flags: expect.arrayContaining(['\\Seen', '\\Flagged']) } }),
+    ]);
+  });
+
   it('answers an empty list for a folder with nothing unread, and NOT_FOUND for one that does not exist', async () => {
     const { user, accountId } = await mail.addAccount();
     await seedMaildir(mail.dovecot, user, 3, { seenRatio: 1 });

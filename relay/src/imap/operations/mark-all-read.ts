@@ -25,8 +25,10 @@ export async function markAllRead(session: MailboxSession, attempt: JournalAttem
   const undoable = all.length <= Limits.markAllReadUndoMax;
   const uids = undoable ? all : [];
   attempt.recordIntent({ uidValidity, uids });
+  // Silent: a folder's worth of per-message answers would reach every browser as one flag event
+  // per message. The counts say it instead (and IDLE still reports the watched mailbox).
   for (let i = 0; i < found.length; i += Limits.markAllReadChunk) {
-    await storeFlag(client, found.slice(i, i + Limits.markAllReadChunk), '\\Seen', true);
+    await storeFlag(client, found.slice(i, i + Limits.markAllReadChunk), '\\Seen', true, { silent: true });
   }
   return { uidValidity, uids, marked: all.length, undoable };
 }
