@@ -204,7 +204,11 @@ export class AccountRuntime {
     };
   }
 
-  /** Publishes a message's flags unless a newer state of it was published already (FlagOrder). */
+  /**
+   * Publishes a message's flags unless a newer state of it was published already (FlagOrder),
+   * whichever connection reported them. Without \Recent: it is per IMAP session (RFC 3501
+   * §2.3.2) and says nothing about the message.
+   */
   #publishFlags(id: MessageId, flags: string[], modseq: bigint | undefined): void {
     const publish = this.#o.publish;
     if (!publish || !this.#flagOrder.admit(messageKey(id), modseq)) return;

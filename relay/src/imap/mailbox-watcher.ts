@@ -528,11 +528,7 @@ export class MailboxWatcher {
         // Newer UIDs are new mail: the refresh after this pushes them as such, once.
         if (message.uid >= known.uidNext || !message.flags) continue;
         const id: MessageId = { accountId, mailbox: this.#o.mailbox, uidValidity: known.uidValidity, uid: message.uid };
-        push.onFlags(
-          id,
-          [...message.flags].filter((f) => f !== '\\Recent'),
-          message.modseq,
-        );
+        push.onFlags(id, [...message.flags], message.modseq);
       }
     }
     if (!client.enabled.has('QRESYNC')) await this.#checkTail(client, bounded);
