@@ -31,6 +31,11 @@ export function t(key: string, substitutions?: string | string[]): string {
  * (Chromium started with LANGUAGE=es, as the e2e suite does) formats like its text.
  */
 export function uiLanguage(): string {
+  // Both inputs are fixed for the page's life, and the popup asks for every date it formats.
+  return (language ??= resolveUiLanguage());
+}
+let language: string | undefined;
+function resolveUiLanguage(): string {
   const ui = browser.i18n?.getUILanguage?.() || 'en';
   const messages = t('uiLocale');
   if (messages === 'uiLocale') return ui;
