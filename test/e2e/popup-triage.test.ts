@@ -235,6 +235,35 @@ describe('the popup list', () => {
     }
   });
 
+  it("draws every icon, and the read button's again when the focused row calls for the other", async () => {
+    // Icon.svelte draws each icon's shapes from the table in icons.ts: none in view is empty.
+    const shapes = await popup
+      .locator('header svg, [data-testid=list-toolbar] svg, [data-testid=message-row] svg')
+      .evaluateAll((svgs) => svgs.map((svg) => svg.childElementCount));
+    expect(shapes.length).toBeGreaterThan(8);
+    expect(shapes.filter((n) => n === 0)).toEqual([]);
+    // The read button shows "mark unread" (mail) on a read row and "mark read" (mail open) on
+    // an unread one: its svg is redrawn when the icon changes.
+    const readIcon = () =>
+      popup
+        .getByTestId('action-read')
+        .locator('svg > *')
+        .evaluateAll((els) => els.map((el) => el.tagName));
+    await popup.getByTestId('account-switcher').selectOption(world.accounts[1]!.id);
+    try {
+      await focusRow('Your bike is ready for pickup');
+      expect(await row('Your bike is ready for pickup').getAttribute('data-seen')).toBe('true');
+      // icons.ts: "mail" is a rect (the envelope) and a path (its flap); "mailOpen" two paths.
+      await poll(readIcon).toEqual(['rect', 'path']);
+      await focusRow('Climbing on Saturday?');
+      expect(await row('Climbing on Saturday?').getAttribute('data-seen')).toBe('false');
+      await poll(readIcon).toEqual(['path', 'path']);
+    } finally {
+      await popup.getByTestId('account-switcher').selectOption('');
+      await row('HTML newsletter').waitFor();
+    }
+  });
+
   it('switches to one account and back to the unified inbox', async () => {
     await popup.getByTestId('account-switcher').selectOption(world.accounts[1]!.id);
     await poll(() => row('Climbing on Saturday?').count()).toBe(1);
