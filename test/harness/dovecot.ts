@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { DOVEADM_BIN, DOVECOT_BIN } from './binaries.js';
 import { testCertificates } from './certs.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { keepTmp, makeServiceTempDir, mkdirShared, removeDir } from './paths.js';
 import { descendantsOf, hasExited, isAlive, killOnExit, killTree, OutputBuffer, waitForExit } from './processes.js';
 
@@ -374,7 +374,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
   const configPath = join(dir, 'dovecot.conf');
   const logPath = join(dir, 'dovecot.log');
 
-  const [imapsPort, starttlsPort] = [await freePort(), await freePort()];
+  const [imapsPort, starttlsPort] = (await freePorts(2)) as [number, number];
   if (options.oauth2) {
     writeFileSync(
       join(dir, 'dovecot-oauth2.conf.ext'),

@@ -5,7 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { CADDY_BIN, NGINX_BIN } from './binaries.js';
 import type { CertificatePair } from './certs.js';
 import { makeTempDir, removeDir, repoRoot } from './paths.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { hasExited, killOnExit, killTree, OutputBuffer, waitForExit } from './processes.js';
 
 export type ProxyKind = 'caddy' | 'nginx';
@@ -129,8 +129,8 @@ export async function startReverseProxy(options: {
   cert: CertificatePair;
 }): Promise<ReverseProxy> {
   const dir = makeTempDir(`proxy-${options.kind}`);
-  const port = await freePort();
-  const settings = { dir, port, httpPort: await freePort(), relayPort: options.relayPort, cert: options.cert };
+  const [port, httpPort] = (await freePorts(2)) as [number, number];
+  const settings = { dir, port, httpPort, relayPort: options.relayPort, cert: options.cert };
   const config = options.kind === 'caddy' ? caddyConfig(settings) : nginxConfig(settings);
   const configFile = join(dir, options.kind === 'caddy' ? 'Caddyfile' : 'nginx.conf');
   writeFileSync(configFile, config);
