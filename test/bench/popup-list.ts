@@ -21,11 +21,21 @@
 //           until 2026-12-07 (labelled, see OPEN_GAP_MS)
 //   click_to_navigation = the browser's part before the popup's navigation starts (warm opens;
 //           Node's clock at the click against the popup's timeOrigin)
+//   floor_warm, floor_fresh_process = the baseline in the same run: the popup's own rendered
+//           document (50 rows in, after the warm-up) saved as a static page in the extension, its
+//           scripts removed (same DOM, same stylesheet), and opened as the toolbar popup the same
+//           way. What Chromium alone takes to show these rows, with none of our code: with the
+//           extension's renderer process alive (under `warm`), and in a fresh one, started after
+//           the worker stopped (under `cold`, whose popup also starts in a fresh process).
+//           `warm_over_floor` and `cold_over_floor` are the medians of each iteration's
+//           difference (warm − floor_warm, cold − floor_fresh_process): the part our code adds.
 //   warm_tab, warm_tab_first_paint = popup.html opened in a tab instead, as this benchmark did
 //           until 2026-12-06 (labelled, for comparison with earlier results), in a phase of their
 //           own after the others: the tab's navigation also makes the omnibox's WebUI renderer
 //           work (action-popup.ts), and a tab reports its first paint, which the headless popup
 //           does not
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import {
   ACTION_POPUP_ARGS,
@@ -102,11 +112,12 @@ export async function readActionPopup<T>(
   opener: ActionPopupOpener,
   initScript: string,
   read: (popup: ActionPopup) => Promise<T>,
+  path?: string,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let popup: ActionPopup;
     try {
-      popup = await opener.open({ initScript });
+      popup = await opener.open({ initScript, ...(path === undefined ? {} : { path }) });
     } catch (error) {
       if (error instanceof InitScriptMissed && attempt < 3) continue;
       throw error;
@@ -119,16 +130,54 @@ export async function readActionPopup<T>(
   }
 }
 
-/** The rows-ready sample of one open of the real toolbar popup, and the click's lead. */
+/**
+ * The rows-ready sample of one open of the real toolbar popup, and the click's lead. `path`: the
+ * page the button opens now (default popup.html); `next`: the page it opens from then on, set
+ * from this one after the sample was read (an extension page may call `chrome.action`, so
+ * switching needs no service worker).
+ */
 export async function openActionPopupOnce(
   opener: ActionPopupOpener,
+  options: { path?: string; next?: string } = {},
 ): Promise<{ ready: number; clickToNavigation: number }> {
-  return await readActionPopup(opener, READY_PROBE, async (popup) => {
-    const [ready, timeOrigin] = await popup.evaluate<[number, number]>(
-      awaitInPage('window.__popupReadyPromise.then((ready) => [ready, performance.timeOrigin])'),
-    );
-    return { ready, clickToNavigation: timeOrigin - popup.clickedAt };
+  return await readActionPopup(
+    opener,
+    READY_PROBE,
+    async (popup) => {
+      const [ready, timeOrigin] = await popup.evaluate<[number, number]>(
+        awaitInPage('window.__popupReadyPromise.then((ready) => [ready, performance.timeOrigin])'),
+      );
+      if (options.next !== undefined) {
+        await popup.evaluate(`chrome.action.setPopup({ popup: ${JSON.stringify(options.next)} }).then(() => true)`);
+      }
+      return { ready, clickToNavigation: timeOrigin - popup.clickedAt };
+    },
+    options.path,
+  );
+}
+
+/** The floor's static page, in the extension's directory while popup_list runs. */
+export const FLOOR_PAGE = 'bench-floor.html';
+
+/**
+ * Writes the floor page (see the header): the real popup's document once its rows are in and its
+ * first screen has settled, without its scripts and module preloads. Disposing removes it.
+ */
+export async function writeFloorPage(opener: ActionPopupOpener, extensionDir: string): Promise<Disposable> {
+  const html = await readActionPopup(opener, READY_PROBE, async (popup) => {
+    await popup.evaluate(awaitInPage('window.__popupReadyPromise'));
+    await popup.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(true), 300)))');
+    return await popup.evaluate<string>("'<!doctype html>' + document.documentElement.outerHTML");
   });
+  const page = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
+    .replace(/<link\b[^>]*\brel="modulepreload"[^>]*>/gi, '');
+  if (/<script\b/i.test(page) || !page.includes('data-testid="message-row"')) {
+    throw new Error('popup_list: the floor page still has a script, or has no rows');
+  }
+  const file = join(extensionDir, FLOOR_PAGE);
+  writeFileSync(file, page);
+  return { [Symbol.dispose]: () => rmSync(file, { force: true }) };
 }
 
 /** The same in popup.html opened in a new tab (the e2e suites' way; see the header). */
@@ -192,9 +241,9 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   const clearCache = () => clearMailCache(world.browser);
   await using opener = await actionPopupOpener(world.browser);
   let closedAt = 0;
-  const open = async () => {
+  const open = async (pages: { path?: string; next?: string } = {}) => {
     try {
-      return await openActionPopupOnce(opener);
+      return await openActionPopupOnce(opener, pages);
     } finally {
       closedAt = Date.now();
     }
@@ -207,6 +256,9 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
 
   // Warm-up: the first open connects everything and fills the cache.
   for (let i = 0; i < 3; i++) await open();
+  using _floorPage = await writeFloorPage(opener, world.browser.extensionDir);
+  const toFloor = { next: FLOOR_PAGE };
+  const fromFloor = { path: FLOOR_PAGE, next: 'popup.html' };
 
   const freshRelay = await relayRestarter(world);
 
@@ -217,21 +269,37 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   const warmTabPaint: number[] = [];
   const extensionCold: number[] = [];
   const cold: number[] = [];
+  const floorWarm: number[] = [];
+  const floorFresh: number[] = [];
+  const warmOverFloor: number[] = [];
+  const coldOverFloor: number[] = [];
   // Interleaved, so drift on a shared machine hits all alike.
   for (let i = 0; i < options.samples; i++) {
     await afterGap();
-    const w = await open();
+    const w = await open(toFloor);
     warm.push(w.ready);
     clickLead.push(w.clickToNavigation);
     await afterGap();
+    const fw = (await open(fromFloor)).ready;
+    floorWarm.push(fw);
+    warmOverFloor.push(w.ready - fw);
+    await afterGap();
     await clearCache();
-    extensionCold.push((await open()).ready);
+    extensionCold.push((await open(toFloor)).ready);
+    // The floor in a fresh process: with the worker stopped and no popup open, Chromium ends the
+    // extension's renderer process, and the next popup starts a new one (as the cold one does).
+    await afterGap();
+    await world.browser.stopServiceWorker();
+    const ff = (await open(fromFloor)).ready;
+    floorFresh.push(ff);
     // Truly cold: empty caches on both sides, a fresh worker and a fresh relay process.
     await afterGap();
     await clearCache();
     await world.browser.stopServiceWorker();
     await freshRelay();
-    cold.push((await open()).ready);
+    const c = (await open()).ready;
+    cold.push(c);
+    coldOverFloor.push(c - ff);
     // The cold open refilled the cache: a warm open at once, while it is still being torn down.
     warmAfterCold.push((await open()).ready);
   }
@@ -269,6 +337,10 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
     extension_cold_p95_ms: e.p95,
     worker_restart_p50_ms: r.p50,
     worker_restart_p95_ms: r.p95,
+    floor_warm_p50_ms: summary(floorWarm).p50,
+    floor_fresh_process_p50_ms: summary(floorFresh).p50,
+    warm_over_floor_p50_ms: summary(warmOverFloor).p50,
+    cold_over_floor_p50_ms: summary(coldOverFloor).p50,
     samples: w.n,
   };
 }

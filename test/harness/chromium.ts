@@ -61,6 +61,8 @@ export interface ExtensionBrowser extends AsyncDisposable {
   readonly extensionId: string;
   /** `chrome-extension://<id>` (no trailing slash): the Origin the extension's requests carry. */
   readonly origin: string;
+  /** The unpacked extension's directory (Chromium serves its files from there, read on each request). */
+  readonly extensionDir: string;
   readonly userDataDir: string;
   /** Browser-level DevTools WebSocket endpoint (`ws://127.0.0.1:<port>/devtools/browser/<id>`). */
   readonly cdpEndpoint: string;
@@ -362,6 +364,7 @@ export async function launchExtension(options: LaunchExtensionOptions = {}): Pro
     context,
     extensionId,
     origin,
+    extensionDir,
     userDataDir,
     cdpEndpoint,
     welcomePage,
