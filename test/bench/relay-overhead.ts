@@ -14,6 +14,11 @@
 //   row-fetch.ts) where the direct client gets imapflow's general message objects.
 // Cached, labelled (`relay_cached_p50_ms`, `ratio_cached_p50`): a second relay process with its
 //   row cache on, listing the same first page again (the popup reopening): one FETCH (UID FLAGS).
+// Fresh processes, labelled (`relay_fresh_p50_ms`, `direct_fresh_p50_ms`, `ratio_fresh_p50`): the
+//   first page of a relay process just started (its account online, no command connection yet:
+//   popup_list's cold case) against a new bare imapflow process in the same state, whose second
+//   connection logs in, SELECTs and FETCHes the same items (direct-fresh.ts). Both pay V8's
+//   warm-up of a new process and a new IMAP login; the ratio is what the relay adds there.
 // `direct_envelope_p50_ms`: a bare "envelope + flags" FETCH of the same window, for reference.
 // `direct_rowfetch_p50_ms`: a second direct client reading the same FETCH the way the relay does
 //   (row-fetch.ts, no imapflow message objects), for reference: relay_p50_ms over it is the cost of
@@ -35,6 +40,7 @@ import { TestClient } from '../harness/protocol-client.js';
 import { freePort } from '../harness/ports.js';
 import { addAccountViaCli, startRelayProcess } from '../harness/relay.js';
 import { buildRelay } from './built-relay.js';
+import { directFreshFirstPage } from './direct-fresh.js';
 import { NodeInspector } from './inspector.js';
 import { round, summary } from './stats.js';
 
@@ -144,6 +150,27 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       const stopped = z.object({ profile: z.unknown() }).parse(await inspector.send('Profiler.stop'));
       writeFileSync(profileFile, JSON.stringify(stopped.profile));
     }
+
+    // Fresh processes, last (each restarts the relay): the first page of a relay process started
+    // fresh, as popup_list's cold case finds it (account online, no command connection yet),
+    // against a bare imapflow process in the same state (direct-fresh.ts), alternating.
+    const relayFresh: number[] = [];
+    const directFresh: number[] = [];
+    for (let i = 0; i < Math.max(8, Math.round(options.samples / 6)); i++) {
+      await mail.relay.restart();
+      const { client: fresh } = await TestClient.connect(mail.relay.url, mail.token);
+      using _f = fresh;
+      await waitForAccount(fresh, accountId);
+      const started = performance.now();
+      await list(fresh, accountId);
+      relayFresh.push(performance.now() - started);
+      const direct = await directFreshFirstPage(mail.dovecot, user, {
+        range: `${COUNT - 49}:${COUNT}`,
+        query: ROW_QUERY,
+      });
+      if (direct.rows !== 50) throw new Error(`relay_overhead: the fresh direct process fetched ${direct.rows} rows`);
+      directFresh.push(direct.ms);
+    }
     const r = summary(relay);
     const d = summary(directSame);
     const c = summary(cached);
@@ -161,6 +188,9 @@ export async function benchRelayOverhead(options: { samples: number }): Promise<
       relay_cpu_ms: round(cpu.relay / r.n),
       relay_client_cpu_ms: round(cpu.relayClient / r.n),
       direct_cpu_ms: round(cpu.direct / d.n),
+      relay_fresh_p50_ms: summary(relayFresh).p50,
+      direct_fresh_p50_ms: summary(directFresh).p50,
+      ratio_fresh_p50: round(summary(relayFresh).p50 / summary(directFresh).p50),
       samples: r.n,
     };
   } finally {
