@@ -17,6 +17,9 @@
 //           (IMAP FETCH on a warm command connection), worker alive
 //   worker_restart = the worker was stopped first (Chrome does after 30 s idle): it starts, reads
 //           the cache from IndexedDB and answers; the relay is reconnected meanwhile
+//   warm_painted, cold_painted = labelled, beside: to the end of the first frame rendered after the
+//           rows are in (READY_PROBE), which includes the layout and paint of those rows: what a
+//           user sees, where the headline figures stop at the DOM
 //   warm_after_cold = a warm open right after a cold one, with no pause: what `warm` measured
 //           until 2026-12-07 (labelled, see OPEN_GAP_MS)
 //   click_to_navigation = the browser's part before the popup's navigation starts (warm opens;
@@ -58,18 +61,27 @@ declare const performance: { getEntriesByName(name: string): { startTime: number
 
 /**
  * Runs in the page before its scripts: records when 50 rows are in the list (`__popupReady`,
- * and the promise `__popupReadyPromise` settles with it). A string, not a function: tsx wraps
- * functions with helpers (`__name`) that do not exist in the page.
+ * and the promise `__popupReadyPromise` settles with it), and when the first frame after that
+ * has been rendered (`__popupPaintedPromise`: a task posted from the next animation frame runs
+ * after that frame's style, layout and paint, as body_open's figure ends). A string, not a
+ * function: tsx wraps functions with helpers (`__name`) that do not exist in the page.
  */
 export const READY_PROBE = `(() => {
   let settle;
+  let settlePainted;
   window.__popupReadyPromise = new Promise((resolve) => (settle = resolve));
+  window.__popupPaintedPromise = new Promise((resolve) => (settlePainted = resolve));
   const check = () => {
     const list = document.querySelector('[data-testid=message-list]');
     if (!list || Number(list.getAttribute('data-row-count')) < 50 || !list.querySelector('[data-testid=message-row]')) return false;
     if (window.__popupReady === undefined) {
       window.__popupReady = performance.now();
       settle(window.__popupReady);
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => settlePainted(performance.now());
+        channel.port2.postMessage(null);
+      });
     }
     return true;
   };
@@ -139,18 +151,20 @@ export async function readActionPopup<T>(
 export async function openActionPopupOnce(
   opener: ActionPopupOpener,
   options: { path?: string; next?: string } = {},
-): Promise<{ ready: number; clickToNavigation: number }> {
+): Promise<{ ready: number; painted: number; clickToNavigation: number }> {
   return await readActionPopup(
     opener,
     READY_PROBE,
     async (popup) => {
-      const [ready, timeOrigin] = await popup.evaluate<[number, number]>(
-        awaitInPage('window.__popupReadyPromise.then((ready) => [ready, performance.timeOrigin])'),
+      const [ready, painted, timeOrigin] = await popup.evaluate<[number, number, number]>(
+        awaitInPage(
+          'window.__popupReadyPromise.then((ready) => window.__popupPaintedPromise.then((painted) => [ready, painted, performance.timeOrigin]))',
+        ),
       );
       if (options.next !== undefined) {
         await popup.evaluate(`chrome.action.setPopup({ popup: ${JSON.stringify(options.next)} }).then(() => true)`);
       }
-      return { ready, clickToNavigation: timeOrigin - popup.clickedAt };
+      return { ready, painted, clickToNavigation: timeOrigin - popup.clickedAt };
     },
     options.path,
   );
@@ -263,6 +277,8 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   const freshRelay = await relayRestarter(world);
 
   const warm: number[] = [];
+  const warmPainted: number[] = [];
+  const coldPainted: number[] = [];
   const warmAfterCold: number[] = [];
   const clickLead: number[] = [];
   const warmTab: number[] = [];
@@ -278,6 +294,7 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
     await afterGap();
     const w = await open(toFloor);
     warm.push(w.ready);
+    warmPainted.push(w.painted);
     clickLead.push(w.clickToNavigation);
     await afterGap();
     const fw = (await open(fromFloor)).ready;
@@ -297,9 +314,10 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
     await clearCache();
     await world.browser.stopServiceWorker();
     await freshRelay();
-    const c = (await open()).ready;
-    cold.push(c);
-    coldOverFloor.push(c - ff);
+    const co = await open();
+    cold.push(co.ready);
+    coldPainted.push(co.painted);
+    coldOverFloor.push(co.ready - ff);
     // The cold open refilled the cache: a warm open at once, while it is still being torn down.
     warmAfterCold.push((await open()).ready);
   }
@@ -327,12 +345,14 @@ export async function benchPopupList(options: { samples: number }): Promise<Reco
   return {
     warm_p50_ms: w.p50,
     warm_p95_ms: w.p95,
+    warm_painted_p50_ms: summary(warmPainted).p50,
     warm_after_cold_p50_ms: summary(warmAfterCold).p50,
     click_to_navigation_p50_ms: summary(clickLead).p50,
     warm_tab_p50_ms: t.p50,
     warm_tab_first_paint_p50_ms: summary(warmTabPaint).p50,
     cold_p50_ms: c.p50,
     cold_p95_ms: c.p95,
+    cold_painted_p50_ms: summary(coldPainted).p50,
     extension_cold_p50_ms: e.p50,
     extension_cold_p95_ms: e.p95,
     worker_restart_p50_ms: r.p50,
