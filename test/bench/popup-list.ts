@@ -63,8 +63,9 @@ declare const performance: { getEntriesByName(name: string): { startTime: number
  * Runs in the page before its scripts: records when 50 rows are in the list (`__popupReady`,
  * and the promise `__popupReadyPromise` settles with it), and when the first frame after that
  * has been rendered (`__popupPaintedPromise`: a task posted from the next animation frame runs
- * after that frame's style, layout and paint, as body_open's figure ends). A string, not a
- * function: tsx wraps functions with helpers (`__name`) that do not exist in the page.
+ * after that frame's style, layout and paint; body_open's figure stops earlier, in the animation
+ * frame callback itself). A string, not a function: tsx wraps functions with helpers (`__name`)
+ * that do not exist in the page.
  */
 export const READY_PROBE = `(() => {
   let settle;
