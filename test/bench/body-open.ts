@@ -153,6 +153,9 @@ export async function benchBodyOpen(options: { samples: number }): Promise<Recor
 
     // The popup lists the newest 50 messages: each phase keeps its messages below that.
     const samples = Math.max(5, Math.min(options.samples, 40));
+    // The rows a later phase's list shows: its samples + 1 messages on top of the samples + 1 the
+    // phase before left, within the popup's page of 50.
+    const stackedRows = Math.min(50, 2 * (samples + 1));
     const html = newsletterHtml(60, 'bench');
     const bigHtml = newsletterHtml(20, 'big');
     const bigText = Buffer.byteLength(bigHtml, 'utf8');
@@ -201,8 +204,7 @@ export async function benchBodyOpen(options: { samples: number }): Promise<Recor
     // Upwards, as the cold opens: no sample is a message a prefetch fetched.
     for (let i = samples - 1; i >= 0; i--) {
       const fresh = await browser.openPage('popup.html');
-      // This phase's messages on top of the first phase's, within the popup's page of 50.
-      await waitForRows(fresh, 'first60k', Math.min(50, 2 * (samples + 1)));
+      await waitForRows(fresh, 'first60k', stackedRows);
       await waitUntilSettled(fresh);
       firstOpen.push(await timeOpen(fresh, i));
       await fresh.close();
@@ -251,7 +253,7 @@ export async function benchBodyOpen(options: { samples: number }): Promise<Recor
     await settings.close();
     await clearMailCache(browser);
     page = await browser.openPage('popup.html');
-    await waitForRows(page, 'compact60k', Math.min(50, 2 * (samples + 1)));
+    await waitForRows(page, 'compact60k', stackedRows);
     if ((await page.getByTestId('popup').getAttribute('data-layout')) !== 'compact')
       throw new Error('the popup did not open in its compact layout');
     await timeOpen(page, samples);
